@@ -1,0 +1,41 @@
+"""The base aggregate: every event of Clusterwork carries its stamp."""
+
+from __future__ import annotations
+
+from dataclasses import field
+
+from eventsourcing.domain import Aggregate
+
+from domain.stamp import current_stamp
+
+
+class StampedAggregate(Aggregate):
+    class Event(Aggregate.Event):
+        # ``timestamp`` (UTC) comes from the library; these four from the stamp.
+        cluster_id: str | None = field(
+            default_factory=lambda: current_stamp().cluster_id, init=False
+        )
+        actor_member_id: str | None = field(
+            default_factory=lambda: current_stamp().member_id, init=False
+        )
+        actor_subject_id: str | None = field(
+            default_factory=lambda: current_stamp().subject_id, init=False
+        )
+        request_id: str | None = field(
+            default_factory=lambda: current_stamp().request_id, init=False
+        )
+
+
+# Event fields that describe the recording, not the fact; the log's ``data`` omits them.
+STAMP_FIELDS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "originator_topic",
+        "timestamp",
+        "cluster_id",
+        "actor_member_id",
+        "actor_subject_id",
+        "request_id",
+    }
+)

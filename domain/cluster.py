@@ -1,0 +1,189 @@
+"""The cluster's registry: its subjects (institutions), their interests, and the
+members who act for them, with their roles.
+
+One aggregate per cluster is the consistency boundary for "who belongs": a
+member may only act for an active subject of this cluster, and a cluster always
+keeps a coordinator. Goals, projects and assessments live in aggregates of their
+own, so loading this one grows with the registry, not with the cluster's work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import StampedAggregate
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.text import (
+    REGION_MAX,
+    STATEMENT_MAX,
+    optional_email,
+    optional_text,
+    required_text,
+)
+from domain.vocabulary import ClusterForm, InterestKind, Role, SubjectKind, parse_enum
+
+
+@dataclass
+class SubjectRecord:
+    id: str
+    name: str
+    kind: SubjectKind
+    region: str | None
+    active: bool = True
+    interests: dict[InterestKind, str] = field(default_factory=dict)
+
+
+@dataclass
+class MemberRecord:
+    id: str
+    name: str
+    email: str | None
+    subject_id: str | None
+    roles: set[Role] = field(default_factory=set)
+
+
+class Cluster(StampedAggregate):
+    """A regional pedagogical education cluster (the tenant)."""
+
+    @event("ClusterFounded")
+    def __init__(self, id: UUID, name: str, region: str, form: str) -> None:
+        self.name = name
+        self.region = region
+        self.form = ClusterForm(form)
+        self.subjects: dict[str, SubjectRecord] = {}
+        self.members: dict[str, MemberRecord] = {}
+
+    @classmethod
+    def found(cls, cluster_id: UUID, name: str, region: str, form: str) -> Cluster:
+        """Checks the founding values, then founds the cluster."""
+        return cls(
+            id=cluster_id,
+            name=required_text("name", name),
+            region=required_text("region", region, REGION_MAX),
+            form=parse_enum(ClusterForm, form, "form").value,
+        )
+
+    # --- subjects -------------------------------------------------------------
+
+    def admit(self, subject_id: str, name: str, kind: str, region: str | None) -> None:
+        self._admit_subject(
+            subject_id=subject_id,
+            name=required_text("name", name),
+            kind=parse_enum(SubjectKind, kind, "kind").value,
+            region=optional_text("region", region, REGION_MAX),
+        )
+
+    @event("SubjectAdmitted")
+    def _admit_subject(self, subject_id: str, name: str, kind: str, region: str | None) -> None:
+        self.subjects[subject_id] = SubjectRecord(subject_id, name, SubjectKind(kind), region)
+
+    def withdraw(self, subject_id: str) -> None:
+        subject = self.subject(subject_id)
+        if not subject.active:
+            raise Conflict(f"subject {subject.name!r} has already been withdrawn")
+        self._withdraw_subject(subject_id=subject_id)
+
+    @event("SubjectWithdrawn")
+    def _withdraw_subject(self, subject_id: str) -> None:
+        self.subjects[subject_id].active = False
+
+    def declare_interest(self, subject_id: str, kind: str, statement: str) -> None:
+        """A subject states its legal, social or economic interest; a new
+        statement of the same kind replaces the earlier one."""
+        self.active_subject(subject_id, "subjectId")
+        self._declare_interest(
+            subject_id=subject_id,
+            kind=parse_enum(InterestKind, kind, "kind").value,
+            statement=required_text("statement", statement, STATEMENT_MAX),
+        )
+
+    @event("InterestDeclared")
+    def _declare_interest(self, subject_id: str, kind: str, statement: str) -> None:
+        self.subjects[subject_id].interests[InterestKind(kind)] = statement
+
+    def subject(self, subject_id: str) -> SubjectRecord:
+        try:
+            return self.subjects[subject_id]
+        except KeyError:
+            raise NotFound(f"no subject {subject_id} in this cluster") from None
+
+    def active_subject(self, subject_id: str, field_name: str) -> SubjectRecord:
+        """The subject, which must be active; a bad reference names its field."""
+        subject = self.subjects.get(subject_id)
+        if subject is None or not subject.active:
+            raise InvalidInput(
+                f"{field_name}: no active subject {subject_id} in this cluster",
+                field=field_name,
+            )
+        return subject
+
+    # --- members and roles ----------------------------------------------------
+
+    def add_member(
+        self,
+        member_id: str,
+        name: str,
+        email: str | None,
+        subject_id: str | None,
+        roles: list[str],
+    ) -> None:
+        if subject_id is not None:
+            self.active_subject(subject_id, "subjectId")
+        parsed = sorted({parse_enum(Role, r, "roles").value for r in roles})
+        if not parsed:
+            raise InvalidInput("roles must name at least one role", field="roles")
+        self._add_member(
+            member_id=member_id,
+            name=required_text("name", name),
+            email=optional_email("email", email),
+            subject_id=subject_id,
+            roles=parsed,
+        )
+
+    @event("MemberAdded")
+    def _add_member(
+        self, member_id: str, name: str, email: str | None, subject_id: str | None, roles: list[str]
+    ) -> None:
+        self.members[member_id] = MemberRecord(
+            member_id, name, email, subject_id, {Role(r) for r in roles}
+        )
+
+    def grant(self, member_id: str, role: str) -> bool:
+        """Grants a role; returns False (and records nothing) if already held."""
+        member = self.member(member_id)
+        granted = parse_enum(Role, role, "role")
+        if granted in member.roles:
+            return False
+        self._grant_role(member_id=member_id, role=granted.value)
+        return True
+
+    @event("RoleGranted")
+    def _grant_role(self, member_id: str, role: str) -> None:
+        self.members[member_id].roles.add(Role(role))
+
+    def revoke(self, member_id: str, role: str) -> bool:
+        """Revokes a role; returns False (and records nothing) if not held."""
+        member = self.member(member_id)
+        revoked = parse_enum(Role, role, "role")
+        if revoked not in member.roles:
+            return False
+        if revoked is Role.COORDINATOR and self._coordinator_count() == 1:
+            raise Conflict("a cluster must keep at least one coordinator")
+        self._revoke_role(member_id=member_id, role=revoked.value)
+        return True
+
+    @event("RoleRevoked")
+    def _revoke_role(self, member_id: str, role: str) -> None:
+        self.members[member_id].roles.discard(Role(role))
+
+    def member(self, member_id: str) -> MemberRecord:
+        try:
+            return self.members[member_id]
+        except KeyError:
+            raise NotFound(f"no member {member_id} in this cluster") from None
+
+    def _coordinator_count(self) -> int:
+        return sum(Role.COORDINATOR in m.roles for m in self.members.values())

@@ -1,0 +1,65 @@
+"""The cluster's vocabulary, taken from the paper (see shared/seed)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeVar
+
+from domain.errors import InvalidInput
+
+E = TypeVar("E", bound=Enum)
+
+
+class ClusterForm(str, Enum):
+    GEOGRAPHIC = "GEOGRAPHIC"
+    HORIZONTAL = "HORIZONTAL"
+    VERTICAL = "VERTICAL"
+    LATERAL = "LATERAL"
+    TECHNOLOGICAL = "TECHNOLOGICAL"
+    FOCUSED = "FOCUSED"
+    QUALITY = "QUALITY"
+
+
+class SubjectKind(str, Enum):
+    PRESCHOOL = "PRESCHOOL"
+    SCHOOL = "SCHOOL"
+    COLLEGE = "COLLEGE"
+    UNIVERSITY = "UNIVERSITY"
+    RESEARCH_INSTITUTE = "RESEARCH_INSTITUTE"
+    ENTERPRISE = "ENTERPRISE"
+    MANAGEMENT_BODY = "MANAGEMENT_BODY"
+
+
+# The principle of continuity: education runs without gaps from kindergarten
+# to production. MANAGEMENT_BODY governs the chain but is not a stage of it.
+CONTINUITY_CHAIN: tuple[SubjectKind, ...] = (
+    SubjectKind.PRESCHOOL,
+    SubjectKind.SCHOOL,
+    SubjectKind.COLLEGE,
+    SubjectKind.UNIVERSITY,
+    SubjectKind.RESEARCH_INSTITUTE,
+    SubjectKind.ENTERPRISE,
+)
+
+
+class InterestKind(str, Enum):
+    LEGAL = "LEGAL"
+    SOCIAL = "SOCIAL"
+    ECONOMIC = "ECONOMIC"
+
+
+class Role(str, Enum):
+    COORDINATOR = "COORDINATOR"
+    MEMBER = "MEMBER"
+    AUDITOR = "AUDITOR"
+
+
+def parse_enum(enum: type[E], value: str | E, field: str) -> E:
+    """Turns a stored or submitted value into the enum, or says which field is wrong."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
+        raise InvalidInput(f"{field} must be one of {allowed}", field=field) from None

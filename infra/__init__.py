@@ -1,0 +1,1 @@
+"""The outside world and the composition root (infra/bootstrap.py)."""

@@ -1,0 +1,1 @@
+"""The library's recorders, extended with the per-cluster hash chain."""

@@ -1,0 +1,155 @@
+"""Per-cluster partitions: a SQLite file each (embedded default) or a
+PostgreSQL schema each (production), kept open in a bounded LRU cache."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.postgres import PostgresDatastore
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from infra.eventstore.log_reader import SqlEventLog
+from infra.eventstore.postgres import ChainedPostgresRecorder, SchemaDatastore
+from infra.eventstore.sqlite import ChainedSQLiteRecorder, sqlite_datastore
+from infra.readmodel.store import SqlReadModel
+from services.application import ClusterApplication
+
+AppFactory = Callable[[ApplicationRecorder], ClusterApplication]
+
+
+@dataclass
+class ClusterPartition:
+    cluster_id: str
+    recorder: ApplicationRecorder
+    app: ClusterApplication
+    log: SqlEventLog
+    read_model: SqlReadModel
+
+
+def scratch_read_model() -> SqlReadModel:
+    """A private in-memory read model, e.g. for as-of views."""
+    engine = create_engine(
+        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+    )
+    model = SqlReadModel(engine)
+    model.create()
+    return model
+
+
+class _LruPartitions:
+    """Bounds what a process keeps open, however many clusters exist."""
+
+    def __init__(self, max_open: int) -> None:
+        self._open: OrderedDict[str, ClusterPartition] = OrderedDict()
+        self._max_open = max_open
+        self._lock = threading.Lock()
+
+    def open(self, cluster_id: str) -> ClusterPartition:
+        with self._lock:
+            partition = self._open.get(cluster_id)
+            if partition is not None:
+                self._open.move_to_end(cluster_id)
+                return partition
+        partition = self._build(cluster_id)
+        with self._lock:
+            self._open[cluster_id] = partition
+            while len(self._open) > self._max_open:
+                # Dropped, not closed: a request still holding it finishes,
+                # then garbage collection closes its connections.
+                self._open.popitem(last=False)
+        return partition
+
+    def provision(self, cluster_id: str) -> ClusterPartition:
+        self._create(cluster_id)
+        return self.open(cluster_id)
+
+    def scratch(self, cluster_id: str) -> SqlReadModel:
+        return scratch_read_model()
+
+    def _build(self, cluster_id: str) -> ClusterPartition:
+        raise NotImplementedError
+
+    def _create(self, cluster_id: str) -> None:
+        raise NotImplementedError
+
+
+class SqlitePartitions(_LruPartitions):
+    def __init__(self, data_dir: Path, app_factory: AppFactory, max_open: int) -> None:
+        super().__init__(max_open)
+        self.root = data_dir / "clusters"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.app_factory = app_factory
+
+    def path(self, cluster_id: str) -> Path:
+        return self.root / f"{cluster_id}.sqlite"
+
+    def _create(self, cluster_id: str) -> None:
+        datastore = sqlite_datastore(str(self.path(cluster_id)))
+        ChainedSQLiteRecorder(datastore, cluster_id).create_table()
+        SqlReadModel(sqlite_engine(self.path(cluster_id))).create()
+
+    def _build(self, cluster_id: str) -> ClusterPartition:
+        recorder = ChainedSQLiteRecorder(sqlite_datastore(str(self.path(cluster_id))), cluster_id)
+        engine = sqlite_engine(self.path(cluster_id))
+        return ClusterPartition(
+            cluster_id, recorder, self.app_factory(recorder), SqlEventLog(engine),
+            SqlReadModel(engine),
+        )
+
+
+def sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=2, max_overflow=4,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def schema_name(cluster_id: str) -> str:
+    return "cluster_" + cluster_id.replace("-", "")
+
+
+class PostgresPartitions(_LruPartitions):
+    """Every cluster a schema; one event-store pool and one read-model pool
+    per process serve them all."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, engine: Engine, app_factory: AppFactory, max_open: int
+    ) -> None:
+        super().__init__(max_open)
+        self.datastore = datastore
+        self.engine = engine
+        self.app_factory = app_factory
+
+    def _create(self, cluster_id: str) -> None:
+        schema = schema_name(cluster_id)
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        ChainedPostgresRecorder(SchemaDatastore(self.datastore, schema), cluster_id).create_table()
+        SqlReadModel(self._engine_for(schema)).create()
+
+    def _build(self, cluster_id: str) -> ClusterPartition:
+        schema = schema_name(cluster_id)
+        recorder = ChainedPostgresRecorder(SchemaDatastore(self.datastore, schema), cluster_id)
+        engine = self._engine_for(schema)
+        return ClusterPartition(
+            cluster_id, recorder, self.app_factory(recorder), SqlEventLog(engine),
+            SqlReadModel(engine),
+        )
+
+    def _engine_for(self, schema: str) -> Engine:
+        return self.engine.execution_options(schema_translate_map={None: schema})  # type: ignore[return-value]

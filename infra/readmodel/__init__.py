@@ -1,0 +1,1 @@
+"""SQLModel read models inside each cluster's partition."""

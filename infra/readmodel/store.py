@@ -1,0 +1,81 @@
+"""A cluster's read model: the tables plus exactly-once batches."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import Engine, Table, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from infra.readmodel import tables
+from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
+from services.ports import ReadModel, TrackingConflict
+
+
+class SqlReadModel(ReadModel):
+    def __init__(self, engine: Engine, extra_tables: list[Table] | None = None) -> None:
+        self.engine = engine
+        self._tables = [*tables.CLUSTER_TABLES, *(extra_tables or [])]
+        self._local = threading.local()
+        self.registry = SqlRegistryView(self)
+        self.registry_reader = SqlRegistryReader(engine)
+
+    def create(self) -> None:
+        SQLModel.metadata.create_all(self.engine, tables=self._tables)
+
+    def positions(self) -> dict[str, int]:
+        with Session(self.engine) as session:
+            rows = session.exec(select(tables.TrackingRow)).all()
+            return {row.name: row.position for row in rows}
+
+    @contextmanager
+    def batch(self, expected: dict[str, int]) -> Iterator[None]:
+        with Session(self.engine) as session:
+            self._local.session, self._local.tracked = session, dict(expected)
+            try:
+                yield
+                self._commit_tracking(session, expected, self._local.tracked)
+            finally:
+                self._local.session = None
+
+    def session(self) -> Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            raise RuntimeError("read-model writes happen only inside ReadModel.batch()")
+        return session
+
+    def track(self, tracking: Tracking) -> None:
+        self._local.tracked[tracking.application_name] = tracking.notification_id
+
+    def tracked(self, name: str) -> int | None:
+        tracked = getattr(self._local, "tracked", None)
+        return tracked.get(name) if tracked else self.positions().get(name)
+
+    @staticmethod
+    def _commit_tracking(session: Session, expected: dict[str, int], new: dict[str, int]) -> None:
+        try:
+            for name, position in new.items():
+                if position == expected[name]:
+                    continue
+                moved = session.exec(  # type: ignore[call-overload]
+                    update(tables.TrackingRow)
+                    .where(tables.TrackingRow.name == name)  # type: ignore[arg-type]
+                    .where(tables.TrackingRow.position == expected[name])  # type: ignore[arg-type]
+                    .values(position=position)
+                ).rowcount
+                if moved == 0 and expected[name] == 0:
+                    session.add(tables.TrackingRow(name=name, position=position))
+                    session.flush()
+                elif moved != 1:
+                    raise TrackingConflict(name)
+            session.commit()
+        except IntegrityError as error:
+            session.rollback()
+            raise TrackingConflict(str(error)) from None
+        except TrackingConflict:
+            session.rollback()
+            raise

@@ -1,0 +1,44 @@
+"""Settings, read from CLUSTERWORK_* environment variables (and a .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CLUSTERWORK_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("./var"), description="SQLite files and the signing key live here.")
+    database_url: str | None = Field(
+        None, description="postgresql://user:pass@host:port/db; when set, PostgreSQL replaces SQLite."
+    )
+    signing_key_path: Path | None = Field(
+        None, description="Ed25519 private JWK for tokens; default <data_dir>/signing-key.jwk."
+    )
+    host: str = Field("127.0.0.1", description="Address `serve` listens on.")
+    port: int = Field(8000, description="Port `serve` listens on.")
+    public_base_url: str | None = Field(None, description="External URL; default http://host:port.")
+    token_ttl_seconds: int = Field(3600, ge=60, le=86400 * 30, description="Access-token lifetime.")
+    token_issuer: str = Field("clusterwork", description="`iss` of workspace tokens.")
+    open_clusters: int = Field(64, ge=1, description="Cluster partitions kept open per process.")
+    pg_pool_size: int = Field(4, ge=1, description="PostgreSQL connections per pool (two pools).")
+    pg_max_overflow: int = Field(4, ge=0, description="Extra PostgreSQL connections under load.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    graphiql: bool = Field(True, description="Serve GraphiQL at /graphql in a browser.")
+
+    @property
+    def key_path(self) -> Path:
+        return self.signing_key_path or self.data_dir / "signing-key.jwk"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url)

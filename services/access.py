@@ -1,0 +1,55 @@
+"""Resolves a principal to the member they act as in a cluster."""
+
+from __future__ import annotations
+
+from domain.cluster import Cluster
+from domain.errors import NotFound, Unauthenticated
+from domain.vocabulary import Role
+from services.ports import Directory, RegistryReader
+from services.principal import Actor, Principal
+
+
+def not_found(cluster_id: str) -> NotFound:
+    # The same answer for "does not exist" and "not yours": tenants must not
+    # learn about each other's clusters.
+    return NotFound(f"no cluster {cluster_id}")
+
+
+def member_id_of(directory: Directory, principal: Principal | None, cluster_id: str) -> str:
+    if principal is None:
+        raise Unauthenticated("a valid workspace token is required")
+    member_id = directory.member_of(principal.person_id, cluster_id)
+    if member_id is None:
+        raise not_found(cluster_id)
+    return member_id
+
+
+def actor_from_registry(cluster: Cluster, member_id: str) -> Actor:
+    """The actor as the cluster aggregate knows them (for commands)."""
+    member = cluster.members.get(member_id)
+    cluster_id = str(cluster.id)
+    if member is None or not member.roles:
+        raise not_found(cluster_id)
+    subject = cluster.subjects.get(member.subject_id) if member.subject_id else None
+    return Actor(
+        cluster_id=cluster_id,
+        member_id=member_id,
+        subject_id=member.subject_id,
+        subject_active=bool(subject and subject.active),
+        roles=frozenset(member.roles),
+    )
+
+
+def actor_from_reader(reader: RegistryReader, cluster_id: str, member_id: str) -> Actor:
+    """The actor as the read model knows them (for queries)."""
+    member = reader.member(member_id)
+    if member is None or not member.roles:
+        raise not_found(cluster_id)
+    subject = reader.subject(member.subject_id) if member.subject_id else None
+    return Actor(
+        cluster_id=cluster_id,
+        member_id=member_id,
+        subject_id=member.subject_id,
+        subject_active=bool(subject and subject.active),
+        roles=frozenset(Role(r) for r in member.roles),
+    )

@@ -1,0 +1,88 @@
+"""Runs a command against a cluster: authorize, stamp, save, project.
+
+Optimistic-concurrency conflicts are retried here (bounded), so a caller who
+did nothing wrong never sees another writer's race as an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.cluster import Cluster
+from domain.errors import Conflict
+from domain.stamp import Stamp, stamped
+from services.access import actor_from_registry, member_id_of, not_found
+from services.ids import parse_cluster_id
+from services.permissions import Permission, require
+from services.ports import Directory, Partition, Partitions
+from services.principal import Actor, Principal
+from services.projections.projector import Projector
+from services.request import current_request_id
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# A command body gets the partition, the registry and the actor; it returns the
+# aggregates to save (atomically) and a value for the caller.
+Body = Callable[[Partition, Cluster, Actor], tuple[list[Aggregate], T]]
+
+MAX_ATTEMPTS = 8
+
+
+class CommandRunner:
+    def __init__(self, partitions: Partitions, directory: Directory, projector: Projector) -> None:
+        self.partitions = partitions
+        self.directory = directory
+        self.projector = projector
+
+    def open(self, principal: Principal | None, cluster_id: str) -> tuple[Partition, str]:
+        """The partition of a cluster the principal belongs to, and their member id."""
+        key = str(parse_cluster_id(cluster_id))
+        member_id = member_id_of(self.directory, principal, key)
+        if not self.directory.has_cluster(key):
+            raise not_found(key)
+        return self.partitions.open(key), member_id
+
+    def run(
+        self, principal: Principal | None, cluster_id: str, permission: Permission, body: Body[T]
+    ) -> tuple[Partition, T]:
+        """Runs ``body`` as the principal's member; returns the partition and its value."""
+        partition, member_id = self.open(principal, cluster_id)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
+            actor = actor_from_registry(cluster, member_id)
+            require(actor, permission)
+            with stamped(self.stamp(actor)):
+                aggregates, result = body(partition, cluster, actor)
+            if self.save(partition, aggregates, attempt):
+                self.project(partition)
+                return partition, result
+        raise Conflict("too many concurrent changes; please try again")
+
+    def save(self, partition: Partition, aggregates: list[Aggregate], attempt: int) -> bool:
+        """Saves atomically; False when another writer got there first."""
+        if not aggregates:
+            return True
+        try:
+            partition.app.save(*aggregates)
+        except IntegrityError:
+            log.info("concurrent write in cluster %s, attempt %d", partition.cluster_id, attempt)
+            return False
+        return True
+
+    def project(self, partition: Partition) -> int:
+        """Read-your-writes: the caller's answer comes from the read model."""
+        return self.projector.catch_up(
+            partition.cluster_id, partition.log, partition.read_model, partition.app.mapper
+        )
+
+    @staticmethod
+    def stamp(actor: Actor) -> Stamp:
+        return Stamp(actor.cluster_id, actor.member_id, actor.subject_id, current_request_id())
+
+

@@ -1,0 +1,85 @@
+"""Plain, frozen results of read services. Never aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    id: str
+    name: str
+    region: str
+    form: str
+    position: int
+
+
+@dataclass(frozen=True)
+class InterestInfo:
+    kind: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class SubjectInfo:
+    id: str
+    name: str
+    kind: str
+    region: str | None
+    active: bool
+    interests: tuple[InterestInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: str
+    name: str
+    email: str | None
+    subject_id: str | None
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContinuityStageInfo:
+    kind: str
+    subjects: tuple[SubjectInfo, ...]
+
+
+@dataclass(frozen=True)
+class ContinuityInfo:
+    stages: tuple[ContinuityStageInfo, ...]
+    gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    position: int
+    aggregate_id: str
+    version: int
+    type: str
+    occurred_at: datetime
+    actor_member_id: str | None
+    data: dict[str, Any]
+    hash: str
+
+
+@dataclass(frozen=True)
+class EventPageInfo:
+    events: tuple[EventInfo, ...]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class MembershipInfo:
+    cluster_id: str
+    member_id: str
+
+
+@dataclass(frozen=True)
+class ViewerInfo:
+    id: str
+    name: str | None
+    email: str | None
+    memberships: tuple[MembershipInfo, ...]

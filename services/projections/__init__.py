@@ -1,0 +1,1 @@
+"""Projections: the library's ``Projection[View]`` pattern, one per read model."""

@@ -1,0 +1,121 @@
+"""Read services: what a member of a cluster may see, as plain DTOs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Mapper
+
+from domain.errors import InvalidInput, Unauthenticated
+from domain.vocabulary import CONTINUITY_CHAIN
+from services.access import actor_from_reader, member_id_of, not_found
+from services.dto import (
+    ClusterInfo,
+    ContinuityInfo,
+    ContinuityStageInfo,
+    EventPageInfo,
+    MemberInfo,
+    SubjectInfo,
+    ViewerInfo,
+)
+from services.event_data import describe
+from services.ids import parse_cluster_id
+from services.permissions import Permission, require
+from services.ports import Directory, EventLog, Partitions, RegistryReader
+from services.principal import Actor, Principal
+from services.projections.projector import Projector
+
+EVENTS_PAGE_MAX = 500
+TYPES_FILTER_MAX = 50
+
+
+@dataclass(frozen=True)
+class ClusterScope:
+    """One cluster as one reader sees it, at one position."""
+
+    actor: Actor
+    info: ClusterInfo
+    reader: RegistryReader
+    log: EventLog
+    mapper: Mapper[Any]
+
+    @property
+    def cluster_id(self) -> str:
+        return self.info.id
+
+    def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
+        return self.reader.subjects(include_inactive)
+
+    def subject(self, subject_id: str) -> SubjectInfo | None:
+        return self.reader.subject(subject_id)
+
+    def members(self, subject_id: str | None = None) -> list[MemberInfo]:
+        return self.reader.members(subject_id)
+
+    def member(self, member_id: str) -> MemberInfo | None:
+        return self.reader.member(member_id)
+
+    def continuity(self) -> ContinuityInfo:
+        """The chain PRESCHOOL → … → ENTERPRISE, with its gaps."""
+        active = self.reader.subjects(include_inactive=False)
+        stages = tuple(
+            ContinuityStageInfo(kind.value, tuple(s for s in active if s.kind == kind.value))
+            for kind in CONTINUITY_CHAIN
+        )
+        return ContinuityInfo(stages, tuple(s.kind for s in stages if not s.subjects))
+
+    def events(
+        self, after: int = 0, first: int = 100, aggregate_id: str | None = None,
+        types: Sequence[str] | None = None,
+    ) -> EventPageInfo:
+        """A page of the log, oldest first, after position ``after``."""
+        check_page(after, first, types)
+        entries = self.log.read(
+            after, first + 1, upto=self.info.position, aggregate_id=aggregate_id, types=types
+        )
+        return EventPageInfo(
+            tuple(describe(e, self.mapper) for e in entries[:first]), len(entries) > first
+        )
+
+
+def check_page(after: int, first: int, types: Sequence[str] | None) -> None:
+    if after < 0:
+        raise InvalidInput("after must be 0 or a position", field="after")
+    if not 1 <= first <= EVENTS_PAGE_MAX:
+        raise InvalidInput(f"first must be between 1 and {EVENTS_PAGE_MAX}", field="first")
+    if types is not None and len(types) > TYPES_FILTER_MAX:
+        raise InvalidInput(f"types may name at most {TYPES_FILTER_MAX} types", field="types")
+
+
+class ClusterQueries:
+    def __init__(self, partitions: Partitions, directory: Directory, projector: Projector) -> None:
+        self.partitions = partitions
+        self.directory = directory
+        self.projector = projector
+
+    def scope(self, principal: Principal | None, cluster_id: str) -> ClusterScope:
+        """The cluster as the principal may read it (NOT_FOUND if not theirs)."""
+        key = str(parse_cluster_id(cluster_id))
+        member_id = member_id_of(self.directory, principal, key)
+        if not self.directory.has_cluster(key):
+            raise not_found(key)
+        partition = self.partitions.open(key)
+        reader = partition.read_model.registry_reader
+        actor = actor_from_reader(reader, key, member_id)
+        require(actor, Permission.READ)
+        info = reader.cluster()
+        if info is None:
+            raise not_found(key)
+        return ClusterScope(actor, info, reader, partition.log, partition.app.mapper)
+
+    def viewer(self, principal: Principal | None) -> ViewerInfo:
+        """The signed-in person and the clusters they belong to."""
+        if principal is None:
+            raise Unauthenticated("a valid workspace token is required")
+        known = self.directory.person(principal.person_id)
+        name, email = known if known else (principal.name, principal.email)
+        return ViewerInfo(
+            principal.person_id, name, email, tuple(self.directory.memberships(principal.person_id))
+        )

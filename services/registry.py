@@ -1,0 +1,138 @@
+"""Registry commands: found a cluster, admit and withdraw subjects, declare
+interests, add members, grant and revoke roles."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.cluster import Cluster
+from domain.errors import Forbidden, NotFound
+from domain.stamp import Stamp, stamped
+from services.commands import CommandRunner
+from services.dto import ClusterInfo, MemberInfo, SubjectInfo
+from services.ids import new_id, normalise_id, target_id
+from services.permissions import Permission, require_own_subject
+from services.ports import Partition
+from services.principal import Actor, Principal
+from services.request import current_request_id
+
+OPERATOR_DEFAULT_NAME = "Platform operator"
+
+
+class RegistryService:
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+
+    def found_cluster(self, principal: Principal | None, name: str, region: str, form: str) -> ClusterInfo:
+        """Founds a cluster; the operator who founds it becomes its first coordinator."""
+        if principal is None or not principal.operator:
+            raise Forbidden("only platform operators may found clusters")
+        cluster_id, member_id = uuid.uuid4(), new_id()
+        key = str(cluster_id)
+        with stamped(Stamp(key, member_id, None, current_request_id())):
+            cluster = Cluster.found(cluster_id, name, region, form)
+            cluster.add_member(
+                member_id, principal.name or OPERATOR_DEFAULT_NAME, principal.email, None,
+                ["COORDINATOR"],
+            )
+        partition = self.runner.partitions.provision(key)
+        partition.app.save(cluster)
+        directory = self.runner.directory
+        directory.register_cluster(key, cluster.name)
+        directory.ensure_person(principal.person_id, principal.name, principal.email)
+        directory.link(principal.person_id, key, member_id)
+        self.runner.project(partition)
+        info = partition.read_model.registry_reader.cluster()
+        assert info is not None
+        return info
+
+    def admit_subject(
+        self, principal: Principal | None, cluster_id: str, name: str, kind: str, region: str | None
+    ) -> SubjectInfo:
+        """Admits an institution to the cluster."""
+        subject_id = new_id()
+
+        def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
+            cluster.admit(subject_id, name, kind, region)
+            return [cluster], subject_id
+
+        return self._subject(principal, cluster_id, Permission.ADMINISTER, body)
+
+    def withdraw_subject(self, principal: Principal | None, cluster_id: str, subject_id: str) -> SubjectInfo:
+        """Withdraws a subject; its members keep read access only."""
+        subject_id = target_id(subject_id, "subject")
+
+        def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
+            cluster.withdraw(subject_id)
+            return [cluster], subject_id
+
+        return self._subject(principal, cluster_id, Permission.ADMINISTER, body)
+
+    def declare_interest(
+        self, principal: Principal | None, cluster_id: str, subject_id: str, kind: str, statement: str
+    ) -> SubjectInfo:
+        """States a subject's legal, social or economic interest."""
+        subject_id = target_id(subject_id, "subject")
+
+        def body(_: Partition, cluster: Cluster, actor: Actor):  # type: ignore[no-untyped-def]
+            cluster.subject(subject_id)  # NOT_FOUND before FORBIDDEN says nothing new
+            require_own_subject(actor, subject_id)
+            cluster.declare_interest(subject_id, kind, statement)
+            return [cluster], subject_id
+
+        return self._subject(principal, cluster_id, Permission.PARTICIPATE, body)
+
+    def add_member(
+        self,
+        principal: Principal | None,
+        cluster_id: str,
+        name: str,
+        email: str | None,
+        subject_id: str | None,
+        roles: list[str],
+    ) -> MemberInfo:
+        """Adds a person who acts for a subject (or for nobody, e.g. an auditor)."""
+        member_id = new_id()
+        subject = normalise_id(subject_id, "subjectId")
+
+        def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
+            cluster.add_member(member_id, name, email, subject, roles)
+            return [cluster], member_id
+
+        return self._member(principal, cluster_id, body)
+
+    def grant_role(self, principal: Principal | None, cluster_id: str, member_id: str, role: str) -> MemberInfo:
+        """Grants a role; granting one already held records nothing."""
+        member_id = target_id(member_id, "member")
+
+        def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
+            changed = cluster.grant(member_id, role)
+            return ([cluster] if changed else []), member_id
+
+        return self._member(principal, cluster_id, body)
+
+    def revoke_role(self, principal: Principal | None, cluster_id: str, member_id: str, role: str) -> MemberInfo:
+        """Revokes a role; the last coordinator's COORDINATOR role stays (CONFLICT)."""
+        member_id = target_id(member_id, "member")
+
+        def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
+            changed = cluster.revoke(member_id, role)
+            return ([cluster] if changed else []), member_id
+
+        return self._member(principal, cluster_id, body)
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _subject(self, principal, cluster_id, permission, body) -> SubjectInfo:  # type: ignore[no-untyped-def]
+        partition, subject_id = self.runner.run(principal, cluster_id, permission, body)
+        subject = partition.read_model.registry_reader.subject(subject_id)
+        if subject is None:
+            raise NotFound(f"no subject {subject_id} in this cluster")
+        return subject
+
+    def _member(self, principal, cluster_id, body) -> MemberInfo:  # type: ignore[no-untyped-def]
+        partition, member_id = self.runner.run(principal, cluster_id, Permission.ADMINISTER, body)
+        member = partition.read_model.registry_reader.member(member_id)
+        if member is None:
+            raise NotFound(f"no member {member_id} in this cluster")
+        return member
