@@ -23,7 +23,7 @@ from services.dto import (
 from services.event_data import describe
 from services.ids import parse_cluster_id
 from services.permissions import Permission, require
-from services.ports import Directory, EventLog, Partitions, RegistryReader
+from services.ports import Directory, EventLog, Partitions, ReadModel, RegistryReader
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
 
@@ -37,13 +37,17 @@ class ClusterScope:
 
     actor: Actor
     info: ClusterInfo
-    reader: RegistryReader
+    read_model: ReadModel
     log: EventLog
     mapper: Mapper[Any]
 
     @property
     def cluster_id(self) -> str:
         return self.info.id
+
+    @property
+    def reader(self) -> RegistryReader:
+        return self.read_model.registry_reader
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
         return self.reader.subjects(include_inactive)
@@ -102,13 +106,15 @@ class ClusterQueries:
         if not self.directory.has_cluster(key):
             raise not_found(key)
         partition = self.partitions.open(key)
+        # Catching up here gives read-your-writes even when another process wrote.
+        self.projector.catch_up(key, partition.log, partition.read_model, partition.app.mapper)
         reader = partition.read_model.registry_reader
         actor = actor_from_reader(reader, key, member_id)
         require(actor, Permission.READ)
         info = reader.cluster()
         if info is None:
             raise not_found(key)
-        return ClusterScope(actor, info, reader, partition.log, partition.app.mapper)
+        return ClusterScope(actor, info, partition.read_model, partition.log, partition.app.mapper)
 
     def viewer(self, principal: Principal | None) -> ViewerInfo:
         """The signed-in person and the clusters they belong to."""

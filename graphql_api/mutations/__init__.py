@@ -1,0 +1,1 @@
+"""Mutation roots, one module per part of the domain, merged in schema.py."""

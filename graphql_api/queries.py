@@ -1,0 +1,33 @@
+"""Query root."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from graphql_api.context import Context
+from graphql_api.types.cluster import ClusterType
+from graphql_api.types.viewer import ViewerType
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The authenticated caller. UNAUTHENTICATED without a valid token.")
+    def viewer(self, info: Info[Context, None]) -> ViewerType:
+        principal = info.context.principal
+        queries = info.context.services.queries
+        found = queries.viewer(principal)
+        return ViewerType(
+            id=strawberry.ID(found.id), name=found.name, email=found.email,
+            _info=found, _principal=principal, _queries=queries,
+        )
+
+    @strawberry.field(
+        description=(
+            "One cluster (tenant). A cluster the caller does not belong to behaves exactly "
+            "like one that does not exist: NOT_FOUND."
+        )
+    )
+    def cluster(self, info: Info[Context, None], id: strawberry.ID) -> ClusterType:
+        scope = info.context.services.queries.scope(info.context.principal, id)
+        return ClusterType.from_scope(scope)

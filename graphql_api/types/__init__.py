@@ -1,0 +1,1 @@
+"""GraphQL types, split by the part of the domain they show."""

@@ -1,0 +1,65 @@
+"""Subjects, their interests, and members."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import vocabulary as v
+from graphql_api.enums import InterestKind, Role, SubjectKind
+from services.dto import InterestInfo, MemberInfo, SubjectInfo
+from services.queries import ClusterScope
+
+
+@strawberry.type(name="Interest")
+class InterestType:
+    kind: InterestKind
+    statement: str
+
+    @classmethod
+    def from_dto(cls, dto: InterestInfo) -> InterestType:
+        return cls(kind=v.InterestKind(dto.kind), statement=dto.statement)
+
+
+@strawberry.type(name="Subject")
+class SubjectType:
+    id: strawberry.ID
+    name: str
+    kind: SubjectKind
+    region: str | None
+    active: bool
+    interests: list[InterestType]
+    _scope: strawberry.Private[ClusterScope]
+
+    @strawberry.field
+    def members(self) -> list[MemberType]:
+        return [MemberType.from_dto(m, self._scope) for m in self._scope.members(self.id)]
+
+    @classmethod
+    def from_dto(cls, dto: SubjectInfo, scope: ClusterScope) -> SubjectType:
+        return cls(
+            id=strawberry.ID(dto.id), name=dto.name, kind=v.SubjectKind(dto.kind),
+            region=dto.region, active=dto.active,
+            interests=[InterestType.from_dto(i) for i in dto.interests], _scope=scope,
+        )
+
+
+@strawberry.type(name="Member")
+class MemberType:
+    id: strawberry.ID
+    name: str
+    email: str | None
+    roles: list[Role]
+    _subject_id: strawberry.Private[str | None]
+    _scope: strawberry.Private[ClusterScope]
+
+    @strawberry.field(description="The institution this person acts for; null for e.g. an external auditor.")
+    def subject(self) -> SubjectType | None:
+        found = self._scope.subject(self._subject_id) if self._subject_id else None
+        return SubjectType.from_dto(found, self._scope) if found else None
+
+    @classmethod
+    def from_dto(cls, dto: MemberInfo, scope: ClusterScope) -> MemberType:
+        return cls(
+            id=strawberry.ID(dto.id), name=dto.name, email=dto.email,
+            roles=[v.Role(r) for r in dto.roles], _subject_id=dto.subject_id, _scope=scope,
+        )

@@ -1,0 +1,120 @@
+"""The FastAPI application: GraphQL at /graphql, the public keys, health."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from cross_web import HTTPException as GraphQLHTTPException
+from strawberry.exceptions import MissingQueryError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from domain.errors import Unauthenticated
+from graphql_api.context import Context, Services
+from graphql_api.schema import build_schema
+from infra.bootstrap import Container
+from infra.tokens import TokenService
+from services.principal import Principal
+from services.request import set_request_id
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
+    """Runs each operation's (synchronous, database-bound) resolvers in a
+    worker thread, so one slow query never blocks the event loop."""
+
+    async def execute_single(  # type: ignore[override]
+        self, request: Any, request_adapter: Any, sub_response: Any, context: Context,
+        root_value: Any, request_data: Any,
+    ) -> ExecutionResult:
+        allowed = OperationType.from_http(request_adapter.method)
+        try:
+            return await asyncio.to_thread(
+                self.schema.execute_sync, request_data.query,
+                variable_values=request_data.variables, context_value=context,
+                root_value=root_value, operation_name=request_data.operation_name,
+                allowed_operation_types=allowed, operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as e:
+            raise GraphQLHTTPException(400, e.as_http_error_reason()) from e
+        except InvalidOperationTypeError as e:
+            raise GraphQLHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
+        except MissingQueryError as e:
+            raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
+
+
+class RequestIdMiddleware:
+    """Gives every request a correlation id (client's X-Request-ID if sane)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        set_request_id(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def authenticate(header: str | None, tokens: TokenService) -> tuple[Principal | None, Unauthenticated | None]:
+    """The principal of an ``Authorization: Bearer`` header, or why there is none."""
+    if not header:
+        return None, None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    try:
+        return tokens.verify(token.strip()), None
+    except Unauthenticated as error:
+        return None, error
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="Clusterwork",
+        description="Workspace for regional pedagogical education clusters. GraphQL at /graphql.",
+        version="0.1.0",
+    )
+    services = Services(container.registry, container.queries)
+
+    async def context_getter(request: Request) -> Context:
+        principal, error = authenticate(request.headers.get("authorization"), container.tokens)
+        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+        return Context(services, principal, error, request_id)
+
+    router = ThreadedGraphQLRouter(
+        build_schema(), context_getter=context_getter,  # type: ignore[arg-type]
+        graphql_ide="graphiql" if container.settings.graphiql else None,
+    )
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/.well-known/clusterwork-keys.json")
+    def public_keys() -> dict[str, Any]:
+        """The public keys (JWK set) that verify tokens and checkpoints."""
+        return container.tokens.public_jwks()
+
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,112 @@
+"""The operator's command line: ``clusterwork serve`` and ``clusterwork token``."""
+
+from __future__ import annotations
+
+import uuid
+
+import click
+
+from domain.errors import DomainError
+from infra.bootstrap import Container, bootstrap
+from infra.settings import Settings
+from services.ids import new_id
+from services.principal import Principal
+
+OPERATOR_NAMESPACE = uuid.UUID("6f1c3c52-3a53-4a8e-9d55-2f3f0b8f7c10")
+
+
+def operator_principal(name: str) -> Principal:
+    """The same operator name always maps to the same person (and memberships)."""
+    person_id = str(uuid.uuid5(OPERATOR_NAMESPACE, name))
+    return Principal(person_id=person_id, name=name, operator=True)
+
+
+def member_principal(container: Container, cluster_id: str, member_id: str) -> Principal:
+    """The person acting as ``member_id``; linked on first use."""
+    scope_partition = container.partitions.open(cluster_id)
+    container.projector.catch_up(
+        cluster_id, scope_partition.log, scope_partition.read_model, scope_partition.app.mapper
+    )
+    member = scope_partition.read_model.registry_reader.member(member_id)
+    if member is None:
+        raise click.ClickException(f"no member {member_id} in cluster {cluster_id}")
+    person_id = container.directory.person_of(cluster_id, member_id)
+    if person_id is None:
+        person_id = new_id()
+        container.directory.ensure_person(person_id, member.name, member.email)
+        container.directory.link(person_id, cluster_id, member_id)
+    return Principal(person_id=person_id, name=member.name, email=member.email)
+
+
+@click.group()
+def main() -> None:
+    """Clusterwork: the workspace of regional pedagogical education clusters."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (CLUSTERWORK_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (CLUSTERWORK_PORT).")
+@click.option("--demo", is_flag=True, help="Seed the demo cluster once and print a coordinator token.")
+def serve(host: str | None, port: int | None, demo: bool) -> None:
+    """Run the GraphQL server (SQLite under the data dir unless a database URL is set)."""
+    import uvicorn
+
+    from infra.app import create_app
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    container = bootstrap(settings)
+    if demo:
+        _announce_demo(container)
+    uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="info")
+
+
+def _announce_demo(container: Container) -> None:
+    from infra.demo import seed_demo
+
+    demo = seed_demo(container, operator_principal("Platform operator"))
+    token = container.tokens.mint(
+        member_principal(container, demo.cluster_id, demo.coordinator_member_id),
+        ttl_seconds=86400,
+    )
+    url = f"{container.settings.base_url}/graphql"
+    click.echo(f"Demo cluster: {demo.cluster_id}")
+    click.echo(f"GraphiQL:     {url}")
+    click.echo('Headers:      {"Authorization": "Bearer <token below>"}')
+    click.echo("Coordinator token (24 h):")
+    click.echo(token, nl=True)
+
+
+@main.command()
+@click.option("--operator", is_flag=True, help="A platform operator token (may found clusters).")
+@click.option("--name", default="Platform operator", show_default=True, help="Operator's name.")
+@click.option("--cluster", "cluster_id", default=None, help="Cluster id, for a member token.")
+@click.option("--member", "member_id", default=None, help="Member id, for a member token.")
+@click.option("--ttl", default=None, type=int, help="Lifetime in seconds (default: settings).")
+def token(operator: bool, name: str, cluster_id: str | None, member_id: str | None, ttl: int | None) -> None:
+    """Mint a workspace access token; the token alone is the last line of stdout."""
+    if operator == bool(cluster_id or member_id):
+        raise click.UsageError("use either --operator, or --cluster ID --member ID")
+    container = bootstrap()
+    if operator:
+        principal = operator_principal(name)
+    else:
+        if not (cluster_id and member_id):
+            raise click.UsageError("--cluster and --member go together")
+        principal = _member_or_fail(container, cluster_id, member_id)
+    click.echo(f"# token for {principal.name or principal.person_id}", err=True)
+    click.echo(container.tokens.mint(principal, ttl_seconds=ttl))
+
+
+def _member_or_fail(container: Container, cluster_id: str, member_id: str) -> Principal:
+    try:
+        cluster = str(uuid.UUID(cluster_id))
+        member = str(uuid.UUID(member_id))
+    except ValueError:
+        raise click.ClickException("--cluster and --member must be ids (UUIDs)") from None
+    if not container.directory.has_cluster(cluster):
+        raise click.ClickException(f"no cluster {cluster}")
+    try:
+        return member_principal(container, cluster, member)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
