@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, text
 
+from infra.clock import SystemClock
 from infra.directory import SqlDirectory
 from infra.eventstore.postgres import shared_datastore
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
@@ -15,6 +16,7 @@ from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key
 from services.application import ClusterApplication
 from services.commands import CommandRunner
+from services.ports import Clock
 from services.projections.projector import Projector
 from services.projections.registry import RegistryProjection
 from services.queries import ClusterQueries
@@ -32,6 +34,8 @@ class Container:
     registry: RegistryService
     queries: ClusterQueries
     tokens: TokenService
+    runner: CommandRunner
+    clock: Clock
 
 
 def projector() -> Projector:
@@ -39,7 +43,7 @@ def projector() -> Projector:
     return Projector([lambda model: RegistryProjection(model.registry)])
 
 
-def bootstrap(settings: Settings | None = None) -> Container:
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Container:
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -50,13 +54,14 @@ def bootstrap(settings: Settings | None = None) -> Container:
         partitions = SqlitePartitions(settings.data_dir, ClusterApplication, settings.open_clusters)
     directory.create()
     proj = projector()
-    runner = CommandRunner(partitions, directory, proj)
+    clock = clock or SystemClock()
+    runner = CommandRunner(partitions, directory, proj, clock)
     tokens = TokenService(
         load_or_create_key(settings.key_path), settings.token_issuer, settings.token_ttl_seconds
     )
     return Container(
         settings, directory, partitions, proj, RegistryService(runner),
-        ClusterQueries(partitions, directory, proj), tokens,
+        ClusterQueries(partitions, directory, proj, clock), tokens, runner, clock,
     )
 
 

@@ -19,7 +19,7 @@ from domain.stamp import Stamp, stamped
 from services.access import actor_from_registry, member_id_of, not_found
 from services.ids import parse_cluster_id
 from services.permissions import Permission, require
-from services.ports import Directory, Partition, Partitions
+from services.ports import Clock, Directory, Partition, Partitions
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
 from services.request import current_request_id
@@ -35,10 +35,13 @@ MAX_ATTEMPTS = 8
 
 
 class CommandRunner:
-    def __init__(self, partitions: Partitions, directory: Directory, projector: Projector) -> None:
+    def __init__(
+        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock
+    ) -> None:
         self.partitions = partitions
         self.directory = directory
         self.projector = projector
+        self.clock = clock
 
     def open(self, principal: Principal | None, cluster_id: str) -> tuple[Partition, str]:
         """The partition of a cluster the principal belongs to, and their member id."""

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
@@ -13,6 +14,14 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from services.application import ClusterApplication
 from services.dto import ClusterInfo, MemberInfo, MembershipInfo, SubjectInfo
 from services.projections.registry import RegistryView
+
+
+class Clock(Protocol):
+    """Today and now, injectable so that date rules are exact in tests."""
+
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
 
 
 class TrackingConflict(Exception):

@@ -23,7 +23,7 @@ from services.dto import (
 from services.event_data import describe
 from services.ids import parse_cluster_id
 from services.permissions import Permission, require
-from services.ports import Directory, EventLog, Partitions, ReadModel, RegistryReader
+from services.ports import Clock, Directory, EventLog, Partitions, ReadModel, RegistryReader
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
 
@@ -40,6 +40,7 @@ class ClusterScope:
     read_model: ReadModel
     log: EventLog
     mapper: Mapper[Any]
+    clock: Clock
 
     @property
     def cluster_id(self) -> str:
@@ -94,10 +95,13 @@ def check_page(after: int, first: int, types: Sequence[str] | None) -> None:
 
 
 class ClusterQueries:
-    def __init__(self, partitions: Partitions, directory: Directory, projector: Projector) -> None:
+    def __init__(
+        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock
+    ) -> None:
         self.partitions = partitions
         self.directory = directory
         self.projector = projector
+        self.clock = clock
 
     def scope(self, principal: Principal | None, cluster_id: str) -> ClusterScope:
         """The cluster as the principal may read it (NOT_FOUND if not theirs)."""
@@ -114,7 +118,9 @@ class ClusterQueries:
         info = reader.cluster()
         if info is None:
             raise not_found(key)
-        return ClusterScope(actor, info, partition.read_model, partition.log, partition.app.mapper)
+        return ClusterScope(
+            actor, info, partition.read_model, partition.log, partition.app.mapper, self.clock
+        )
 
     def viewer(self, principal: Principal | None) -> ViewerInfo:
         """The signed-in person and the clusters they belong to."""

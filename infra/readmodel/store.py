@@ -15,17 +15,19 @@ from infra.readmodel import tables
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from services.ports import ReadModel, TrackingConflict
 
+# Every read-model table of a cluster partition; each part of the domain adds its own.
+CLUSTER_TABLES: list[Table] = [*tables.CLUSTER_TABLES]
+
 
 class SqlReadModel(ReadModel):
-    def __init__(self, engine: Engine, extra_tables: list[Table] | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._tables = [*tables.CLUSTER_TABLES, *(extra_tables or [])]
         self._local = threading.local()
         self.registry = SqlRegistryView(self)
         self.registry_reader = SqlRegistryReader(engine)
 
     def create(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=self._tables)
+        SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)
 
     def positions(self) -> dict[str, int]:
         with Session(self.engine) as session:
