@@ -54,6 +54,31 @@ class Role(str, Enum):
     AUDITOR = "AUDITOR"
 
 
+class Direction(str, Enum):
+    """The five directions of a pedagogical educational cluster."""
+
+    EDUCATION = "EDUCATION"
+    EDUCATIONAL_TOOLS = "EDUCATIONAL_TOOLS"
+    EDUCATION_SCIENCE = "EDUCATION_SCIENCE"
+    EDUCATION_PRODUCTION = "EDUCATION_PRODUCTION"
+    EDUCATIONAL_MANAGEMENT = "EDUCATIONAL_MANAGEMENT"
+
+
+class ProjectKind(str, Enum):
+    """Project kinds (project directions of the orientation principle)."""
+
+    SCIENTIFIC_RESEARCH = "SCIENTIFIC_RESEARCH"
+    INFORMATION_ANALYTICAL = "INFORMATION_ANALYTICAL"
+    SCIENTIFIC_METHODOLOGICAL = "SCIENTIFIC_METHODOLOGICAL"
+    EXPERIMENTAL_INNOVATION = "EXPERIMENTAL_INNOVATION"
+
+
+class MilestoneStatus(str, Enum):
+    PLANNED = "PLANNED"
+    REACHED = "REACHED"
+    MISSED = "MISSED"
+
+
 def parse_enum(enum: type[E], value: str | E, field: str) -> E:
     """Turns a stored or submitted value into the enum, or says which field is wrong."""
     if isinstance(value, enum):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from strawberry.fastapi import BaseContext
 
 from domain.errors import Unauthenticated
+from services.audit.service import AuditService
 from services.principal import Principal
 from services.queries import ClusterQueries
 from services.registry import RegistryService
@@ -18,6 +19,7 @@ class Services:
 
     registry: RegistryService
     queries: ClusterQueries
+    audit: AuditService
 
 
 class Context(BaseContext):

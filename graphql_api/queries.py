@@ -25,9 +25,12 @@ class Query:
     @strawberry.field(
         description=(
             "One cluster (tenant). A cluster the caller does not belong to behaves exactly "
-            "like one that does not exist: NOT_FOUND."
+            "like one that does not exist: NOT_FOUND. asOf: the view as it was right after "
+            "log position asOf (COORDINATOR and AUDITOR only; BAD_USER_INPUT past the head)."
         )
     )
-    def cluster(self, info: Info[Context, None], id: strawberry.ID) -> ClusterType:
-        scope = info.context.services.queries.scope(info.context.principal, id)
+    def cluster(
+        self, info: Info[Context, None], id: strawberry.ID, as_of: int | None = None
+    ) -> ClusterType:
+        scope = info.context.services.queries.scope(info.context.principal, id, as_of)
         return ClusterType.from_scope(scope)

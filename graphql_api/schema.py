@@ -7,6 +7,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.tools import merge_types
 
 from graphql_api.errors import CodedErrors
+from graphql_api.mutations.audit import AuditMutation
 from graphql_api.mutations.registry import RegistryMutation
 from graphql_api.queries import Query
 
@@ -16,7 +17,13 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
-Mutation = merge_types("Mutation", (RegistryMutation,))
+Mutation = merge_types(
+    "Mutation",
+    (
+        RegistryMutation,
+        AuditMutation,
+    ),
+)
 
 
 def build_schema() -> strawberry.Schema:

@@ -93,7 +93,9 @@ def create_app(container: Container) -> FastAPI:
         description="Workspace for regional pedagogical education clusters. GraphQL at /graphql.",
         version="0.1.0",
     )
-    services = Services(container.registry, container.queries)
+    services = Services(
+        registry=container.registry, queries=container.queries, audit=container.audit
+    )
 
     async def context_getter(request: Request) -> Context:
         principal, error = authenticate(request.headers.get("authorization"), container.tokens)

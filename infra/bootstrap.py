@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, text
 
+from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
 from infra.directory import SqlDirectory
 from infra.eventstore.postgres import shared_datastore
@@ -15,6 +16,7 @@ from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
 from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key
 from services.application import ClusterApplication
+from services.audit.service import AuditService
 from services.commands import CommandRunner
 from services.ports import Clock
 from services.projections.projector import Projector
@@ -36,6 +38,7 @@ class Container:
     tokens: TokenService
     runner: CommandRunner
     clock: Clock
+    audit: AuditService
 
 
 def projector() -> Projector:
@@ -56,12 +59,17 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     proj = projector()
     clock = clock or SystemClock()
     runner = CommandRunner(partitions, directory, proj, clock)
-    tokens = TokenService(
-        load_or_create_key(settings.key_path), settings.token_issuer, settings.token_ttl_seconds
+    key = load_or_create_key(settings.key_path)
+    tokens = TokenService(key, settings.token_issuer, settings.token_ttl_seconds)
+    queries = ClusterQueries(partitions, directory, proj, clock)
+    audit = AuditService(
+        runner, queries, CheckpointSigner(key),
+        settings.checkpoint_every_events, settings.checkpoint_every_minutes,
     )
+    runner.after_save.append(audit.maybe_checkpoint)
     return Container(
-        settings, directory, partitions, proj, RegistryService(runner),
-        ClusterQueries(partitions, directory, proj, clock), tokens, runner, clock,
+        settings, directory, partitions, proj, RegistryService(runner), queries, tokens,
+        runner, clock, audit,
     )
 
 

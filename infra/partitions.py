@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresDatastore
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
+from infra.audit.checkpoints import SqlCheckpointStore
 from infra.eventstore.log_reader import SqlEventLog
 from infra.eventstore.postgres import ChainedPostgresRecorder, SchemaDatastore
 from infra.eventstore.sqlite import ChainedSQLiteRecorder, sqlite_datastore
@@ -30,6 +31,7 @@ class ClusterPartition:
     app: ClusterApplication
     log: SqlEventLog
     read_model: SqlReadModel
+    checkpoints: SqlCheckpointStore
 
 
 def scratch_read_model() -> SqlReadModel:
@@ -92,14 +94,16 @@ class SqlitePartitions(_LruPartitions):
     def _create(self, cluster_id: str) -> None:
         datastore = sqlite_datastore(str(self.path(cluster_id)))
         ChainedSQLiteRecorder(datastore, cluster_id).create_table()
-        SqlReadModel(sqlite_engine(self.path(cluster_id))).create()
+        engine = sqlite_engine(self.path(cluster_id))
+        SqlReadModel(engine).create()
+        SqlCheckpointStore(engine).create()
 
     def _build(self, cluster_id: str) -> ClusterPartition:
         recorder = ChainedSQLiteRecorder(sqlite_datastore(str(self.path(cluster_id))), cluster_id)
         engine = sqlite_engine(self.path(cluster_id))
         return ClusterPartition(
             cluster_id, recorder, self.app_factory(recorder), SqlEventLog(engine),
-            SqlReadModel(engine),
+            SqlReadModel(engine), SqlCheckpointStore(engine),
         )
 
 
@@ -141,6 +145,7 @@ class PostgresPartitions(_LruPartitions):
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         ChainedPostgresRecorder(SchemaDatastore(self.datastore, schema), cluster_id).create_table()
         SqlReadModel(self._engine_for(schema)).create()
+        SqlCheckpointStore(self._engine_for(schema)).create()
 
     def _build(self, cluster_id: str) -> ClusterPartition:
         schema = schema_name(cluster_id)
@@ -148,7 +153,7 @@ class PostgresPartitions(_LruPartitions):
         engine = self._engine_for(schema)
         return ClusterPartition(
             cluster_id, recorder, self.app_factory(recorder), SqlEventLog(engine),
-            SqlReadModel(engine),
+            SqlReadModel(engine), SqlCheckpointStore(engine),
         )
 
     def _engine_for(self, schema: str) -> Engine:

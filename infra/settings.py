@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     pg_pool_size: int = Field(4, ge=1, description="PostgreSQL connections per pool (two pools).")
     pg_max_overflow: int = Field(4, ge=0, description="Extra PostgreSQL connections under load.")
     log_level: str = Field("INFO", description="Python logging level.")
+    checkpoint_every_events: int = Field(1000, ge=1, description="Sign a checkpoint every N events.")
+    checkpoint_every_minutes: int = Field(
+        60, ge=1, description="…or after T minutes, when a command finds new events unsigned."
+    )
     graphiql: bool = Field(True, description="Serve GraphiQL at /graphql in a browser.")
 
     @property

@@ -42,6 +42,8 @@ class CommandRunner:
         self.directory = directory
         self.projector = projector
         self.clock = clock
+        # Run after every successful command (e.g. automatic checkpoints).
+        self.after_save: list[Callable[[Partition], None]] = []
 
     def open(self, principal: Principal | None, cluster_id: str) -> tuple[Partition, str]:
         """The partition of a cluster the principal belongs to, and their member id."""
@@ -64,6 +66,8 @@ class CommandRunner:
                 aggregates, result = body(partition, cluster, actor)
             if self.save(partition, aggregates, attempt):
                 self.project(partition)
+                for hook in self.after_save:
+                    hook(partition)
                 return partition, result
         raise Conflict("too many concurrent changes; please try again")
 

@@ -83,3 +83,20 @@ class ViewerInfo:
     name: str | None
     email: str | None
     memberships: tuple[MembershipInfo, ...]
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    position: int
+    head_hash: str
+    signed_at: datetime
+    jws: str
+
+
+@dataclass(frozen=True)
+class IntegrityInfo:
+    head: int
+    head_hash: str
+    verified: bool
+    first_bad_position: int | None
+    checkpoints: tuple[CheckpointInfo, ...]

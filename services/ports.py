@@ -7,12 +7,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 from services.application import ClusterApplication
-from services.dto import ClusterInfo, MemberInfo, MembershipInfo, SubjectInfo
+from services.assessment_dto import AssessmentInfo, NormInfo, RoundInfo, ScoreRow
+from services.audit.chain_check import ChainRecord
+from services.dto import CheckpointInfo, ClusterInfo, MemberInfo, MembershipInfo, SubjectInfo
+from services.projections.mutual_control import AssessmentView
 from services.projections.registry import RegistryView
 
 
@@ -53,6 +56,28 @@ class EventLog(Protocol):
         types: Sequence[str] | None = None,
     ) -> list[LogEntry]: ...
 
+    def records(self) -> Iterator[ChainRecord]:
+        """Every stored event beside its chain row, in storage order (for verification)."""
+        ...
+
+
+class CheckpointStore(Protocol):
+    """Signed checkpoints of one cluster's chain (kept beside the log, not in it)."""
+
+    def add(self, checkpoint: CheckpointInfo) -> bool:
+        """False when a checkpoint at that position exists already."""
+        ...
+
+    def all(self) -> list[CheckpointInfo]: ...
+
+    def last(self) -> CheckpointInfo | None: ...
+
+
+class CheckpointSigner(Protocol):
+    def sign(self, claims: dict[str, Any]) -> str: ...
+
+    def verify(self, jws: str) -> dict[str, Any] | None: ...
+
 
 class RegistryReader(Protocol):
     """Queries over the registry read model."""
@@ -68,11 +93,35 @@ class RegistryReader(Protocol):
     def member(self, member_id: str) -> MemberInfo | None: ...
 
 
+class AssessmentReader(Protocol):
+    """Queries over the mutual-control read model (norms, rounds, latest assessments)."""
+
+    def norms(self) -> list[NormInfo]: ...
+
+    def rounds(self) -> list[RoundInfo]: ...
+
+    def round(self, round_id: str) -> RoundInfo | None: ...
+
+    def assessments(
+        self, round_id: str, assessor_id: str | None = None, assessee_id: str | None = None
+    ) -> list[AssessmentInfo]: ...
+
+    def assessment(
+        self, round_id: str, assessor_id: str, assessee_id: str, norm_id: str
+    ) -> AssessmentInfo | None: ...
+
+    def scores(self, round_id: str) -> Sequence[ScoreRow]:
+        """(assessor, assessee, norm, score) of every latest assessment of the round."""
+        ...
+
+
 class ReadModel(ABC):
     """A cluster's read-model tables and the tracking of each projection."""
 
     registry: RegistryView
     registry_reader: RegistryReader
+    assessments: AssessmentView
+    assessment_reader: AssessmentReader
 
     @abstractmethod
     def positions(self) -> dict[str, int]:
@@ -96,6 +145,7 @@ class Partition(Protocol):
     app: ClusterApplication
     log: EventLog
     read_model: ReadModel
+    checkpoints: CheckpointStore
 
 
 class Partitions(Protocol):

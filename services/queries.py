@@ -20,8 +20,9 @@ from services.dto import (
     SubjectInfo,
     ViewerInfo,
 )
+from services.audit.as_of import AsOfViews
 from services.event_data import describe
-from services.ids import parse_cluster_id
+from services.ids import normalise_id, parse_cluster_id
 from services.permissions import Permission, require
 from services.ports import Clock, Directory, EventLog, Partitions, ReadModel, RegistryReader
 from services.principal import Actor, Principal
@@ -77,6 +78,7 @@ class ClusterScope:
     ) -> EventPageInfo:
         """A page of the log, oldest first, after position ``after``."""
         check_page(after, first, types)
+        aggregate_id = normalise_id(aggregate_id, "aggregateId")  # malformed: BAD_USER_INPUT
         entries = self.log.read(
             after, first + 1, upto=self.info.position, aggregate_id=aggregate_id, types=types
         )
@@ -102,9 +104,13 @@ class ClusterQueries:
         self.directory = directory
         self.projector = projector
         self.clock = clock
+        self.as_of_views = AsOfViews(partitions, projector)
 
-    def scope(self, principal: Principal | None, cluster_id: str) -> ClusterScope:
-        """The cluster as the principal may read it (NOT_FOUND if not theirs)."""
+    def scope(
+        self, principal: Principal | None, cluster_id: str, as_of: int | None = None
+    ) -> ClusterScope:
+        """The cluster as the principal may read it (NOT_FOUND if not theirs),
+        live or, for coordinators and auditors, as of a log position."""
         key = str(parse_cluster_id(cluster_id))
         member_id = member_id_of(self.directory, principal, key)
         if not self.directory.has_cluster(key):
@@ -118,9 +124,12 @@ class ClusterQueries:
         info = reader.cluster()
         if info is None:
             raise not_found(key)
-        return ClusterScope(
-            actor, info, partition.read_model, partition.log, partition.app.mapper, self.clock
-        )
+        read_model = partition.read_model
+        if as_of is not None:
+            require(actor, Permission.AUDIT)
+            read_model = self.as_of_views.at(partition, as_of, info.position)
+            info = read_model.registry_reader.cluster() or info
+        return ClusterScope(actor, info, read_model, partition.log, partition.app.mapper, self.clock)
 
     def viewer(self, principal: Principal | None) -> ViewerInfo:
         """The signed-in person and the clusters they belong to."""

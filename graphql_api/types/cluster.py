@@ -6,6 +6,7 @@ import strawberry
 
 from domain import vocabulary as v
 from graphql_api.enums import ClusterForm, SubjectKind
+from graphql_api.types.audit import IntegrityType
 from graphql_api.types.events import EventPageType
 from graphql_api.types.registry import MemberType, SubjectType
 from services.dto import ContinuityInfo
@@ -78,6 +79,10 @@ class ClusterType:
             normalise_id(aggregate_id, "aggregateId"), types,
         )
         return EventPageType.from_dto(page, self._scope)
+
+    @strawberry.field(description="Hash-chain integrity of this cluster's log (COORDINATOR and AUDITOR).")
+    def integrity(self, info: strawberry.Info) -> IntegrityType:
+        return IntegrityType.from_dto(info.context.services.audit.integrity(self._scope))
 
     @classmethod
     def from_scope(cls, scope: ClusterScope) -> ClusterType:

@@ -1,0 +1,1 @@
+"""Audit adapters: checkpoint storage and signing, export, the offline verifier."""

@@ -1,0 +1,1 @@
+"""The auditable log: chain verification, signed checkpoints, as-of views."""

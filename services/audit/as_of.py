@@ -1,0 +1,44 @@
+"""As-of views: the same projections, run over the log up to N into a scratch store.
+
+There is no second implementation of any view: a cluster as of position N is
+the live projection code applied to events 1..N.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from domain.errors import InvalidInput
+from services.ports import Partition, Partitions, ReadModel
+from services.projections.projector import Projector
+
+
+class AsOfViews:
+    """Builds (and keeps a few recent) scratch read models at a position."""
+
+    def __init__(self, partitions: Partitions, projector: Projector, keep: int = 8) -> None:
+        self.partitions = partitions
+        self.projector = projector
+        self.keep = keep
+        self._cache: OrderedDict[tuple[str, int], ReadModel] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def at(self, partition: Partition, position: int, head: int) -> ReadModel:
+        if not 1 <= position <= head:
+            raise InvalidInput(f"asOf must be a position between 1 and the head ({head})", field="asOf")
+        key = (partition.cluster_id, position)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        model = self.partitions.scratch(partition.cluster_id)
+        self.projector.catch_up(
+            f"{partition.cluster_id}@{position}", partition.log, model, partition.app.mapper,
+            upto=position,
+        )
+        with self._lock:
+            self._cache[key] = model
+            while len(self._cache) > self.keep:
+                self._cache.popitem(last=False)
+        return model
