@@ -7,6 +7,7 @@ import uuid
 import click
 
 from domain.errors import DomainError
+from infra.audit.cli import audit
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
 from services.ids import new_id
@@ -41,6 +42,9 @@ def member_principal(container: Container, cluster_id: str, member_id: str) -> P
 @click.group()
 def main() -> None:
     """Clusterwork: the workspace of regional pedagogical education clusters."""
+
+
+main.add_command(audit)
 
 
 @main.command()

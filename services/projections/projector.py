@@ -14,6 +14,8 @@ from services.ports import EventLog, ReadModel, TrackingConflict
 
 log = logging.getLogger(__name__)
 
+MAX_CONFLICTS = 100  # each one means another process made progress; this bounds a livelock
+
 ProjectionFactory = Callable[[ReadModel], Projection[Any]]
 
 
@@ -28,10 +30,11 @@ class Projector:
 
     def catch_up(
         self, key: str, log_: EventLog, read_model: ReadModel, mapper: Mapper[Any],
-        upto: int | None = None,
+        upto: int | None = None, on_batch: Callable[[int], None] | None = None,
     ) -> int:
         """Projects every event after the read model's position (up to ``upto``)."""
         projections = [factory(read_model) for factory in self._factories]
+        conflicts = 0
         with self._lock(key):
             while True:
                 stored = read_model.positions()
@@ -49,7 +52,13 @@ class Projector:
                                     tracking = Tracking(projection.name, entry.position)
                                     projection.process_event(event, tracking)
                 except TrackingConflict:
+                    conflicts += 1
+                    if conflicts > MAX_CONFLICTS:
+                        raise
                     log.info("read model of %s moved on elsewhere; re-reading", key)
+                    continue
+                if on_batch is not None:
+                    on_batch(len(entries))
 
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
