@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,11 @@ from services.audit.as_of import AsOfViews
 from services.event_data import describe
 from services.ids import normalise_id, parse_cluster_id
 from services.permissions import Permission, require
-from services.ports import Clock, Directory, EventLog, Partitions, ReadModel, RegistryReader
+from services.ports import Clock, Directory, EventLog, Partition, Partitions, ReadModel, RegistryReader
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
+
+log = logging.getLogger(__name__)
 
 EVENTS_PAGE_MAX = 500
 TYPES_FILTER_MAX = 50
@@ -116,8 +119,7 @@ class ClusterQueries:
         if not self.directory.has_cluster(key):
             raise not_found(key)
         partition = self.partitions.open(key)
-        # Catching up here gives read-your-writes even when another process wrote.
-        self.projector.catch_up(key, partition.log, partition.read_model, partition.app.mapper)
+        self._catch_up(partition)
         reader = partition.read_model.registry_reader
         actor = actor_from_reader(reader, key, member_id)
         require(actor, Permission.READ)
@@ -130,6 +132,17 @@ class ClusterQueries:
             read_model = self.as_of_views.at(partition, as_of, info.position)
             info = read_model.registry_reader.cluster() or info
         return ClusterScope(actor, info, read_model, partition.log, partition.app.mapper, self.clock)
+
+    def _catch_up(self, partition: Partition) -> None:
+        """Read-your-writes even when another process wrote. A projection that
+        fails (a bug, or a tampered log) must not take reads down: the views
+        then answer at the last position they reached, which ``position`` says."""
+        try:
+            self.projector.catch_up(
+                partition.cluster_id, partition.log, partition.read_model, partition.app.mapper
+            )
+        except Exception:
+            log.exception("projection of cluster %s is stuck", partition.cluster_id)
 
     def viewer(self, principal: Principal | None) -> ViewerInfo:
         """The signed-in person and the clusters they belong to."""

@@ -1,0 +1,39 @@
+"""Benchmarks: ``python -m bench [NAME …] [--quick] [--backend sqlite|postgres|all]``.
+
+``make bench`` runs every benchmark. ``--quick`` (or BENCH_QUICK=1) runs a
+small version of each, for a smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+
+from bench import audit, mutual_control
+
+# name → run(quick, backends); each benchmark adds itself here.
+BENCHMARKS: dict[str, Callable[[bool, list[str]], None]] = {
+    "mutual_control": mutual_control.run,
+    "audit": audit.run,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", help=f"any of {', '.join(BENCHMARKS)} (default: all)")
+    parser.add_argument(
+        "--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1"
+    )
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
+    args = parser.parse_args()
+    unknown = set(args.names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    backends = ["sqlite", "postgres"] if args.backend == "all" else [args.backend]
+    for name in args.names or list(BENCHMARKS):
+        BENCHMARKS[name](args.quick, backends)
+
+
+if __name__ == "__main__":
+    main()

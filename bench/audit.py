@@ -1,0 +1,180 @@
+"""The auditable log (issue 6): verify and replay rates against a raw scan of
+the same events table, the chain's cost on appends, and export + offline verify.
+
+Every figure is a ratio against a baseline measured in the same run on the
+same database, because these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from sqlalchemy import select
+
+from bench.mutual_control import container_on
+from infra.audit.export import write_export
+from infra.audit.verify import verify_export
+from infra.bootstrap import Container
+from infra.eventstore.log_reader import stored_events
+from infra.eventstore.postgres import ChainedPostgresRecorder, SchemaDatastore
+from infra.eventstore.sqlite import ChainedSQLiteRecorder, sqlite_datastore
+from services.audit.chain_check import check_chain
+from services.principal import Principal
+
+RESULTS: list[dict[str, object]] = []
+
+
+def run(quick: bool, backends: list[str]) -> None:
+    events, appends = (2_000, 300) if quick else (100_000, 2_000)
+    print(f"\n== audit: {events} events; {appends} single-event appends ==")
+    for backend in backends:
+        with container_on(backend) as container:
+            if container is None:
+                print(f"[{backend}] skipped: PostgreSQL is unreachable")
+                continue
+            RESULTS.append(measure(backend, container, events, appends))
+    write_report(quick)
+
+
+def measure(backend: str, container: Container, events: int, appends: int) -> dict[str, object]:
+    operator = Principal(f"op-{uuid.uuid4().hex[:8]}", "Bench operator", None, True)
+    cluster = container.registry.found_cluster(operator, "Audit bench", "Bench", "GEOGRAPHIC")
+    partition = container.partitions.open(cluster.id)
+    seed(container, partition, events)
+    head = partition.log.head()
+    raw = rate(head, lambda: raw_scan(partition.log.engine))
+    verify = rate(head, lambda: check_chain(cluster.id, partition.log.records(), set()))
+    replay = rate(head, lambda: rebuild(container, partition))
+    chained, plain = append_rates(backend, container, appends)
+    export_s, verify_s = export_and_verify(container, partition)
+    row = {
+        "backend": backend,
+        "events": head,
+        "raw_scan_per_s": raw,
+        "verify_per_s": verify,
+        "replay_per_s": replay,
+        "verify_ratio": verify / raw,
+        "replay_ratio": replay / raw,
+        "append_chained_per_s": chained,
+        "append_plain_per_s": plain,
+        "append_ratio": chained / plain,
+        "export_s": export_s,
+        "offline_verify_s": verify_s,
+    }
+    print(json.dumps(row, indent=1))
+    return row
+
+
+def seed(container: Container, partition, events: int) -> None:  # type: ignore[no-untyped-def]
+    """Many registry events, saved 100 to a transaction to seed quickly."""
+    cluster = partition.app.repository.get(uuid.UUID(partition.cluster_id))
+    while partition.log.head() < events:
+        for _ in range(min(100, events - partition.log.head())):
+            cluster.admit(str(uuid.uuid4()), f"School {uuid.uuid4().hex[:6]}", "SCHOOL", "Region")
+        partition.app.save(cluster)
+    container.projector.catch_up(
+        partition.cluster_id, partition.log, partition.read_model, partition.app.mapper
+    )
+
+
+def raw_scan(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=1000).execute(select(stored_events))
+        for _ in result:
+            pass
+
+
+def rebuild(container: Container, partition) -> None:  # type: ignore[no-untyped-def]
+    partition.read_model.reset()
+    container.projector.catch_up(
+        partition.cluster_id, partition.log, partition.read_model, partition.app.mapper
+    )
+
+
+def rate(count: int, action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return count / (time.perf_counter() - started)
+
+
+def append_rates(backend: str, container: Container, count: int) -> tuple[float, float]:
+    """Single-event transactions (one command each), with the chain and without it."""
+    chained, plain = recorders(backend, container)
+    state = json.dumps({"name": "School", "kind": "SCHOOL", "region": "R" * 40}).encode()
+    rates = []
+    for recorder in (plain, chained, plain, chained):  # interleaved against drift
+        started = time.perf_counter()
+        for _ in range(count // 2):
+            recorder.insert_events(
+                [StoredEvent(uuid.uuid4(), 1, "bench:Cluster.SubjectAdmitted", state)]
+            )
+        rates.append((count // 2) / (time.perf_counter() - started))
+    return (rates[1] + rates[3]) / 2, (rates[0] + rates[2]) / 2
+
+
+def recorders(
+    backend: str, container: Container
+) -> tuple[ApplicationRecorder, ApplicationRecorder]:
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="cw-append-"))
+        chained = ChainedSQLiteRecorder(
+            sqlite_datastore(str(folder / "chained.sqlite")), str(uuid.uuid4())
+        )
+        plain = SQLiteApplicationRecorder(sqlite_datastore(str(folder / "plain.sqlite")))
+    else:
+        shared = container.partitions.datastore  # type: ignore[union-attr]
+        for schema in ("bench_chained", "bench_plain"):
+            with shared.transaction(commit=True) as cursor:
+                cursor.execute(
+                    f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"'
+                )
+        chained = ChainedPostgresRecorder(
+            SchemaDatastore(shared, "bench_chained"), str(uuid.uuid4())
+        )
+        plain = PostgresApplicationRecorder(SchemaDatastore(shared, "bench_plain"))
+    chained.create_table()
+    plain.create_table()
+    return chained, plain
+
+
+def export_and_verify(container: Container, partition) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    path = Path(tempfile.mkdtemp(prefix="cw-export-")) / "export.ndjson"
+    started = time.perf_counter()
+    with path.open("w") as handle:
+        write_export(partition, handle, container.tokens.public_jwks(), "Audit bench")
+    exported = time.perf_counter() - started
+    started = time.perf_counter()
+    result = verify_export(path)
+    verified = time.perf_counter() - started
+    assert result.verified, result
+    return exported, verified
+
+
+def write_report(quick: bool) -> None:
+    from bench.report import replace_section
+
+    lines = [
+        "Command: `make bench` (or `.venv/bin/python -m bench audit`"
+        + (" --quick" if quick else "")
+        + ").",
+        "",
+        "| backend | events | raw scan ev/s | verify ev/s | verify ÷ raw | replay ev/s | replay ÷ raw "
+        "| append with chain ÷ without (goal ≥ 0.95) | export s | offline verify s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in RESULTS:
+        lines.append(
+            f"| {r['backend']} | {r['events']} | {r['raw_scan_per_s']:,.0f} | {r['verify_per_s']:,.0f} "
+            f"| {r['verify_ratio']:.2f} | {r['replay_per_s']:,.0f} | {r['replay_ratio']:.2f} "
+            f"| {r['append_ratio']:.2f} ({r['append_chained_per_s']:,.0f} vs {r['append_plain_per_s']:,.0f}/s) "
+            f"| {r['export_s']:.1f} | {r['offline_verify_s']:.1f} |"
+        )
+    replace_section("audit", "The auditable log (issue 6)", "\n".join(lines))
