@@ -8,7 +8,12 @@ from strawberry.fastapi import BaseContext
 
 from domain.errors import Unauthenticated
 from services.audit.service import AuditService
+from services.goals import GoalService
+from services.identity import IdentityService
+from services.mutual_control import MutualControlService
+from services.ports import LiveEvents
 from services.principal import Principal
+from services.projects import ProjectService
 from services.queries import ClusterQueries
 from services.registry import RegistryService
 
@@ -20,6 +25,11 @@ class Services:
     registry: RegistryService
     queries: ClusterQueries
     audit: AuditService
+    projects: ProjectService
+    goals: GoalService
+    mutual_control: MutualControlService
+    live: LiveEvents
+    identity: IdentityService
 
 
 class Context(BaseContext):
@@ -35,6 +45,12 @@ class Context(BaseContext):
         self._principal = principal
         self._auth_error = auth_error
         self.request_id = request_id
+        # graphql-transport-ws: strawberry puts the connection_init payload here.
+        self.connection_params: dict[str, object] | None = None
+
+    def sign_in(self, principal: Principal | None, error: Unauthenticated | None) -> None:
+        """Authenticates a WebSocket connection from its connection_init payload."""
+        self._principal, self._auth_error = principal, error
 
     @property
     def principal(self) -> Principal:

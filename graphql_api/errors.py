@@ -9,11 +9,11 @@ correlation id, and only the log has the details.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+import strawberry
+from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError
 
@@ -31,7 +31,9 @@ def coded(error: GraphQLError, request_id: str) -> GraphQLError:
         if original.field:
             extensions["field"] = original.field
         return _copy(error, original.message, extensions)
-    if original is None:
+    # A GraphQLError as the cause comes from coercing the caller's variables
+    # (e.g. an enum value outside the contract): input, not a bug.
+    if original is None or isinstance(original, GraphQLError):
         code = (error.extensions or {}).get("code")
         return _copy(error, error.message, {"code": code if code in CODES else "BAD_USER_INPUT"})
     log.error("internal error in request %s", request_id, exc_info=original)
@@ -49,11 +51,16 @@ def _copy(error: GraphQLError, message: str, extensions: dict[str, Any]) -> Grap
     )
 
 
-class CodedErrors(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if errors:
-            request_id = getattr(self.execution_context.context, "request_id", "-")
-            result.errors = [coded(e, request_id) for e in errors]  # type: ignore[union-attr]
+class CodedSchema(strawberry.Schema):
+    """Codes errors where strawberry hands every error over, for queries,
+    mutations and subscriptions alike; only INTERNAL ones are logged."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = getattr(execution_context, "context", None)
+        request_id = getattr(context, "request_id", None) or "-"
+        for error in errors:
+            done = coded(error, request_id)
+            error.message, error.extensions = done.message, done.extensions
+            error.original_error = None

@@ -6,10 +6,15 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
-from graphql_api.errors import CodedErrors
+from graphql_api.errors import CodedSchema
+from graphql_api.mutations.assessments import AssessmentMutation
 from graphql_api.mutations.audit import AuditMutation
+from graphql_api.mutations.goals import GoalMutation
+from graphql_api.mutations.identity import IdentityMutation
+from graphql_api.mutations.projects import ProjectMutation
 from graphql_api.mutations.registry import RegistryMutation
 from graphql_api.queries import Query
+from graphql_api.subscriptions import Subscription
 
 # Deep enough for every operation in graphql/operations, shallow enough that
 # Subject.members.subject.members… cannot fan out without bound.
@@ -22,19 +27,25 @@ Mutation = merge_types(
     (
         RegistryMutation,
         AuditMutation,
+        GoalMutation,
+        ProjectMutation,
+        AssessmentMutation,
+        IdentityMutation,
     ),
 )
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return CodedSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
+        # Factories, not instances: strawberry shares an instance between
+        # concurrent requests (its execution_context gets overwritten).
         extensions=[
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            CodedErrors,
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ],
     )
 

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import re
 import uuid
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cross_web import HTTPException as GraphQLHTTPException
-from strawberry.exceptions import MissingQueryError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import Unauthenticated
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
+from infra.live import PostgresListener
+from infra.oidc.routes import auth_router, cookie_principal
 from infra.tokens import TokenService
 from services.principal import Principal
 from services.request import set_request_id
@@ -30,6 +37,10 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
     """Runs each operation's (synchronous, database-bound) resolvers in a
     worker thread, so one slow query never blocks the event loop."""
+
+    def __init__(self, *args: Any, tokens: TokenService, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tokens = tokens
 
     async def execute_single(  # type: ignore[override]
         self, request: Any, request_adapter: Any, sub_response: Any, context: Context,
@@ -49,6 +60,18 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
             raise GraphQLHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
         except MissingQueryError as e:
             raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
+
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the token comes in the connection_init payload.
+        A bad one is refused with 4403 (strawberry's rejection code)."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        principal, error = authenticate(header if isinstance(header, str) else None, self.tokens)
+        if principal is None:
+            raise ConnectionRejectionError({"message": str(error or "a token is required")})
+        context.sign_in(principal, None)
+        return UNSET
 
 
 class RequestIdMiddleware:
@@ -88,25 +111,42 @@ def authenticate(header: str | None, tokens: TokenService) -> tuple[Principal | 
 
 
 def create_app(container: Container) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # On PostgreSQL, writes through any process wake this process's subscribers.
+        url = container.settings.database_url
+        listener = PostgresListener(url, container.live.wake).start() if url else None
+        yield
+        if listener is not None:
+            listener.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Clusterwork",
         description="Workspace for regional pedagogical education clusters. GraphQL at /graphql.",
         version="0.1.0",
     )
     services = Services(
-        registry=container.registry, queries=container.queries, audit=container.audit
+        registry=container.registry, queries=container.queries, audit=container.audit,
+        projects=container.projects, goals=container.goals,
+        mutual_control=container.mutual_control, live=container.live,
+        identity=container.identity,
     )
 
-    async def context_getter(request: Request) -> Context:
+    async def context_getter(request: HTTPConnection) -> Context:
         principal, error = authenticate(request.headers.get("authorization"), container.tokens)
+        if principal is None and error is None:  # no Bearer header: the SSO session cookie
+            principal = await cookie_principal(request, container.sign_on)
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
         return Context(services, principal, error, request_id)
 
     router = ThreadedGraphQLRouter(
         build_schema(), context_getter=context_getter,  # type: ignore[arg-type]
         graphql_ide="graphiql" if container.settings.graphiql else None,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], tokens=container.tokens,
     )
     app.include_router(router, prefix="/graphql")
+    app.include_router(auth_router(container.sign_on))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

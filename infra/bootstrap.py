@@ -10,17 +10,30 @@ from sqlalchemy import Engine, create_engine, text
 
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
+from infra.leases import AdvisoryLease, FileLease
+from infra.live import LiveHub
 from infra.directory import SqlDirectory
 from infra.eventstore.postgres import shared_datastore
+from infra.oidc.flow import SignOn
+from infra.oidc.wiring import identity_parts
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
 from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key
 from services.application import ClusterApplication
 from services.audit.service import AuditService
 from services.commands import CommandRunner
+from services.goals import GoalService
+from services.identity import IdentityService
+from services.mutual_control import MutualControlService
 from services.ports import Clock
+from services.projections.goals import GoalProjection
+from services.projections.identity import IdentityProviderProjection
+from services.projections.mutual_control import MutualControlProjection
 from services.projections.projector import Projector
+from services.projections.sync import LeasedProjection
+from services.projections.projects import ProjectsProjection
 from services.projections.registry import RegistryProjection
+from services.projects import ProjectService
 from services.queries import ClusterQueries
 from services.registry import RegistryService
 
@@ -39,11 +52,24 @@ class Container:
     runner: CommandRunner
     clock: Clock
     audit: AuditService
+    projects: ProjectService
+    goals: GoalService
+    mutual_control: MutualControlService
+    live: LiveHub
+    sync: LeasedProjection
+    identity: IdentityService
+    sign_on: SignOn
 
 
 def projector() -> Projector:
     """Every projection of a cluster's read model, in one list."""
-    return Projector([lambda model: RegistryProjection(model.registry)])
+    return Projector([
+        lambda model: RegistryProjection(model.registry),
+        lambda model: MutualControlProjection(model.assessments),
+        lambda model: GoalProjection(model.goals),
+        lambda model: ProjectsProjection(model.projects),
+        lambda model: IdentityProviderProjection(model.identity_providers),
+    ])
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Container:
@@ -58,18 +84,28 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     directory.create()
     proj = projector()
     clock = clock or SystemClock()
-    runner = CommandRunner(partitions, directory, proj, clock)
+    lease = (
+        AdvisoryLease(partitions.engine) if isinstance(partitions, PostgresPartitions)
+        else FileLease(settings.data_dir / "locks")
+    )
+    sync = LeasedProjection(proj, lease, inline=settings.project_inline)
+    runner = CommandRunner(partitions, directory, proj, clock, sync)
     key = load_or_create_key(settings.key_path)
     tokens = TokenService(key, settings.token_issuer, settings.token_ttl_seconds)
-    queries = ClusterQueries(partitions, directory, proj, clock)
+    queries = ClusterQueries(partitions, directory, proj, clock, sync)
     audit = AuditService(
         runner, queries, CheckpointSigner(key),
         settings.checkpoint_every_events, settings.checkpoint_every_minutes,
     )
     runner.after_save.append(audit.maybe_checkpoint)
+    live = LiveHub()
+    runner.after_save.append(lambda partition: live.wake(partition.cluster_id))
+    identity, sign_on = identity_parts(settings, directory.engine, runner, tokens)
     return Container(
         settings, directory, partitions, proj, RegistryService(runner), queries, tokens,
-        runner, clock, audit,
+        runner, clock, audit, projects=ProjectService(runner),
+        goals=GoalService(runner), mutual_control=MutualControlService(runner), live=live,
+        sync=sync, identity=identity, sign_on=sign_on,
     )
 
 

@@ -51,18 +51,41 @@ main.add_command(audit)
 @click.option("--host", default=None, help="Address to listen on (CLUSTERWORK_HOST).")
 @click.option("--port", default=None, type=int, help="Port to listen on (CLUSTERWORK_PORT).")
 @click.option("--demo", is_flag=True, help="Seed the demo cluster once and print a coordinator token.")
-def serve(host: str | None, port: int | None, demo: bool) -> None:
+@click.option("--no-worker", is_flag=True, help="Leave projections to `clusterwork worker` processes.")
+def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> None:
     """Run the GraphQL server (SQLite under the data dir unless a database URL is set)."""
     import uvicorn
 
     from infra.app import create_app
+    from infra.worker import start_in_thread
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    if no_worker:
+        overrides["project_inline"] = False
     settings = Settings(**overrides)  # type: ignore[arg-type]
     container = bootstrap(settings)
     if demo:
         _announce_demo(container)
+    stop = None if no_worker else start_in_thread(container)
     uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="info")
+    if stop is not None:
+        stop.set()
+
+
+@main.command()
+def worker() -> None:
+    """Run the projections on their own (beside `serve --no-worker`), until stopped."""
+    import signal
+    import threading
+
+    from infra.worker import ProjectionWorker
+
+    container = bootstrap()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("projection worker running; Ctrl-C stops it", err=True)
+    ProjectionWorker(container).run(stop)
 
 
 def _announce_demo(container: Container) -> None:

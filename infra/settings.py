@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     signing_key_path: Path | None = Field(
         None, description="Ed25519 private JWK for tokens; default <data_dir>/signing-key.jwk."
     )
+    secret_key: SecretStr | None = Field(
+        None, description="Encrypts identity providers' client secrets (32 bytes, base64url)."
+    )
+    secret_key_path: Path | None = Field(
+        None, description="Key file when secret_key is unset; default <data_dir>/secret-key (created)."
+    )
     host: str = Field("127.0.0.1", description="Address `serve` listens on.")
     port: int = Field(8000, description="Port `serve` listens on.")
     public_base_url: str | None = Field(None, description="External URL; default http://host:port.")
@@ -33,11 +39,18 @@ class Settings(BaseSettings):
     checkpoint_every_minutes: int = Field(
         60, ge=1, description="…or after T minutes, when a command finds new events unsigned."
     )
+    project_inline: bool = Field(
+        True, description="API processes project read models themselves (false: a worker does)."
+    )
     graphiql: bool = Field(True, description="Serve GraphiQL at /graphql in a browser.")
 
     @property
     def key_path(self) -> Path:
         return self.signing_key_path or self.data_dir / "signing-key.jwk"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.secret_key_path or self.data_dir / "secret-key"
 
     @property
     def base_url(self) -> str:

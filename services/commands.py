@@ -7,6 +7,7 @@ did nothing wrong never sees another writer's race as an error.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from services.permissions import Permission, require
 from services.ports import Clock, Directory, Partition, Partitions
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
+from services.projections.sync import ReadModelSync
 from services.request import current_request_id
 
 log = logging.getLogger(__name__)
@@ -36,14 +38,22 @@ MAX_ATTEMPTS = 8
 
 class CommandRunner:
     def __init__(
-        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock
+        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock,
+        sync: ReadModelSync,
     ) -> None:
         self.partitions = partitions
         self.directory = directory
         self.projector = projector
         self.clock = clock
+        self.sync = sync
         # Run after every successful command (e.g. automatic checkpoints).
         self.after_save: list[Callable[[Partition], None]] = []
+        self._writer_locks: dict[str, threading.Lock] = {}
+        self._writer_locks_guard = threading.Lock()
+
+    def _writer_lock(self, key: str) -> threading.Lock:
+        with self._writer_locks_guard:
+            return self._writer_locks.setdefault(key, threading.Lock())
 
     def open(self, principal: Principal | None, cluster_id: str) -> tuple[Partition, str]:
         """The partition of a cluster the principal belongs to, and their member id."""
@@ -59,12 +69,16 @@ class CommandRunner:
         """Runs ``body`` as the principal's member; returns the partition and its value."""
         partition, member_id = self.open(principal, cluster_id)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
-            actor = actor_from_registry(cluster, member_id)
-            require(actor, permission)
-            with stamped(self.stamp(actor)):
-                aggregates, result = body(partition, cluster, actor)
-            if self.save(partition, aggregates, attempt):
+            # Writers of one cluster in this process take turns from load to save, so
+            # they never race each other; the retry is for writers in other processes.
+            with self._writer_lock(partition.cluster_id):
+                cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
+                actor = actor_from_registry(cluster, member_id)
+                require(actor, permission)
+                with stamped(self.stamp(actor)):
+                    aggregates, result = body(partition, cluster, actor)
+                saved = self.save(partition, aggregates, attempt)
+            if saved:
                 self.project(partition)
                 for hook in self.after_save:
                     hook(partition)
@@ -84,9 +98,7 @@ class CommandRunner:
 
     def project(self, partition: Partition) -> int:
         """Read-your-writes: the caller's answer comes from the read model."""
-        return self.projector.catch_up(
-            partition.cluster_id, partition.log, partition.read_model, partition.app.mapper
-        )
+        return self.sync.settle(partition)
 
     @staticmethod
     def stamp(actor: Actor) -> Stamp:

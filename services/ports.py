@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,10 +12,16 @@ from typing import Any, Protocol
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 from services.application import ClusterApplication
-from services.assessment_dto import AssessmentInfo, NormInfo, RoundInfo, ScoreRow
+from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
 from services.audit.chain_check import ChainRecord
 from services.dto import CheckpointInfo, ClusterInfo, MemberInfo, MembershipInfo, SubjectInfo
+from services.goal_model import GoalReader
+from services.identity_ports import IdentityProviderReader
+from services.orientation import ProjectReader
+from services.projections.goals import GoalView
+from services.projections.identity import IdentityProviderView
 from services.projections.mutual_control import AssessmentView
+from services.projections.projects import ProjectsView
 from services.projections.registry import RegistryView
 
 
@@ -25,6 +31,24 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
     def today(self) -> date: ...
+
+
+class LiveEvents(Protocol):
+    """Tells subscribers when to look at a cluster's log again."""
+
+    def changes(self, cluster_id: str) -> AsyncIterator[None]:
+        """Yields at once, then whenever the log may have grown."""
+        ...
+
+    def wake(self, cluster_id: str) -> None: ...
+
+
+class ProjectionLease(Protocol):
+    """Exclusive right to project one cluster, across processes."""
+
+    def hold(self, cluster_id: str) -> AbstractContextManager[bool]:
+        """Tries (without waiting) to take the lease; yields whether it was taken."""
+        ...
 
 
 class TrackingConflict(Exception):
@@ -98,6 +122,8 @@ class AssessmentReader(Protocol):
 
     def norms(self) -> list[NormInfo]: ...
 
+    def norm(self, norm_id: str) -> NormInfo | None: ...
+
     def rounds(self) -> list[RoundInfo]: ...
 
     def round(self, round_id: str) -> RoundInfo | None: ...
@@ -106,12 +132,9 @@ class AssessmentReader(Protocol):
         self, round_id: str, assessor_id: str | None = None, assessee_id: str | None = None
     ) -> list[AssessmentInfo]: ...
 
-    def assessment(
-        self, round_id: str, assessor_id: str, assessee_id: str, norm_id: str
-    ) -> AssessmentInfo | None: ...
-
-    def scores(self, round_id: str) -> Sequence[ScoreRow]:
-        """(assessor, assessee, norm, score) of every latest assessment of the round."""
+    def pair_scores(self, round_id: str) -> Sequence[PairScore]:
+        """Per assessed (assessor, assessee): the weight-averaged normalised score
+        ((score - min) / (max - min)) of the latest assessments, on the round's norms."""
         ...
 
 
@@ -120,8 +143,18 @@ class ReadModel(ABC):
 
     registry: RegistryView
     registry_reader: RegistryReader
+    goals: GoalView
+    goal_reader: GoalReader
     assessments: AssessmentView
     assessment_reader: AssessmentReader
+    projects: ProjectsView
+    projects_reader: ProjectReader
+    identity_providers: IdentityProviderView
+    identity_provider_reader: IdentityProviderReader
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Drops every view and its tracking, to be rebuilt from the log."""
 
     @abstractmethod
     def positions(self) -> dict[str, int]:

@@ -16,6 +16,7 @@ from services.dto import (
     ClusterInfo,
     ContinuityInfo,
     ContinuityStageInfo,
+    EventInfo,
     EventPageInfo,
     MemberInfo,
     SubjectInfo,
@@ -28,6 +29,7 @@ from services.permissions import Permission, require
 from services.ports import Clock, Directory, EventLog, Partition, Partitions, ReadModel, RegistryReader
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
+from services.projections.sync import ReadModelSync
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,10 @@ class ClusterScope:
     def member(self, member_id: str) -> MemberInfo | None:
         return self.reader.member(member_id)
 
+    def tail(self, after: int, limit: int = EVENTS_PAGE_MAX) -> list[EventInfo]:
+        """Events after ``after`` up to the log's current head (for live delivery)."""
+        return [describe(e, self.mapper) for e in self.log.read(after, limit)]
+
     def continuity(self) -> ContinuityInfo:
         """The chain PRESCHOOL → … → ENTERPRISE, with its gaps."""
         active = self.reader.subjects(include_inactive=False)
@@ -101,12 +107,14 @@ def check_page(after: int, first: int, types: Sequence[str] | None) -> None:
 
 class ClusterQueries:
     def __init__(
-        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock
+        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock,
+        sync: ReadModelSync,
     ) -> None:
         self.partitions = partitions
         self.directory = directory
         self.projector = projector
         self.clock = clock
+        self.sync = sync
         self.as_of_views = AsOfViews(partitions, projector)
 
     def scope(
@@ -138,9 +146,7 @@ class ClusterQueries:
         fails (a bug, or a tampered log) must not take reads down: the views
         then answer at the last position they reached, which ``position`` says."""
         try:
-            self.projector.catch_up(
-                partition.cluster_id, partition.log, partition.read_model, partition.app.mapper
-            )
+            self.sync.settle(partition)
         except Exception:
             log.exception("projection of cluster %s is stuck", partition.cluster_id)
 

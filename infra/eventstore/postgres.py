@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Cursor
+from psycopg import Connection, Cursor
+from psycopg.adapt import PyFormat
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+from psycopg.types.composite import CompositeInfo, register_composite
 
 from infra.eventstore.chain_rows import chain_rows
 
@@ -30,6 +35,44 @@ class SchemaDatastore(PostgresDatastore):
 
     def close(self) -> None:
         """The pool belongs to the shared datastore; closing one schema keeps it."""
+
+    # Every cluster schema has a composite type of the same name. Left to the
+    # library, psycopg makes ONE Python class for all of them, and a pooled
+    # connection dumps it as whichever schema's type it registered last: the
+    # next insert into another cluster fails ("cannot cast type …"). So each
+    # schema gets its own class, and a connection is re-adapted on checkout.
+
+    def register_type_adapters(self) -> None:
+        names = [n for n in self.db_type_names if n not in self.psycopg_type_adapters]
+        if not names:
+            return
+        with self.get_connection() as conn:
+            for name in names:
+                info = CompositeInfo.fetch(conn, f"{self.schema}.{name}")
+                if info is None:
+                    continue
+                factory = namedtuple(f"{name}_{self.schema}", info.field_names)  # type: ignore[misc]
+                register_composite(info, conn, factory)
+                self.psycopg_type_adapters[name] = info
+                self.psycopg_python_types[name] = factory
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Connection[DictRow]]:
+        with super().get_connection() as conn:
+            for name, info in self.psycopg_type_adapters.items():
+                factory = self.psycopg_python_types[name]
+                if not _dumps_as(conn, factory, info.oid):
+                    register_composite(info, conn, factory)
+            yield conn
+
+
+def _dumps_as(conn: Connection[DictRow], python_type: type, oid: int) -> bool:
+    """Whether the connection dumps ``python_type`` as the database type ``oid``."""
+    try:
+        dumper = conn.adapters.get_dumper(python_type, PyFormat.BINARY)
+    except psycopg.ProgrammingError:  # not adapted on this connection yet
+        return False
+    return getattr(dumper, "oid", None) == oid
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -52,6 +95,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self._select_head = SQL(
             "SELECT position, hash FROM {schema}.event_chain ORDER BY position DESC LIMIT 1"
         ).format(schema=schema)
+        self._notify = SQL("SELECT pg_notify('clusterwork_events', %s)")
         self._insert_chain = SQL(
             "INSERT INTO {schema}.event_chain VALUES (%s, %s, %s, %s, %s)"
         ).format(schema=schema)
@@ -68,6 +112,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             self.cluster_id, (row["position"], row["hash"]) if row else None, stored_events
         )
         curs.executemany(self._insert_chain, rows)
+        # Delivered on commit, to every process LISTENing (infra/live.py).
+        curs.execute(self._notify, (self.cluster_id,))
         return ids
 
 

@@ -1,0 +1,83 @@
+"""A graphql-transport-ws client (the `websockets` library) for clusterEvents."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+SUBSCRIPTION = (
+    "subscription($c: ID!, $after: Int) "
+    "{ clusterEvents(clusterId: $c, after: $after) { position type hash aggregateId } }"
+)
+
+
+@contextmanager
+def open_socket(base_url: str, token: str | None) -> Iterator[ClientConnection]:
+    """Connects and sends connection_init with the token in its payload."""
+    url = base_url.replace("http://", "ws://") + "/graphql"
+    with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        payload = {"Authorization": f"Bearer {token}"} if token else {}
+        ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        yield ws
+
+
+@dataclass
+class Subscriber:
+    """Collects clusterEvents in a background thread."""
+
+    base_url: str
+    token: str
+    cluster_id: str
+    after: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[Any] = field(default_factory=list)
+    _ws: ClientConnection | None = None
+    _thread: threading.Thread | None = None
+    _stack: ExitStack = field(default_factory=ExitStack)
+
+    def start(self) -> Subscriber:
+        self._ws = self._stack.enter_context(open_socket(self.base_url, self.token))
+        ack = json.loads(self._ws.recv(timeout=30))
+        assert ack["type"] == "connection_ack", ack
+        variables = {"c": self.cluster_id, "after": self.after}
+        self._ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                  "payload": {"query": SUBSCRIPTION, "variables": variables}}))
+        self._thread = threading.Thread(target=self._collect, daemon=True)
+        self._thread.start()
+        return self
+
+    def _collect(self) -> None:
+        assert self._ws is not None
+        try:
+            for raw in self._ws:
+                message = json.loads(raw)
+                if message["type"] == "next" and not message["payload"].get("errors"):
+                    self.events.append(message["payload"]["data"]["clusterEvents"])
+                elif message["type"] in ("next", "error"):
+                    self.errors.append(message["payload"])
+        except ConnectionClosed:
+            pass
+
+    def wait_for(self, position: int, timeout: float) -> None:
+        """Waits until the event at ``position`` has arrived."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(e["position"] >= position for e in self.events):
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stack.close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    @property
+    def positions(self) -> list[int]:
+        return [e["position"] for e in self.events]

@@ -1,0 +1,68 @@
+"""clusterEvents over graphql-transport-ws against `clusterwork serve`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from e2e_server import Server
+from live_client import Subscriber, open_socket
+from websockets.exceptions import ConnectionClosed
+
+ADMIT = 'mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }'
+
+
+def admit(server: Server, name: str) -> None:
+    body = server.graphql(ADMIT, {"c": server.demo_cluster_id, "n": name}, server.token)
+    assert not body.get("errors"), body
+
+
+def test_a_subscriber_gets_the_history_after_its_position_then_live_events(server: Server) -> None:
+    head = server.position(server.demo_cluster_id, server.token)
+    subscriber = Subscriber(server.base_url, server.token, server.demo_cluster_id, after=head - 3).start()
+    try:
+        subscriber.wait_for(head, timeout=30)
+        for i in range(3):
+            admit(server, f"Live school {i}")
+        subscriber.wait_for(head + 3, timeout=30)
+    finally:
+        subscriber.stop()
+    assert subscriber.positions == list(range(head - 2, head + 4))
+    assert [e["type"] for e in subscriber.events[-3:]] == ["SubjectAdmitted"] * 3
+    assert all(len(e["hash"]) == 64 for e in subscriber.events)
+
+
+def test_a_subscriber_that_reconnects_after_its_last_position_misses_nothing(server: Server) -> None:
+    head = server.position(server.demo_cluster_id, server.token)
+    first = Subscriber(server.base_url, server.token, server.demo_cluster_id, after=head).start()
+    admit(server, "Before the drop")
+    first.wait_for(head + 1, timeout=30)
+    first.stop()
+    admit(server, "While away 1")
+    admit(server, "While away 2")
+    again = Subscriber(server.base_url, server.token, server.demo_cluster_id, after=first.positions[-1]).start()
+    try:
+        again.wait_for(head + 3, timeout=30)
+    finally:
+        again.stop()
+    assert first.positions + again.positions == [head + 1, head + 2, head + 3]
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."])
+def test_a_connection_without_a_valid_token_is_closed_with_4403(server: Server, token: str | None) -> None:
+    with open_socket(server.base_url, token) as ws, pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=30)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+def test_a_subscription_to_a_foreign_cluster_is_not_found(server: Server) -> None:
+    stranger = server.cli_token("--operator", "--name", "Operator of another region")
+    with open_socket(server.base_url, stranger) as ws:
+        assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription($c: ID!) { clusterEvents(clusterId: $c) { position } }",
+            "variables": {"c": server.demo_cluster_id}}}))
+        message = json.loads(ws.recv(timeout=30))
+    codes = [e["extensions"]["code"] for e in message["payload"]] if message["type"] == "error" else [
+        e["extensions"]["code"] for e in message["payload"]["errors"]]
+    assert codes == ["NOT_FOUND"]
