@@ -57,7 +57,6 @@ def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> No
     import uvicorn
 
     from infra.app import create_app
-    from infra.worker import start_in_thread
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     if no_worker:
@@ -66,10 +65,7 @@ def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> No
     container = bootstrap(settings)
     if demo:
         _announce_demo(container)
-    stop = None if no_worker else start_in_thread(container)
     uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="info")
-    if stop is not None:
-        stop.set()
 
 
 @main.command()

@@ -1,71 +1,83 @@
-"""The projection worker: keeps every cluster's read model up to its log.
+"""The projection worker: keeps the read models of the clusters it owns up to their logs.
 
-Workers split clusters through leases (infra/leases.py): a cluster is projected
-by whichever worker takes its lease, never by two at once, and a dead worker's
-leases free themselves. On PostgreSQL, NOTIFY says which cluster changed; a
-full pass now and then catches anything a notification missed.
+Workers split clusters between them with leases (infra/leases.py): each owns
+about its fair share (clusters ÷ live workers) and projects only those, so no
+cluster is projected twice at once. A dead worker's leases free themselves and
+the others claim its clusters on their next pass. On PostgreSQL, NOTIFY says
+which cluster changed; every pass also looks at every owned cluster.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
 
 from infra.bootstrap import Container
+from infra.leases import AdvisoryOwnership, FileOwnership
 from infra.live import PostgresListener
 
 log = logging.getLogger(__name__)
 
 
 class ProjectionWorker:
-    def __init__(self, container: Container, full_pass_seconds: float = 30.0, tick: float = 0.5) -> None:
+    def __init__(self, container: Container, pass_seconds: float = 5.0, tick: float = 0.2) -> None:
         self.container = container
-        self.full_pass_seconds = full_pass_seconds if container.settings.database_url else tick
+        self.pass_seconds = pass_seconds
         self.tick = tick
         self.changed: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.owned: set[str] = set()
 
     def run(self, stop: threading.Event) -> None:
         url = self.container.settings.database_url
+        ownership = AdvisoryOwnership(url) if url else FileOwnership(self.container.settings.data_dir / "locks")
         listener = PostgresListener(url, self.changed.put).start() if url else None
-        pending: set[str] = set()
-        next_full_pass = 0.0
+        log.info("projection worker in slot %s", getattr(ownership, "slot", "?"))
+        next_pass = 0.0
         try:
             while not stop.is_set():
-                if time.monotonic() >= next_full_pass:
-                    pending |= set(self.container.directory.cluster_ids())
-                    next_full_pass = time.monotonic() + self.full_pass_seconds
-                pending = {c for c in pending if not self._project(c)}
-                self._collect(pending, stop)
+                due: set[str] = set()
+                if time.monotonic() >= next_pass:
+                    self._rebalance(ownership)
+                    due, next_pass = set(self.owned), time.monotonic() + self.pass_seconds
+                due |= self._collect() & self.owned
+                for cluster_id in sorted(due):
+                    self._project(cluster_id)
         finally:
             if listener is not None:
                 listener.stop()
+            ownership.close()
 
-    def _project(self, cluster_id: str) -> bool:
-        """True when done; False when another process holds the lease (try again)."""
+    def _rebalance(self, ownership: AdvisoryOwnership | FileOwnership) -> None:
+        """Keeps about ⌈clusters ÷ live workers⌉ clusters: releases extras, claims free ones."""
+        clusters = self.container.directory.cluster_ids()
+        fair = math.ceil(len(clusters) / ownership.workers_alive())
+        for cluster_id in sorted(self.owned)[fair:]:
+            ownership.release(cluster_id)
+            self.owned.discard(cluster_id)
+        for cluster_id in clusters:
+            if len(self.owned) >= fair:
+                break
+            if cluster_id not in self.owned and ownership.claim(cluster_id):
+                self.owned.add(cluster_id)
+
+    def _project(self, cluster_id: str) -> None:
         try:
             partition = self.container.partitions.open(cluster_id)
-            return self.container.sync.project_if_free(partition)
+            self.container.projector.catch_up(
+                cluster_id, partition.log, partition.read_model, partition.app.mapper
+            )
         except Exception:  # one broken cluster must not stop the others
             log.exception("projecting cluster %s failed", cluster_id)
-            return True
 
-    def _collect(self, pending: set[str], stop: threading.Event) -> None:
+    def _collect(self) -> set[str]:
         """Waits up to one tick for notifications, then takes all that came."""
+        changed: set[str] = set()
         try:
-            pending.add(self.changed.get(timeout=self.tick))
+            changed.add(self.changed.get(timeout=self.tick))
             while True:
-                pending.add(self.changed.get_nowait())
+                changed.add(self.changed.get_nowait())
         except queue.Empty:
-            pass
-        if stop.is_set():
-            pending.clear()
-
-
-def start_in_thread(container: Container) -> threading.Event:
-    """The embedded default: projections run inside the serving process."""
-    stop = threading.Event()
-    worker = ProjectionWorker(container)
-    threading.Thread(target=worker.run, args=(stop,), name="projection-worker", daemon=True).start()
-    return stop
+            return changed

@@ -23,7 +23,7 @@ from services.permissions import Permission, require
 from services.ports import Clock, Directory, Partition, Partitions
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
-from services.projections.sync import ReadModelSync
+from services.projections.sync import LeasedProjection
 from services.request import current_request_id
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ MAX_ATTEMPTS = 8
 class CommandRunner:
     def __init__(
         self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock,
-        sync: ReadModelSync,
+        sync: LeasedProjection,
     ) -> None:
         self.partitions = partitions
         self.directory = directory

@@ -29,7 +29,7 @@ from services.permissions import Permission, require
 from services.ports import Clock, Directory, EventLog, Partition, Partitions, ReadModel, RegistryReader
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
-from services.projections.sync import ReadModelSync
+from services.projections.sync import LeasedProjection
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def check_page(after: int, first: int, types: Sequence[str] | None) -> None:
 class ClusterQueries:
     def __init__(
         self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock,
-        sync: ReadModelSync,
+        sync: LeasedProjection,
     ) -> None:
         self.partitions = partitions
         self.directory = directory
