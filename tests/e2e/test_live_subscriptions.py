@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import uuid
+from dataclasses import dataclass
 
 import pytest
 from e2e_server import Server
@@ -10,20 +12,44 @@ from live_client import Subscriber, open_socket
 from websockets.exceptions import ConnectionClosed
 
 ADMIT = 'mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }'
+FOUND = 'mutation { foundCluster(input: {name: "Live", region: "Fergana", form: FOCUSED}) { id } }'
 
 
-def admit(server: Server, name: str) -> None:
-    body = server.graphql(ADMIT, {"c": server.demo_cluster_id, "n": name}, server.token)
-    assert not body.get("errors"), body
+@dataclass(frozen=True)
+class Live:
+    """A cluster of this test's own (the shared demo cluster stays untouched)."""
+
+    server: Server
+    cluster_id: str
+    token: str
+
+    def admit(self, name: str) -> None:
+        body = self.server.graphql(ADMIT, {"c": self.cluster_id, "n": name}, self.token)
+        assert not body.get("errors"), body
+
+    def head(self) -> int:
+        return self.server.position(self.cluster_id, self.token)
+
+    def subscriber(self, after: int) -> Subscriber:
+        return Subscriber(self.server.base_url, self.token, self.cluster_id, after=after).start()
 
 
-def test_a_subscriber_gets_the_history_after_its_position_then_live_events(server: Server) -> None:
-    head = server.position(server.demo_cluster_id, server.token)
-    subscriber = Subscriber(server.base_url, server.token, server.demo_cluster_id, after=head - 3).start()
+@pytest.fixture
+def live(server: Server) -> Live:
+    token = server.cli_token("--operator", "--name", f"Live operator {uuid.uuid4().hex[:6]}")
+    body = server.graphql(FOUND, token=token)
+    return Live(server, body["data"]["foundCluster"]["id"], token)
+
+
+def test_a_subscriber_gets_the_history_after_its_position_then_live_events(live: Live) -> None:
+    for i in range(3):
+        live.admit(f"History school {i}")
+    head = live.head()
+    subscriber = live.subscriber(after=head - 3)
     try:
         subscriber.wait_for(head, timeout=30)
         for i in range(3):
-            admit(server, f"Live school {i}")
+            live.admit(f"Live school {i}")
         subscriber.wait_for(head + 3, timeout=30)
     finally:
         subscriber.stop()
@@ -32,15 +58,15 @@ def test_a_subscriber_gets_the_history_after_its_position_then_live_events(serve
     assert all(len(e["hash"]) == 64 for e in subscriber.events)
 
 
-def test_a_subscriber_that_reconnects_after_its_last_position_misses_nothing(server: Server) -> None:
-    head = server.position(server.demo_cluster_id, server.token)
-    first = Subscriber(server.base_url, server.token, server.demo_cluster_id, after=head).start()
-    admit(server, "Before the drop")
+def test_a_subscriber_that_reconnects_after_its_last_position_misses_nothing(live: Live) -> None:
+    head = live.head()
+    first = live.subscriber(after=head)
+    live.admit("Before the drop")
     first.wait_for(head + 1, timeout=30)
     first.stop()
-    admit(server, "While away 1")
-    admit(server, "While away 2")
-    again = Subscriber(server.base_url, server.token, server.demo_cluster_id, after=first.positions[-1]).start()
+    live.admit("While away 1")
+    live.admit("While away 2")
+    again = live.subscriber(after=first.positions[-1])
     try:
         again.wait_for(head + 3, timeout=30)
     finally:
