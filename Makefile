@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# panva's oidc-provider (node) plays the institutions' identity providers in tests/sso.
+IDP := tests/sso/idp
+IDP_STAMP := $(IDP)/node_modules/.installed
 
 .PHONY: install run test lint schema bench clean
 
@@ -12,12 +15,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## the virtual environment with the package and its dev tools
+$(IDP_STAMP): $(IDP)/package-lock.json
+	cd $(IDP) && npm ci --no-audit --no-fund
+	touch $(IDP_STAMP)
+
+install: $(STAMP) $(IDP_STAMP)  ## the virtual environment, its dev tools, and the test identity provider
 
 run: $(STAMP)  ## the server on SQLite with the demo cluster
 	$(BIN)/clusterwork serve --demo
 
-test: $(STAMP)  ## the whole test suite
+test: $(STAMP) $(IDP_STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -17,3 +17,11 @@ SubjectKind = strawberry.enum(
 )
 InterestKind = strawberry.enum(v.InterestKind, name="InterestKind")
 Role = strawberry.enum(v.Role, name="Role")
+Direction = strawberry.enum(
+    v.Direction, name="Direction", description="The five directions of a pedagogical educational cluster."
+)
+ProjectKind = strawberry.enum(
+    v.ProjectKind, name="ProjectKind",
+    description="Project kinds (project directions of the orientation principle).",
+)
+MilestoneStatus = strawberry.enum(v.MilestoneStatus, name="MilestoneStatus")

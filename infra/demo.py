@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.bootstrap import Container
+from infra.demo_assessments import seed_assessments
+from infra.demo_goals import seed_goals
+from infra.demo_projects import seed_projects
 from services.principal import Principal
 
 MARKER = "demo-cluster.json"
@@ -76,6 +79,9 @@ def _seed(container: Container, operator: Principal) -> Demo:
         member = registry.add_member(operator, cluster.id, name, email, subject, roles)
         coordinator = coordinator or member.id
     assert coordinator is not None
+    seed_goals(container, operator, cluster.id, subjects)
+    seed_projects(container, operator, cluster.id, subjects)
+    seed_assessments(container, operator, cluster.id, subjects)
     return Demo(cluster.id, coordinator)
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -81,6 +81,13 @@ def fresh_database() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The session's own PostgreSQL database."""
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def own_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test alone (dropped afterwards)."""
     with fresh_database() as url:
         yield url
 

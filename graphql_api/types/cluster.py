@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import strawberry
 
+from domain import goal as g
 from domain import vocabulary as v
-from graphql_api.enums import ClusterForm, SubjectKind
+from graphql_api.enums import ClusterForm, Direction, SubjectKind
+from graphql_api.types.assessment import AssessmentRoundType, NormType
 from graphql_api.types.audit import IntegrityType
 from graphql_api.types.events import EventPageType
+from graphql_api.types.project import ProjectType
+from graphql_api.types.goal import GoalType
+from graphql_api.types.identity import IdentityProviderType
 from graphql_api.types.registry import MemberType, SubjectType
+from services import assessment_queries
 from services.dto import ContinuityInfo
+from services.goal_queries import find_goal, list_goals
 from services.ids import normalise_id
+from services.projects import project_in, projects_in
 from services.queries import ClusterScope
 
 
@@ -64,6 +72,47 @@ class ClusterType:
     @strawberry.field
     def members(self) -> list[MemberType]:
         return [MemberType.from_dto(m, self._scope) for m in self._scope.members()]
+
+    @strawberry.field
+    def identity_providers(self, info: strawberry.Info) -> list[IdentityProviderType]:
+        found = info.context.services.identity.providers(self._scope)
+        return [IdentityProviderType.from_dto(p, self._scope) for p in found]
+
+    @strawberry.field(description="Goals in proposal order; status filters by the status shown.")
+    def goals(self, status: g.GoalStatus | None = None) -> list[GoalType]:
+        found = list_goals(self._scope, status.value if status else None)
+        return [GoalType.from_dto(view, self._scope) for view in found]
+
+    @strawberry.field
+    def goal(self, id: strawberry.ID) -> GoalType | None:
+        key = normalise_id(id, "id")
+        found = find_goal(self._scope, key) if key else None
+        return GoalType.from_dto(found, self._scope) if found else None
+
+    @strawberry.field
+    def projects(self, direction: Direction | None = None) -> list[ProjectType]:
+        found = projects_in(self._scope, direction.value if direction else None)
+        return [ProjectType.from_dto(p, self._scope) for p in found]
+
+    @strawberry.field
+    def project(self, id: strawberry.ID) -> ProjectType | None:
+        found = project_in(self._scope, id)
+        return ProjectType.from_dto(found, self._scope) if found else None
+
+    @strawberry.field
+    def norms(self) -> list[NormType]:
+        return [NormType.from_dto(n) for n in assessment_queries.norms(self._scope)]
+
+    @strawberry.field
+    def assessment_rounds(self) -> list[AssessmentRoundType]:
+        found = assessment_queries.rounds(self._scope)
+        return [AssessmentRoundType.from_dto(r, self._scope) for r in found]
+
+    @strawberry.field
+    def assessment_round(self, id: strawberry.ID) -> AssessmentRoundType | None:
+        key = normalise_id(id, "id")
+        found = assessment_queries.round_(self._scope, key) if key else None
+        return AssessmentRoundType.from_dto(found, self._scope) if found else None
 
     @strawberry.field
     def continuity(self) -> ContinuityType:

@@ -15,6 +15,11 @@ from infra.readmodel import assessment_tables, tables
 from infra.readmodel.assessments import SqlAssessmentReader, SqlAssessmentView
 from infra.readmodel.goal_tables import GOAL_TABLES
 from infra.readmodel.goals import SqlGoalReader, SqlGoalView
+from infra.readmodel.identity import (
+    IDENTITY_TABLES,
+    SqlIdentityProviderReader,
+    SqlIdentityProviderView,
+)
 from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
@@ -25,6 +30,7 @@ CLUSTER_TABLES: list[Table] = [*tables.CLUSTER_TABLES]
 CLUSTER_TABLES += assessment_tables.ASSESSMENT_TABLES
 CLUSTER_TABLES += PROJECT_TABLES
 CLUSTER_TABLES += GOAL_TABLES
+CLUSTER_TABLES += IDENTITY_TABLES
 
 
 class SqlReadModel(ReadModel):
@@ -39,6 +45,8 @@ class SqlReadModel(ReadModel):
         self.assessment_reader = SqlAssessmentReader(engine)
         self.projects = SqlProjectsView(self)
         self.projects_reader = SqlProjectsReader(engine)
+        self.identity_providers = SqlIdentityProviderView(self)
+        self.identity_provider_reader = SqlIdentityProviderReader(engine)
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)

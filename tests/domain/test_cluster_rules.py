@@ -39,7 +39,7 @@ def test_founding_records_cluster_founded_with_the_checked_values() -> None:
     assert (founded.name, founded.region, founded.form) == ("Tomsk cluster", "Tomsk", "QUALITY")
 
 
-def test_a_subject_is_admitted_active_and_withdrawn_once(registry) -> None:  # type: ignore[no-untyped-def]
+def test_a_subject_is_admitted_active_and_withdrawn_once(registry) -> None:
     cluster, _, subject = registry
     assert cluster.subjects[subject].active
     cluster.withdraw(subject)
@@ -47,7 +47,7 @@ def test_a_subject_is_admitted_active_and_withdrawn_once(registry) -> None:  # t
     assert event_names(cluster) == ["SubjectWithdrawn"]
 
 
-def test_withdrawing_a_subject_twice_is_a_conflict_that_records_nothing(registry) -> None:  # type: ignore[no-untyped-def]
+def test_withdrawing_a_subject_twice_is_a_conflict_that_records_nothing(registry) -> None:
     cluster, _, subject = registry
     cluster.withdraw(subject)
     cluster.collect_events()
@@ -57,14 +57,14 @@ def test_withdrawing_a_subject_twice_is_a_conflict_that_records_nothing(registry
     assert cluster.pending_events == []
 
 
-def test_withdrawing_an_unknown_subject_is_not_found(registry) -> None:  # type: ignore[no-untyped-def]
+def test_withdrawing_an_unknown_subject_is_not_found(registry) -> None:
     cluster, _, _ = registry
     with pytest.raises(NotFound):
         cluster.withdraw(new_id())
     assert cluster.pending_events == []
 
 
-def test_the_last_coordinator_cannot_be_revoked(registry) -> None:  # type: ignore[no-untyped-def]
+def test_the_last_coordinator_cannot_be_revoked(registry) -> None:
     cluster, coordinator, _ = registry
     with pytest.raises(Conflict):
         cluster.revoke(coordinator, "COORDINATOR")
@@ -72,7 +72,7 @@ def test_the_last_coordinator_cannot_be_revoked(registry) -> None:  # type: igno
     assert cluster.pending_events == []
 
 
-def test_a_coordinator_can_step_down_once_another_one_exists(registry) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_can_step_down_once_another_one_exists(registry) -> None:
     cluster, first, subject = registry
     second = new_id()
     cluster.add_member(second, "Pavel", None, subject, ["MEMBER"])
@@ -85,7 +85,7 @@ def test_a_coordinator_can_step_down_once_another_one_exists(registry) -> None: 
     assert event_names(cluster) == ["MemberAdded", "RoleGranted", "RoleRevoked"]
 
 
-def test_granting_a_role_already_held_records_nothing(registry) -> None:  # type: ignore[no-untyped-def]
+def test_granting_a_role_already_held_records_nothing(registry) -> None:
     cluster, coordinator, _ = registry
     version = cluster.version
     assert cluster.grant(coordinator, "COORDINATOR") is False
@@ -97,13 +97,13 @@ def test_granting_a_role_already_held_records_nothing(registry) -> None:  # type
     assert cluster.members[coordinator].roles == {Role.COORDINATOR, Role.AUDITOR}
 
 
-def test_revoking_a_role_not_held_records_nothing(registry) -> None:  # type: ignore[no-untyped-def]
+def test_revoking_a_role_not_held_records_nothing(registry) -> None:
     cluster, coordinator, _ = registry
     assert cluster.revoke(coordinator, "AUDITOR") is False
     assert cluster.pending_events == []
 
 
-def test_roles_of_an_unknown_member_are_not_found(registry) -> None:  # type: ignore[no-untyped-def]
+def test_roles_of_an_unknown_member_are_not_found(registry) -> None:
     cluster, _, _ = registry
     with pytest.raises(NotFound):
         cluster.grant(new_id(), "MEMBER")
@@ -111,7 +111,7 @@ def test_roles_of_an_unknown_member_are_not_found(registry) -> None:  # type: ig
         cluster.revoke(new_id(), "MEMBER")
 
 
-def test_a_new_interest_replaces_the_earlier_one_of_the_same_kind_only(registry) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_interest_replaces_the_earlier_one_of_the_same_kind_only(registry) -> None:
     cluster, _, subject = registry
     cluster.declare_interest(subject, "SOCIAL", "Graduates stay in the region")
     cluster.declare_interest(subject, "LEGAL", "A joint charter")
@@ -124,7 +124,7 @@ def test_a_new_interest_replaces_the_earlier_one_of_the_same_kind_only(registry)
     assert event_names(cluster) == ["InterestDeclared"] * 3
 
 
-def test_a_withdrawn_subject_cannot_declare_interests(registry) -> None:  # type: ignore[no-untyped-def]
+def test_a_withdrawn_subject_cannot_declare_interests(registry) -> None:
     cluster, _, subject = registry
     cluster.withdraw(subject)
     cluster.collect_events()
@@ -135,7 +135,7 @@ def test_a_withdrawn_subject_cannot_declare_interests(registry) -> None:  # type
 
 
 @pytest.mark.parametrize("withdrawn", [False, True])
-def test_a_member_must_reference_an_active_subject_of_this_cluster(registry, withdrawn) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_must_reference_an_active_subject_of_this_cluster(registry, withdrawn) -> None:
     cluster, _, subject = registry
     target = subject if withdrawn else new_id()
     if withdrawn:
@@ -148,7 +148,7 @@ def test_a_member_must_reference_an_active_subject_of_this_cluster(registry, wit
     assert cluster.pending_events == []
 
 
-def test_a_member_may_act_for_no_subject_at_all(registry) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_may_act_for_no_subject_at_all(registry) -> None:
     cluster, _, _ = registry
     auditor = new_id()
     cluster.add_member(auditor, "Anna Auditor", "anna@audit.example", None, ["AUDITOR"])
@@ -174,4 +174,8 @@ def test_the_events_alone_rebuild_the_same_registry() -> None:
     assert rebuilt.version == cluster.version == len(events)
     assert rebuilt.subjects == cluster.subjects
     assert rebuilt.members == cluster.members
-    assert (rebuilt.name, rebuilt.region, rebuilt.form) == (cluster.name, cluster.region, cluster.form)
+    assert (rebuilt.name, rebuilt.region, rebuilt.form) == (
+        cluster.name,
+        cluster.region,
+        cluster.form,
+    )

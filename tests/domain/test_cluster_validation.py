@@ -30,7 +30,7 @@ def with_subject() -> tuple[Cluster, str]:
     return cluster, subject_id
 
 
-def refuses(call, field: str) -> InvalidInput:  # type: ignore[no-untyped-def]
+def refuses(call, field: str) -> InvalidInput:
     with pytest.raises(InvalidInput) as caught:
         call()
     assert caught.value.field == field
@@ -133,13 +133,22 @@ def test_a_role_granted_or_revoked_must_come_from_the_vocabulary() -> None:
 
 
 @pytest.mark.parametrize(
-    "email", ["ivan", "ivan@", "@school5.ru", "ivan@school5", "iv an@school5.ru",
-              "a@b.c" + "c" * (EMAIL_MAX - 4)],
+    "email",
+    [
+        "ivan",
+        "ivan@",
+        "@school5.ru",
+        "ivan@school5",
+        "iv an@school5.ru",
+        "a@b.c" + "c" * (EMAIL_MAX - 4),
+    ],
 )
 def test_a_member_email_must_look_like_an_address(email: str) -> None:
     cluster, subject_id = with_subject()
-    refuses(lambda: cluster.add_member(str(uuid.uuid4()), "Ivan", email, subject_id, ["MEMBER"]),
-            "email")
+    refuses(
+        lambda: cluster.add_member(str(uuid.uuid4()), "Ivan", email, subject_id, ["MEMBER"]),
+        "email",
+    )
 
 
 def test_a_blank_email_means_no_email() -> None:

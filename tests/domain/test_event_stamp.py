@@ -32,7 +32,10 @@ def test_every_kind_of_registry_event_carries_the_stamp_in_force() -> None:
     assert len({type(e).__name__ for e in events}) == 7
     for event in events:
         assert (
-            event.cluster_id, event.actor_member_id, event.actor_subject_id, event.request_id
+            event.cluster_id,
+            event.actor_member_id,
+            event.actor_subject_id,
+            event.request_id,
         ) == (stamp.cluster_id, stamp.member_id, stamp.subject_id, stamp.request_id)
 
 
@@ -48,7 +51,10 @@ def test_outside_a_stamp_the_fields_are_empty_not_stale() -> None:
     cluster = Cluster.found(uuid.uuid4(), "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
     (event,) = cluster.collect_events()
     assert (event.cluster_id, event.actor_member_id, event.actor_subject_id, event.request_id) == (
-        None, None, None, None,
+        None,
+        None,
+        None,
+        None,
     )
 
 

@@ -1,0 +1,65 @@
+"""An assessment round: a titled period in which subjects assess each other
+against a fixed set of norms, open until a coordinator closes it.
+
+The round holds only its title, its norms' terms and whether it is open, so
+loading it costs the same however many assessments it collects; those live in
+one scorecard per assessor (domain/scorecard.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import StampedAggregate
+from domain.errors import Conflict, InvalidInput
+from domain.norm import NormTerms
+from domain.text import required_text
+
+NORMS_PER_ROUND_MAX = 50
+
+
+class AssessmentRound(StampedAggregate):
+    @event("AssessmentRoundOpened")
+    def __init__(self, id: UUID, title: str, norms: list[dict[str, Any]]) -> None:
+        self.title = title
+        # The terms are copied from the norms at opening (plain JSON in the event).
+        self.norms: dict[str, NormTerms] = {n["norm_id"]: NormTerms(**n) for n in norms}
+        self.is_open = True
+
+    @classmethod
+    def open(cls, round_id: UUID, title: str, norms: list[NormTerms]) -> AssessmentRound:
+        """Opens a round over ``norms`` (at least one; repeats count once)."""
+        unique = list({n.norm_id: n for n in norms}.values())
+        if not unique:
+            raise InvalidInput("normIds must name at least one norm", field="normIds")
+        if len(unique) > NORMS_PER_ROUND_MAX:
+            raise InvalidInput(
+                f"normIds may name at most {NORMS_PER_ROUND_MAX} norms", field="normIds"
+            )
+        return cls(
+            id=round_id, title=required_text("title", title), norms=[n.as_data() for n in unique]
+        )
+
+    def close(self) -> None:
+        self.check_open()
+        self._close()
+
+    @event("AssessmentRoundClosed")
+    def _close(self) -> None:
+        self.is_open = False
+
+    def check_open(self) -> None:
+        if not self.is_open:
+            raise Conflict(f"assessment round {self.title!r} is closed")
+
+    def norm(self, norm_id: str) -> NormTerms:
+        """The terms of one of the round's norms (BAD_USER_INPUT ``normId`` otherwise)."""
+        try:
+            return self.norms[norm_id]
+        except KeyError:
+            raise InvalidInput(
+                f"normId: norm {norm_id} is not assessed in this round", field="normId"
+            ) from None

@@ -1,0 +1,104 @@
+"""Mutual-control mutations: adopt norms, open and close rounds, record assessments."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from graphql_api.context import Context
+from graphql_api.types.assessment import (
+    AssessmentRefs,
+    AssessmentRoundType,
+    AssessmentType,
+    NormType,
+)
+from services import assessment_queries as queries
+from services.assessment_dto import RoundInfo
+from services.queries import ClusterScope
+
+
+@strawberry.input
+class NormInput:
+    name: str
+    description: str | None = None
+    scale_min: int | None = 1
+    scale_max: int | None = 5
+    weight: float | None = 1.0
+
+
+def _scope(info: Info[Context, None], cluster_id: str) -> ClusterScope:
+    return info.context.services.queries.scope(info.context.principal, cluster_id)
+
+
+def _round(
+    info: Info[Context, None], cluster_id: str, round_info: RoundInfo
+) -> AssessmentRoundType:
+    return AssessmentRoundType.from_dto(round_info, _scope(info, cluster_id))
+
+
+@strawberry.type
+class AssessmentMutation:
+    @strawberry.mutation
+    def adopt_norm(
+        self, info: Info[Context, None], cluster_id: strawberry.ID, input: NormInput
+    ) -> NormType:
+        ctx = info.context
+        norm = ctx.services.mutual_control.adopt_norm(
+            ctx.principal,
+            cluster_id,
+            input.name,
+            input.description,
+            1 if input.scale_min is None else input.scale_min,
+            5 if input.scale_max is None else input.scale_max,
+            1.0 if input.weight is None else input.weight,
+        )
+        return NormType.from_dto(norm)
+
+    @strawberry.mutation
+    def open_assessment_round(
+        self,
+        info: Info[Context, None],
+        cluster_id: strawberry.ID,
+        title: str,
+        norm_ids: list[strawberry.ID],
+    ) -> AssessmentRoundType:
+        ctx = info.context
+        opened = ctx.services.mutual_control.open_assessment_round(
+            ctx.principal, cluster_id, title, list(norm_ids)
+        )
+        return _round(info, cluster_id, opened)
+
+    @strawberry.mutation(
+        description=(
+            "Assessor is the caller's own subject; a second call for the same (assessee, norm) "
+            "is a revision."
+        )
+    )
+    def record_assessment(
+        self,
+        info: Info[Context, None],
+        cluster_id: strawberry.ID,
+        round_id: strawberry.ID,
+        assessee_id: strawberry.ID,
+        norm_id: strawberry.ID,
+        score: float,
+        rationale: str | None = None,
+    ) -> AssessmentType:
+        ctx = info.context
+        recorded = ctx.services.mutual_control.record_assessment(
+            ctx.principal, cluster_id, round_id, assessee_id, norm_id, score, rationale
+        )
+        scope = _scope(info, cluster_id)
+        round_info = queries.round_(scope, recorded.round_id)
+        assert round_info is not None
+        return AssessmentType.from_dto(recorded, AssessmentRefs.around(scope, round_info, recorded))
+
+    @strawberry.mutation
+    def close_assessment_round(
+        self, info: Info[Context, None], cluster_id: strawberry.ID, round_id: strawberry.ID
+    ) -> AssessmentRoundType:
+        ctx = info.context
+        closed = ctx.services.mutual_control.close_assessment_round(
+            ctx.principal, cluster_id, round_id
+        )
+        return _round(info, cluster_id, closed)

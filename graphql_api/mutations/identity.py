@@ -1,0 +1,48 @@
+"""registerIdentityProvider: a coordinator connects an institution's OIDC provider."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from graphql_api.context import Context
+from graphql_api.types.identity import IdentityProviderType
+
+
+@strawberry.input
+class IdentityProviderInput:
+    name: str
+    subject_id: strawberry.ID
+    issuer: str
+    client_id: str
+    client_secret: str
+    enrol_new_members: bool | None = strawberry.field(
+        default=True,
+        description=(
+            "Whether a person unknown to the cluster who signs in through this provider "
+            "becomes a MEMBER of its subject (default true). Either way, a member the "
+            "coordinator added to that subject with the e-mail the provider has verified "
+            "is that person; with false, nobody else may sign in."
+        ),
+    )
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(
+        description=(
+            "Registers an institution's OpenID Connect provider (COORDINATOR). The issuer's "
+            "discovery document must be reachable and name the same issuer (BAD_USER_INPUT "
+            "otherwise). The client secret is stored encrypted and never returned."
+        )
+    )
+    def register_identity_provider(
+        self, info: Info[Context, None], cluster_id: strawberry.ID, input: IdentityProviderInput
+    ) -> IdentityProviderType:
+        ctx = info.context
+        registered = ctx.services.identity.register_identity_provider(
+            ctx.principal, cluster_id, input.name, input.subject_id, input.issuer,
+            input.client_id, input.client_secret, input.enrol_new_members is not False,
+        )
+        scope = ctx.services.queries.scope(ctx.principal, cluster_id)
+        return IdentityProviderType.from_dto(registered, scope)

@@ -1,0 +1,197 @@
+"""The mutual-control read model: writes (AssessmentView) and queries (AssessmentReader)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import Engine, Float, and_, cast, func
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from infra.readmodel.assessment_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
+from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
+from services.projections.mutual_control import AssessmentView
+
+if TYPE_CHECKING:
+    from infra.readmodel.store import SqlReadModel
+
+
+class SqlAssessmentView(AssessmentView):
+    def __init__(self, store: SqlReadModel) -> None:
+        self.store = store
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        self.store.track(tracking)
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        return self.store.tracked(application_name)
+
+    def norm_adopted(
+        self,
+        tracking: Tracking,
+        *,
+        norm_id: str,
+        name: str,
+        description: str | None,
+        scale_min: int,
+        scale_max: int,
+        weight: float,
+    ) -> None:
+        self.store.session().add(
+            NormRow(
+                id=norm_id,
+                seq=tracking.notification_id,
+                name=name,
+                description=description,
+                scale_min=scale_min,
+                scale_max=scale_max,
+                weight=weight,
+            )
+        )
+        self.insert_tracking(tracking)
+
+    def round_opened(
+        self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
+    ) -> None:
+        session = self.store.session()
+        session.add(RoundRow(id=round_id, seq=tracking.notification_id, title=title))
+        for ord_, terms in enumerate(norms):
+            session.add(RoundNormRow(round_id=round_id, ord=ord_, **terms))
+        self.insert_tracking(tracking)
+
+    def round_closed(self, tracking: Tracking, *, round_id: str) -> None:
+        session = self.store.session()
+        row = session.get(RoundRow, round_id)
+        if row is not None:
+            row.is_open = False
+            session.add(row)
+        self.insert_tracking(tracking)
+
+    def assessment_recorded(
+        self,
+        tracking: Tracking,
+        *,
+        round_id: str,
+        assessor_id: str,
+        assessee_id: str,
+        norm_id: str,
+        score: float,
+        rationale: str | None,
+        revision: int,
+        member_id: str | None,
+        at: datetime,
+    ) -> None:
+        session = self.store.session()
+        round_ = session.get(RoundRow, round_id)
+        if round_ is not None and round_.is_open:
+            key = (round_id, assessor_id, assessee_id, norm_id)
+            row = session.get(AssessmentRow, key) or AssessmentRow(
+                round_id=round_id,
+                assessor_id=assessor_id,
+                assessee_id=assessee_id,
+                norm_id=norm_id,
+                seq=0,
+                score=score,
+                revision=0,
+                recorded_at=at,
+            )
+            row.seq, row.score, row.rationale = tracking.notification_id, score, rationale
+            row.revision, row.recorded_by, row.recorded_at = revision, member_id, at
+            session.add(row)
+        self.insert_tracking(tracking)
+
+
+class SqlAssessmentReader:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def norms(self) -> list[NormInfo]:
+        with Session(self.engine) as session:
+            return [_norm(r) for r in session.exec(select(NormRow).order_by(col(NormRow.seq)))]
+
+    def norm(self, norm_id: str) -> NormInfo | None:
+        with Session(self.engine) as session:
+            row = session.get(NormRow, norm_id)
+            return _norm(row) if row else None
+
+    def rounds(self) -> list[RoundInfo]:
+        return self._rounds(None)
+
+    def round(self, round_id: str) -> RoundInfo | None:
+        found = self._rounds(round_id)
+        return found[0] if found else None
+
+    def assessments(
+        self, round_id: str, assessor_id: str | None = None, assessee_id: str | None = None
+    ) -> list[AssessmentInfo]:
+        query = select(AssessmentRow).where(col(AssessmentRow.round_id) == round_id)
+        if assessor_id is not None:
+            query = query.where(col(AssessmentRow.assessor_id) == assessor_id)
+        if assessee_id is not None:
+            query = query.where(col(AssessmentRow.assessee_id) == assessee_id)
+        with Session(self.engine) as session:
+            return [_assessment(r) for r in session.exec(query.order_by(col(AssessmentRow.seq)))]
+
+    def pair_scores(self, round_id: str) -> Sequence[PairScore]:
+        # Averaged in SQL: the database groups a full round's ~12k latest
+        # assessments (one index range of the primary key) into 2,450 pairs,
+        # and only those cross into Python.
+        a, n = AssessmentRow.__table__.c, RoundNormRow.__table__.c  # type: ignore[attr-defined]
+        normalised = (a.score - n.scale_min) / cast(n.scale_max - n.scale_min, Float)
+        query = (
+            core_select(
+                a.assessor_id, a.assessee_id, func.sum(n.weight * normalised) / func.sum(n.weight)
+            )
+            .join_from(
+                AssessmentRow.__table__,  # type: ignore[attr-defined]
+                RoundNormRow.__table__,  # type: ignore[attr-defined]
+                and_(n.round_id == a.round_id, n.norm_id == a.norm_id),
+            )
+            .where(a.round_id == round_id)
+            .group_by(a.assessor_id, a.assessee_id)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).all()  # type: ignore[return-value]
+
+    def _rounds(self, round_id: str | None) -> list[RoundInfo]:
+        rounds = select(RoundRow).order_by(col(RoundRow.seq))
+        terms = select(RoundNormRow, NormRow).join(NormRow, col(NormRow.id) == RoundNormRow.norm_id)
+        if round_id is not None:
+            rounds = rounds.where(col(RoundRow.id) == round_id)
+            terms = terms.where(col(RoundNormRow.round_id) == round_id)
+        with Session(self.engine) as session:
+            norms: dict[str, list[NormInfo]] = {}
+            for term, norm in session.exec(terms.order_by(col(RoundNormRow.ord))):
+                norms.setdefault(term.round_id, []).append(_round_norm(term, norm))
+            return [
+                RoundInfo(r.id, r.title, r.is_open, tuple(norms.get(r.id, ())))
+                for r in session.exec(rounds)
+            ]
+
+
+def _norm(row: NormRow) -> NormInfo:
+    return NormInfo(row.id, row.name, row.description, row.scale_min, row.scale_max, row.weight)
+
+
+def _round_norm(term: RoundNormRow, norm: NormRow) -> NormInfo:
+    """The norm as the round uses it: the terms the round copied at opening."""
+    return NormInfo(
+        norm.id, norm.name, norm.description, term.scale_min, term.scale_max, term.weight
+    )
+
+
+def _assessment(row: AssessmentRow) -> AssessmentInfo:
+    return AssessmentInfo(
+        row.round_id,
+        row.assessor_id,
+        row.assessee_id,
+        row.norm_id,
+        row.score,
+        row.rationale,
+        row.recorded_by,
+        row.recorded_at,
+        row.revision,
+    )

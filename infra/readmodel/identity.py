@@ -1,0 +1,79 @@
+"""The identity-provider read model: writes (IdentityProviderView) and queries.
+
+The table holds ``secret_ref`` (a reference) and never a secret: the secret
+lives encrypted in the secret table (infra/secrets.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from services.identity_ports import ProviderRecord
+from services.projections.identity import IdentityProviderView
+
+if TYPE_CHECKING:
+    from infra.readmodel.store import SqlReadModel
+
+
+class IdentityProviderRow(SQLModel, table=True):
+    __tablename__ = "rm_identity_provider"
+    id: str = Field(primary_key=True)
+    seq: int = Field(index=True)  # log position of registration: the listing order
+    name: str
+    subject_id: str = Field(index=True)
+    issuer: str
+    client_id: str
+    secret_ref: str
+    enrol_new_members: bool = True
+
+
+IDENTITY_TABLES = [SQLModel.metadata.tables["rm_identity_provider"]]
+
+
+class SqlIdentityProviderView(IdentityProviderView):
+    def __init__(self, store: SqlReadModel) -> None:
+        self.store = store
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        self.store.track(tracking)
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        return self.store.tracked(application_name)
+
+    def provider_registered(
+        self, tracking: Tracking, *, provider_id: str, name: str, subject_id: str, issuer: str,
+        client_id: str, secret_ref: str, enrol_new_members: bool,
+    ) -> None:
+        self.store.session().add(
+            IdentityProviderRow(
+                id=provider_id, seq=tracking.notification_id, name=name, subject_id=subject_id,
+                issuer=issuer, client_id=client_id, secret_ref=secret_ref,
+                enrol_new_members=enrol_new_members,
+            )
+        )
+        self.insert_tracking(tracking)
+
+
+class SqlIdentityProviderReader:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def providers(self) -> list[ProviderRecord]:
+        query = select(IdentityProviderRow).order_by(col(IdentityProviderRow.seq))
+        with Session(self.engine) as session:
+            return [_record(row) for row in session.exec(query).all()]
+
+    def provider(self, provider_id: str) -> ProviderRecord | None:
+        with Session(self.engine) as session:
+            row = session.get(IdentityProviderRow, provider_id)
+            return _record(row) if row else None
+
+
+def _record(row: IdentityProviderRow) -> ProviderRecord:
+    return ProviderRecord(
+        row.id, row.name, row.subject_id, row.issuer, row.client_id, row.secret_ref,
+        row.enrol_new_members,
+    )

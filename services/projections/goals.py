@@ -1,0 +1,99 @@
+"""Projects goals, the latest vote per subject, and recorded decisions."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+
+from domain.goal import Goal
+
+
+class GoalView(TrackingRecorder):
+    """What the goal projection writes; each method also records the tracking."""
+
+    @abstractmethod
+    def goal_proposed(
+        self,
+        tracking: Tracking,
+        *,
+        goal_id: str,
+        title: str,
+        statement: str,
+        horizon_years: int | None,
+        rule: str,
+        threshold: float | None,
+        closes_on: str | None,
+        proposed_by: str,
+        at: datetime,
+    ) -> None: ...
+
+    @abstractmethod
+    def goal_vote_cast(
+        self,
+        tracking: Tracking,
+        *,
+        goal_id: str,
+        subject_id: str,
+        choice: str,
+        interest_link: str | None,
+        revision: int,
+        cast_by: str,
+        at: datetime,
+    ) -> None:
+        """Replaces the subject's earlier vote: the view keeps the latest only."""
+
+    @abstractmethod
+    def goal_closed(
+        self, tracking: Tracking, *, goal_id: str, status: str, eligible: list[str], at: datetime
+    ) -> None: ...
+
+
+class GoalProjection(Projection[GoalView]):
+    name = "goals"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)  # not ours: only move the position on
+
+    @process_event.register
+    def _(self, e: Goal.GoalProposed, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.goal_proposed(
+            tracking,
+            goal_id=str(e.originator_id),
+            title=e.title,
+            statement=e.statement,
+            horizon_years=e.horizon_years,
+            rule=e.rule,
+            threshold=e.threshold,
+            closes_on=e.closes_on,
+            proposed_by=e.proposed_by,
+            at=e.timestamp,
+        )
+
+    @process_event.register
+    def _(self, e: Goal.GoalVoteCast, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.goal_vote_cast(
+            tracking,
+            goal_id=str(e.originator_id),
+            subject_id=e.subject_id,
+            choice=e.choice,
+            interest_link=e.interest_link,
+            revision=e.revision,
+            cast_by=e.actor_member_id or "",
+            at=e.timestamp,
+        )
+
+    @process_event.register
+    def _(self, e: Goal.GoalClosed, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.goal_closed(
+            tracking,
+            goal_id=str(e.originator_id),
+            status=e.status,
+            eligible=e.eligible,
+            at=e.timestamp,
+        )

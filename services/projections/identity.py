@@ -1,0 +1,52 @@
+"""Projects the cluster's identity providers (never their secrets: the events
+carry only a reference to the encrypted secret)."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+
+from domain.identity_provider import IdentityProvider
+
+
+class IdentityProviderView(TrackingRecorder):
+    """What the identity-provider projection writes, with its tracking."""
+
+    @abstractmethod
+    def provider_registered(
+        self,
+        tracking: Tracking,
+        *,
+        provider_id: str,
+        name: str,
+        subject_id: str,
+        issuer: str,
+        client_id: str,
+        secret_ref: str,
+        enrol_new_members: bool,
+    ) -> None: ...
+
+
+class IdentityProviderProjection(Projection[IdentityProviderView]):
+    name = "identity_providers"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)  # not ours: only move the position on
+
+    @process_event.register
+    def _(self, e: IdentityProvider.IdentityProviderRegistered, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.provider_registered(
+            tracking,
+            provider_id=str(e.originator_id),
+            name=e.name,
+            subject_id=e.subject_id,
+            issuer=e.issuer,
+            client_id=e.client_id,
+            secret_ref=e.secret_ref,
+            enrol_new_members=e.enrol_new_members,
+        )

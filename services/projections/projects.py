@@ -1,0 +1,115 @@
+"""Projects projects, their expected results and milestones (the orientation view)."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+
+from domain.project import Project
+
+
+class ProjectsView(TrackingRecorder):
+    """What the projects projection writes. Each method records the view
+    change and the tracking in the same unit of work."""
+
+    @abstractmethod
+    def project_launched(
+        self,
+        tracking: Tracking,
+        *,
+        project_id: str,
+        title: str,
+        direction: str,
+        kind: str,
+        goal_id: str | None,
+        lead_id: str,
+        partner_ids: list[str],
+        expected_results: list[dict[str, Any]],
+        at: datetime,
+    ) -> None: ...
+
+    @abstractmethod
+    def milestone_planned(
+        self,
+        tracking: Tracking,
+        *,
+        project_id: str,
+        milestone_id: str,
+        title: str,
+        due: str,
+        expected_result: str | None,
+    ) -> None: ...
+
+    @abstractmethod
+    def milestone_reached(
+        self,
+        tracking: Tracking,
+        *,
+        milestone_id: str,
+        reached_on: str,
+        actual_result: str,
+        evidence_url: str | None,
+    ) -> None: ...
+
+    @abstractmethod
+    def milestone_missed(self, tracking: Tracking, *, milestone_id: str, reason: str) -> None: ...
+
+    @abstractmethod
+    def result_recorded(self, tracking: Tracking, *, result_id: str, actual: float) -> None: ...
+
+
+class ProjectsProjection(Projection[ProjectsView]):
+    name = "projects"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)  # not ours: only move the position on
+
+    @process_event.register
+    def _(self, e: Project.ProjectLaunched, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.project_launched(
+            tracking,
+            project_id=str(e.originator_id),
+            title=e.title,
+            direction=e.direction,
+            kind=e.kind,
+            goal_id=e.goal_id,
+            lead_id=e.lead_id,
+            partner_ids=e.partner_ids,
+            expected_results=e.expected_results,
+            at=e.timestamp,
+        )
+
+    @process_event.register
+    def _(self, e: Project.MilestonePlanned, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.milestone_planned(
+            tracking,
+            project_id=str(e.originator_id),
+            milestone_id=e.milestone_id,
+            title=e.title,
+            due=e.due,
+            expected_result=e.expected_result,
+        )
+
+    @process_event.register
+    def _(self, e: Project.MilestoneReached, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.milestone_reached(
+            tracking,
+            milestone_id=e.milestone_id,
+            reached_on=e.reached_on,
+            actual_result=e.actual_result,
+            evidence_url=e.evidence_url,
+        )
+
+    @process_event.register
+    def _(self, e: Project.MilestoneMissed, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.milestone_missed(tracking, milestone_id=e.milestone_id, reason=e.reason)
+
+    @process_event.register
+    def _(self, e: Project.ResultRecorded, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.result_recorded(tracking, result_id=e.result_id, actual=e.actual)

@@ -1,0 +1,42 @@
+"""Writes to several clusters interleave on one process's shared pool.
+
+Every cluster schema has a composite type of the same name. Before each schema
+got its own Python class, a pooled connection dumped events as the type of the
+schema it had served last, and the next write to another cluster failed with
+"cannot cast type cluster_a.stored_event_uuid[] to cluster_b…". One connection
+in the pool makes every write reuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from infra.bootstrap import Container, bootstrap
+
+
+@pytest.fixture
+def one_connection(container: Container) -> Iterator[Container]:
+    """The suite's stores, composed again with a pool of one connection."""
+    settings = container.settings.model_copy(update={"pg_pool_size": 1, "pg_max_overflow": 0})
+    built = bootstrap(settings)
+    yield built
+    datastore = getattr(built.partitions, "datastore", None)
+    if datastore is not None:
+        datastore.close()
+    engine = getattr(built.partitions, "engine", None)
+    if engine is not None:
+        engine.dispose()
+    built.directory.engine.dispose()
+
+
+def test_writes_to_two_clusters_interleave_on_one_connection(one_connection, operator) -> None:  # type: ignore[no-untyped-def]
+    registry = one_connection.registry
+    first = registry.found_cluster(operator, "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    second = registry.found_cluster(operator, "Omsk cluster", "Omsk", "VERTICAL")
+    for round_ in range(3):
+        for cluster in (first, second, first):
+            registry.admit_subject(operator, cluster.id, f"School {round_}", "SCHOOL", None)
+    heads = [one_connection.partitions.open(c.id).log.head() for c in (first, second)]
+    assert heads == [2 + 6, 2 + 3]  # founded with its coordinator, then the admissions

@@ -1,0 +1,85 @@
+"""The mutual-control metrics as pure functions over hand-worked pair scores
+(no storage; the SQL that averages the norms is tested in test_mutual_control_view)."""
+
+from __future__ import annotations
+
+import pytest
+from mutual_control_scenario import (
+    ACTIVE,
+    COVERAGE,
+    MATRIX,
+    OUTLIERS,
+    RECEIVED,
+    RECIPROCITY,
+    UNASSESSED,
+)
+
+from services.dto import SubjectInfo
+from services.mutual_control_metrics import mutual_control
+
+SUBJECTS = [SubjectInfo(k, f"School {k}", "SCHOOL", None, True) for k in ACTIVE]
+
+
+def scenario_pairs() -> list[tuple[str, str, float]]:
+    """The pair scores of the hand-worked round, as the read model gives them."""
+    return [
+        (ACTIVE[i], ACTIVE[j], value)
+        for i, row in enumerate(MATRIX)
+        for j, value in enumerate(row)
+        if value is not None
+    ]
+
+
+def approx_or_none(value: float | None) -> object:
+    return None if value is None else pytest.approx(value)
+
+
+def test_the_hand_worked_round_gives_every_metric() -> None:
+    view = mutual_control(SUBJECTS, scenario_pairs(), 0.25)
+    assert [list(r) for r in view.matrix] == [[approx_or_none(v) for v in r] for r in MATRIX]
+    assert {r.subject_id: (r.score, r.assessors) for r in view.received} == {
+        k: (approx_or_none(s), n) for k, (s, n) in RECEIVED.items()
+    }
+    assert (view.coverage, view.reciprocity) == (
+        pytest.approx(COVERAGE),
+        pytest.approx(RECIPROCITY),
+    )
+    assert list(view.unassessed) == UNASSESSED
+    assert [(o.assessor_id, o.mean_deviation) for o in view.outliers] == [
+        (k, pytest.approx(d)) for k, d in OUTLIERS[0.25]
+    ]
+
+
+def test_a_zero_score_counts_as_assessed() -> None:
+    view = mutual_control(SUBJECTS, [("A", "B", 0.0)], 0.25)
+    assert view.matrix[0][1] == 0.0
+    assert (view.coverage, [r.assessors for r in view.received]) == (1 / 12, [0, 1, 0, 0])
+
+
+def test_pairs_outside_the_view_are_left_out() -> None:
+    pairs = [
+        ("A", "A", 1.0),  # about itself
+        ("E", "B", 1.0),  # a subject that is no longer active
+        ("B", "E", 1.0),
+    ]
+    view = mutual_control(SUBJECTS, pairs, 0.25)
+    assert all(v is None for row in view.matrix for v in row)
+    assert (view.coverage, view.reciprocity, view.outliers) == (0.0, 0.0, ())
+
+
+def test_an_assessor_without_a_peer_on_any_assessee_has_no_deviation() -> None:
+    view = mutual_control(SUBJECTS, [("A", "B", 1.0), ("C", "D", 0.0)], 0.0)
+    assert view.outliers == ()
+    assert view.reciprocity == 0.0
+
+
+def test_fewer_than_two_subjects_cover_nothing() -> None:
+    view = mutual_control(SUBJECTS[:1], [], 0.25)
+    assert (view.matrix, view.coverage, view.reciprocity) == (((None,),), 0.0, 0.0)
+    assert [r.score for r in view.received] == [None]
+
+
+def test_equal_deviations_keep_the_subject_order() -> None:
+    # A and B score C 0 and 1: each deviates by 1 from the other.
+    view = mutual_control(SUBJECTS, [("A", "C", 0.0), ("B", "C", 1.0)], 0.5)
+    assert [(o.assessor_id, o.mean_deviation) for o in view.outliers] == [("A", 1.0), ("B", 1.0)]

@@ -1,0 +1,175 @@
+"""Malformed or unknown ids and bad input: always a domain error with a contract
+code (NOT_FOUND or BAD_USER_INPUT), never another exception, never an event."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+
+MALFORMED_IDS = [
+    "",
+    " ",
+    "not-a-uuid",
+    "123",
+    "0" * 33,
+    "'; DROP TABLE stored_events; --",
+    "тест",
+    "\x00",
+    "g" * 36,
+    "00000000-0000-0000-0000-00000000000Z",
+]
+
+
+def expect_code(call, *codes: str) -> DomainError:
+    """The call fails with a domain error carrying one of ``codes``."""
+    try:
+        call()
+    except DomainError as error:
+        assert error.code in codes, f"{type(error).__name__}: {error}"
+        return error
+    except Exception as error:  # the point: anything else escaping
+        pytest.fail(f"{type(error).__name__} escaped instead of a domain error: {error!r}")
+    pytest.fail("the call succeeded")
+
+
+@pytest.mark.parametrize("bad", MALFORMED_IDS)
+def test_a_malformed_cluster_id_is_not_found_for_reads_and_commands(world, bad: str) -> None:
+    registry, queries = world.container.registry, world.container.queries
+    head = world.head()
+    for call in (
+        lambda: queries.scope(world.coordinator, bad),
+        lambda: registry.admit_subject(world.coordinator, bad, "School 9", "SCHOOL", None),
+        lambda: registry.withdraw_subject(world.coordinator, bad, world.school_id),
+        lambda: registry.declare_interest(world.coordinator, bad, world.school_id, "LEGAL", "x"),
+        lambda: registry.add_member(world.coordinator, bad, "Maria", None, None, ["AUDITOR"]),
+        lambda: registry.grant_role(world.coordinator, bad, world.ivan_id, "AUDITOR"),
+        lambda: registry.revoke_role(world.coordinator, bad, world.ivan_id, "MEMBER"),
+    ):
+        expect_code(call, "NOT_FOUND")
+    assert world.head() == head
+
+
+def test_an_unknown_cluster_id_is_not_found(world) -> None:
+    unknown = str(uuid.uuid4())
+    expect_code(lambda: world.container.queries.scope(world.coordinator, unknown), "NOT_FOUND")
+    expect_code(
+        lambda: world.container.registry.admit_subject(
+            world.coordinator, unknown, "S", "SCHOOL", None
+        ),
+        "NOT_FOUND",
+    )
+
+
+def test_the_cluster_id_may_be_written_in_any_uuid_spelling(world) -> None:
+    spelled = world.cluster_id.upper().replace("-", "")
+    assert world.container.queries.scope(world.ivan, spelled).info.id == world.cluster_id
+
+
+@pytest.mark.parametrize("bad", MALFORMED_IDS)
+def test_malformed_target_ids_are_not_found_and_a_malformed_reference_is_bad_input(
+    world, bad: str
+) -> None:
+    registry, c, op = world.container.registry, world.cluster_id, world.coordinator
+    head = world.head()
+    expect_code(lambda: registry.withdraw_subject(op, c, bad), "NOT_FOUND")
+    expect_code(lambda: registry.declare_interest(op, c, bad, "LEGAL", "x"), "NOT_FOUND")
+    expect_code(lambda: registry.declare_interest(world.ivan, c, bad, "LEGAL", "x"), "NOT_FOUND")
+    expect_code(lambda: registry.grant_role(op, c, bad, "AUDITOR"), "NOT_FOUND")
+    expect_code(lambda: registry.revoke_role(op, c, bad, "MEMBER"), "NOT_FOUND")
+    error = expect_code(
+        lambda: registry.add_member(op, c, "Maria", None, bad, ["MEMBER"]), "BAD_USER_INPUT"
+    )
+    assert error.field == "subjectId"
+    assert world.head() == head
+
+
+@pytest.mark.parametrize("bad", MALFORMED_IDS)
+def test_a_malformed_aggregate_id_filter_is_bad_input(world, bad: str) -> None:
+    scope = world.container.queries.scope(world.anna, world.cluster_id)
+    error = expect_code(lambda: scope.events(aggregate_id=bad), "BAD_USER_INPUT")
+    assert error.field == "aggregateId"
+
+
+def test_well_formed_but_unknown_targets_are_not_found(world) -> None:
+    registry, c, op, unknown = (
+        world.container.registry,
+        world.cluster_id,
+        world.coordinator,
+        str(uuid.uuid4()),
+    )
+    head = world.head()
+    for call in (
+        lambda: registry.withdraw_subject(op, c, unknown),
+        lambda: registry.declare_interest(op, c, unknown, "LEGAL", "x"),
+        lambda: registry.grant_role(op, c, unknown, "AUDITOR"),
+        lambda: registry.revoke_role(op, c, unknown, "MEMBER"),
+    ):
+        expect_code(call, "NOT_FOUND")
+    error = expect_code(
+        lambda: registry.add_member(op, c, "Maria", None, unknown, ["MEMBER"]), "BAD_USER_INPUT"
+    )
+    assert error.field == "subjectId"
+    assert world.head() == head
+
+
+def test_refused_input_names_the_field_and_records_nothing(world) -> None:
+    registry, c, op = world.container.registry, world.cluster_id, world.coordinator
+    head = world.head()
+    cases = [
+        (lambda: registry.admit_subject(op, c, "  ", "SCHOOL", None), "name"),
+        (lambda: registry.admit_subject(op, c, "School 9", "GYMNASIUM", None), "kind"),
+        (lambda: registry.admit_subject(op, c, "School 9", "SCHOOL", "r" * 201), "region"),
+        (lambda: registry.declare_interest(op, c, world.school_id, "POLITICAL", "x"), "kind"),
+        (lambda: registry.declare_interest(op, c, world.school_id, "LEGAL", ""), "statement"),
+        (lambda: registry.add_member(op, c, "", None, None, ["AUDITOR"]), "name"),
+        (lambda: registry.add_member(op, c, "Maria", "maria", None, ["AUDITOR"]), "email"),
+        (lambda: registry.add_member(op, c, "Maria", None, None, []), "roles"),
+        (lambda: registry.add_member(op, c, "Maria", None, None, ["OWNER"]), "roles"),
+        (lambda: registry.grant_role(op, c, world.ivan_id, "OWNER"), "role"),
+    ]
+    for call, field in cases:
+        error = expect_code(call, "BAD_USER_INPUT")
+        assert error.field == field, (field, error)
+    assert world.head() == head
+
+
+def test_conflicts_record_nothing(world) -> None:
+    registry, c, op = world.container.registry, world.cluster_id, world.coordinator
+    registry.withdraw_subject(op, c, world.college_id)
+    head = world.head()
+    with pytest.raises(Conflict):
+        registry.withdraw_subject(op, c, world.college_id)
+    with pytest.raises(Conflict):
+        registry.revoke_role(op, c, world.coordinator_id, "COORDINATOR")
+    assert world.head() == head
+
+
+def test_granting_a_held_role_and_revoking_a_missing_one_record_nothing(world) -> None:
+    registry, c, op = world.container.registry, world.cluster_id, world.coordinator
+    head = world.head()
+    assert registry.grant_role(op, c, world.ivan_id, "MEMBER").roles == ("MEMBER",)
+    assert registry.revoke_role(op, c, world.ivan_id, "AUDITOR").roles == ("MEMBER",)
+    assert world.head() == head
+
+
+def test_events_paging_input_is_checked(world) -> None:
+    scope = world.container.queries.scope(world.ivan, world.cluster_id)
+    for first in (0, -1, 501, 10**9):
+        assert expect_code(lambda f=first: scope.events(first=f), "BAD_USER_INPUT").field == "first"
+    assert expect_code(lambda: scope.events(after=-1), "BAD_USER_INPUT").field == "after"
+    too_many = [f"Type{i}" for i in range(51)]
+    assert expect_code(lambda: scope.events(types=too_many), "BAD_USER_INPUT").field == "types"
+    assert len(scope.events(first=1).events) == 1
+    assert len(scope.events(first=500).events) == world.head()
+
+
+def test_invalid_input_is_invalid_input_not_a_subclass_surprise() -> None:
+    # The codes the API maps are fixed by the contract.
+    assert (InvalidInput.code, NotFound.code, Conflict.code) == (
+        "BAD_USER_INPUT",
+        "NOT_FOUND",
+        "CONFLICT",
+    )

@@ -1,0 +1,200 @@
+"""The permission table of DESIGN.md, command by command, on both backends.
+
+| command                          | COORDINATOR | MEMBER            | AUDITOR   |
+| admit/withdraw/addMember/grant/revoke | yes    | FORBIDDEN         | FORBIDDEN |
+| declareInterest                  | any subject | own subject only  | FORBIDDEN |
+| read                             | yes         | yes               | yes       |
+
+A refused command records nothing: the log head stays where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from domain.errors import Forbidden, NotFound, Unauthenticated
+from services.principal import Principal
+
+Command = Callable[[Any, Principal], Any]
+
+# Each administrative command, as `world, principal -> call`.
+ADMIN_COMMANDS: dict[str, Command] = {
+    "admitSubject": lambda w, p: w.container.registry.admit_subject(
+        p, w.cluster_id, "Kindergarten 3", "PRESCHOOL", None
+    ),
+    "withdrawSubject": lambda w, p: w.container.registry.withdraw_subject(
+        p, w.cluster_id, w.college_id
+    ),
+    "addMember": lambda w, p: w.container.registry.add_member(
+        p, w.cluster_id, "Maria", None, w.school_id, ["MEMBER"]
+    ),
+    "grantRole": lambda w, p: w.container.registry.grant_role(
+        p, w.cluster_id, w.petr_id, "AUDITOR"
+    ),
+    "revokeRole": lambda w, p: w.container.registry.revoke_role(
+        p, w.cluster_id, w.petr_id, "MEMBER"
+    ),
+}
+
+
+def declare(world, principal: Principal, subject_id: str, text: str = "Graduates stay"):
+    return world.container.registry.declare_interest(
+        principal, world.cluster_id, subject_id, "SOCIAL", text
+    )
+
+
+@pytest.mark.parametrize("command", sorted(ADMIN_COMMANDS))
+@pytest.mark.parametrize("role", ["MEMBER", "AUDITOR"])
+def test_only_coordinators_administer_the_registry(world, command: str, role: str) -> None:
+    head = world.head()
+    with pytest.raises(Forbidden) as caught:
+        ADMIN_COMMANDS[command](world, world.principal(role))
+    assert caught.value.code == "FORBIDDEN"
+    assert world.head() == head
+
+
+@pytest.mark.parametrize("command", sorted(ADMIN_COMMANDS))
+def test_a_coordinator_administers_the_registry_and_each_command_records_one_event(
+    world, command: str
+) -> None:
+    head = world.head()
+    ADMIN_COMMANDS[command](world, world.coordinator)
+    assert world.head() == head + 1
+
+
+def test_a_member_declares_interests_for_their_own_subject(world) -> None:
+    head = world.head()
+    subject = declare(world, world.ivan, world.school_id, "Graduates stay in the region")
+    assert [(i.kind, i.statement) for i in subject.interests] == [
+        ("SOCIAL", "Graduates stay in the region")
+    ]
+    assert world.head() == head + 1
+
+
+def test_a_member_may_not_declare_interests_for_another_subject(world) -> None:
+    head = world.head()
+    with pytest.raises(Forbidden):
+        declare(world, world.ivan, world.college_id)
+    assert world.head() == head
+    scope = world.container.queries.scope(world.coordinator, world.cluster_id)
+    assert scope.subject(world.college_id).interests == ()
+
+
+def test_an_auditor_may_not_declare_interests(world) -> None:
+    head = world.head()
+    for subject_id in (world.school_id, world.college_id):
+        with pytest.raises(Forbidden):
+            declare(world, world.anna, subject_id)
+    assert world.head() == head
+
+
+def test_a_coordinator_declares_interests_for_any_subject(world) -> None:
+    declare(world, world.coordinator, world.school_id, "One")
+    declare(world, world.coordinator, world.college_id, "Two")
+    scope = world.container.queries.scope(world.petr, world.cluster_id)
+    statements = {s.id: [i.statement for i in s.interests] for s in scope.subjects()}
+    assert statements == {world.school_id: ["One"], world.college_id: ["Two"]}
+
+
+def test_declaring_for_an_unknown_subject_is_not_found_even_for_a_member(world) -> None:
+    head = world.head()
+    with pytest.raises(NotFound):
+        declare(world, world.ivan, "00000000-0000-4000-8000-000000000000")
+    assert world.head() == head
+
+
+def test_a_withdrawn_subject_cannot_declare_interests(world) -> None:
+    world.container.registry.withdraw_subject(world.coordinator, world.cluster_id, world.school_id)
+    head = world.head()
+    with pytest.raises(Forbidden) as caught:
+        declare(world, world.ivan, world.school_id)
+    assert "withdrawn" in caught.value.message
+    assert world.head() == head
+
+
+def test_a_member_of_a_withdrawn_subject_can_still_read(world) -> None:
+    world.container.registry.withdraw_subject(world.coordinator, world.cluster_id, world.school_id)
+    scope = world.container.queries.scope(world.ivan, world.cluster_id)
+    assert scope.actor.subject_active is False
+    assert [s.id for s in scope.subjects()] == [world.college_id]
+    assert scope.subject(world.school_id).active is False
+    assert scope.events(first=500).events[-1].type == "SubjectWithdrawn"
+
+
+def test_a_coordinator_acting_for_a_withdrawn_subject_keeps_read_access_only(world) -> None:
+    registry = world.container.registry
+    registry.grant_role(world.coordinator, world.cluster_id, world.ivan_id, "COORDINATOR")
+    registry.withdraw_subject(world.coordinator, world.cluster_id, world.school_id)
+    head = world.head()
+    with pytest.raises(Forbidden):
+        ADMIN_COMMANDS["admitSubject"](world, world.ivan)
+    assert world.head() == head
+    assert world.container.queries.scope(world.ivan, world.cluster_id).info.position == head
+
+
+@pytest.mark.parametrize("role", ["COORDINATOR", "MEMBER", "AUDITOR"])
+def test_every_role_reads_the_cluster(world, role: str) -> None:
+    scope = world.container.queries.scope(world.principal(role), world.cluster_id)
+    assert scope.info.id == world.cluster_id
+    assert scope.info.position == world.head()
+    assert {s.id for s in scope.subjects()} == {world.school_id, world.college_id}
+    assert {m.id for m in scope.members()} == {
+        world.coordinator_id,
+        world.ivan_id,
+        world.petr_id,
+        world.anna_id,
+    }
+
+
+def test_people_who_are_not_members_get_not_found_for_reads_and_commands(world, outsider) -> None:
+    head = world.head()
+    with pytest.raises(NotFound):
+        world.container.queries.scope(outsider, world.cluster_id)
+    for command in ADMIN_COMMANDS.values():
+        with pytest.raises(NotFound):
+            command(world, outsider)
+    with pytest.raises(NotFound):
+        declare(world, outsider, world.school_id)
+    assert world.head() == head
+
+
+def test_an_operator_who_is_not_a_member_gets_not_found_too(world) -> None:
+    stranger = Principal("another-operator", "Oleg", None, operator=True)
+    with pytest.raises(NotFound):
+        world.container.queries.scope(stranger, world.cluster_id)
+    with pytest.raises(NotFound):
+        ADMIN_COMMANDS["admitSubject"](world, stranger)
+
+
+def test_without_a_principal_everything_is_unauthenticated(world) -> None:
+    head = world.head()
+    with pytest.raises(Unauthenticated):
+        world.container.queries.scope(None, world.cluster_id)
+    with pytest.raises(Unauthenticated):
+        world.container.queries.viewer(None)
+    with pytest.raises(Unauthenticated):
+        ADMIN_COMMANDS["admitSubject"](world, None)
+    with pytest.raises(Forbidden):
+        world.container.registry.found_cluster(None, "X", "Y", "GEOGRAPHIC")
+    assert world.head() == head
+
+
+def test_only_platform_operators_found_clusters(container, world) -> None:
+    same_person_without_the_claim = Principal(world.coordinator.person_id, "Olga", None, False)
+    for principal in (same_person_without_the_claim, world.ivan):
+        with pytest.raises(Forbidden):
+            container.registry.found_cluster(principal, "Another", "Omsk", "GEOGRAPHIC")
+    assert len(container.directory.cluster_ids()) == 1
+
+
+def test_a_member_stripped_of_every_role_no_longer_sees_the_cluster(world) -> None:
+    world.container.registry.revoke_role(
+        world.coordinator, world.cluster_id, world.petr_id, "MEMBER"
+    )
+    with pytest.raises(NotFound):
+        world.container.queries.scope(world.petr, world.cluster_id)
+    with pytest.raises(NotFound):
+        declare(world, world.petr, world.college_id)
