@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Connection, Cursor
-from psycopg.adapt import PyFormat
+from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
-from psycopg.types.composite import CompositeInfo, register_composite
 
 from infra.eventstore.chain_rows import chain_rows
 
@@ -26,7 +21,7 @@ class SchemaDatastore(PostgresDatastore):
     however many clusters exist (DESIGN: ≥1,000 clusters, max_connections=100).
     """
 
-    def __init__(self, shared: PostgresDatastore, schema: str) -> None:  # noqa: D107
+    def __init__(self, shared: PostgresDatastore, schema: str) -> None:
         self.__dict__.update(shared.__dict__)
         self.schema = schema
         self.db_type_names = set()
@@ -36,43 +31,13 @@ class SchemaDatastore(PostgresDatastore):
     def close(self) -> None:
         """The pool belongs to the shared datastore; closing one schema keeps it."""
 
-    # Every cluster schema has a composite type of the same name. Left to the
-    # library, psycopg makes ONE Python class for all of them, and a pooled
-    # connection dumps it as whichever schema's type it registered last: the
-    # next insert into another cluster fails ("cannot cast type …"). So each
-    # schema gets its own class, and a connection is re-adapted on checkout.
+    # The library inserts through a composite type that every cluster schema
+    # defines under the same name; on a pool shared by schemas psycopg dumps
+    # one schema's type into another's insert ("cannot cast type …"). The
+    # recorder below inserts plain arrays instead, so no type adapters exist.
 
     def register_type_adapters(self) -> None:
-        names = [n for n in self.db_type_names if n not in self.psycopg_type_adapters]
-        if not names:
-            return
-        with self.get_connection() as conn:
-            for name in names:
-                info = CompositeInfo.fetch(conn, f"{self.schema}.{name}")
-                if info is None:
-                    continue
-                factory = namedtuple(f"{name}_{self.schema}", info.field_names)  # type: ignore[misc]
-                register_composite(info, conn, factory)
-                self.psycopg_type_adapters[name] = info
-                self.psycopg_python_types[name] = factory
-
-    @contextmanager
-    def get_connection(self) -> Iterator[Connection[DictRow]]:
-        with super().get_connection() as conn:
-            for name, info in self.psycopg_type_adapters.items():
-                factory = self.psycopg_python_types[name]
-                if not _dumps_as(conn, factory, info.oid):
-                    register_composite(info, conn, factory)
-            yield conn
-
-
-def _dumps_as(conn: Connection[DictRow], python_type: type, oid: int) -> bool:
-    """Whether the connection dumps ``python_type`` as the database type ``oid``."""
-    try:
-        dumper = conn.adapters.get_dumper(python_type, PyFormat.BINARY)
-    except psycopg.ProgrammingError:  # not adapted on this connection yet
-        return False
-    return getattr(dumper, "oid", None) == oid
+        """Nothing to adapt: see ChainedPostgresRecorder._insert_stored_events."""
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -96,9 +61,26 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "SELECT position, hash FROM {schema}.event_chain ORDER BY position DESC LIMIT 1"
         ).format(schema=schema)
         self._notify = SQL("SELECT pg_notify('clusterwork_events', %s)")
+        self._insert_arrays = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(schema=schema, table=Identifier(self.events_table_name))
         self._insert_chain = SQL(
             "INSERT INTO {schema}.event_chain VALUES (%s, %s, %s, %s, %s)"
         ).format(schema=schema)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self._insert_arrays, (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        ))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
