@@ -51,6 +51,7 @@ class _LruPartitions:
         self._open: OrderedDict[str, ClusterPartition] = OrderedDict()
         self._max_open = max_open
         self._lock = threading.Lock()
+        self._building = threading.Lock()
 
     def open(self, cluster_id: str) -> ClusterPartition:
         with self._lock:
@@ -58,13 +59,17 @@ class _LruPartitions:
             if partition is not None:
                 self._open.move_to_end(cluster_id)
                 return partition
-        partition = self._build(cluster_id)
-        with self._lock:
-            self._open[cluster_id] = partition
-            while len(self._open) > self._max_open:
-                # Dropped, not closed: a request still holding it finishes,
-                # then garbage collection closes its connections.
-                self._open.popitem(last=False)
+        with self._building:  # two first requests for a cluster build it once
+            with self._lock:
+                if cluster_id in self._open:
+                    return self._open[cluster_id]
+            partition = self._build(cluster_id)
+            with self._lock:
+                self._open[cluster_id] = partition
+                while len(self._open) > self._max_open:
+                    # Dropped, not closed: a request still holding it finishes,
+                    # then garbage collection closes its connections.
+                    self._open.popitem(last=False)
         return partition
 
     def provision(self, cluster_id: str) -> ClusterPartition:
@@ -94,9 +99,11 @@ class SqlitePartitions(_LruPartitions):
     def _create(self, cluster_id: str) -> None:
         datastore = sqlite_datastore(str(self.path(cluster_id)))
         ChainedSQLiteRecorder(datastore, cluster_id).create_table()
+        datastore.close()
         engine = sqlite_engine(self.path(cluster_id))
         SqlReadModel(engine).create()
         SqlCheckpointStore(engine).create()
+        engine.dispose()
 
     def _build(self, cluster_id: str) -> ClusterPartition:
         recorder = ChainedSQLiteRecorder(sqlite_datastore(str(self.path(cluster_id))), cluster_id)
