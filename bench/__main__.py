@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from collections.abc import Callable
 
-from bench import audit, mutual_control
+from bench import audit, harness, http_overhead, mutual_control, views, write_path
 
 # name → run(quick, backends); each benchmark adds itself here.
 BENCHMARKS: dict[str, Callable[[bool, list[str]], None]] = {
     "mutual_control": mutual_control.run,
     "audit": audit.run,
+    "write_path": write_path.run,
+    "views": views.run,
+    "http_overhead": http_overhead.run,
 }
 
 
@@ -31,8 +35,13 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     backends = ["sqlite", "postgres"] if args.backend == "all" else [args.backend]
-    for name in args.names or list(BENCHMARKS):
-        BENCHMARKS[name](args.quick, backends)
+    started = time.perf_counter()
+    try:
+        for name in args.names or list(BENCHMARKS):
+            BENCHMARKS[name](args.quick, backends)
+    finally:
+        harness.close_all()  # servers stopped, scratch databases dropped
+    print(f"\nbench: {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -10,30 +10,27 @@ rows (goal ≤ 3: the view costs little more than reading its rows).
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import text
 
 from bench.mutual_control_report import Result, write_section
+from bench.stores import ADMIN_URL, close, container_on, fresh_database, settings
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
-from infra.bootstrap import Container, bootstrap
+from infra.bootstrap import Container
 from infra.partitions import schema_name
-from infra.settings import Settings
 from services.principal import Principal
 
-ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# The scratch stores moved to bench/stores.py; other benchmarks import them from here too.
+__all__ = ["close", "container_on", "fresh_database", "run", "settings"]
 NORMS = [
     ("Teaching quality", 1, 5, 2.0),
     ("Openness", 0, 10, 1.0),
@@ -83,6 +80,7 @@ def measure(backend: str, container: Container, subjects: int, repeats: int) -> 
     latencies = record_everything(container, round_)
     total, load_after = time.perf_counter() - started, os.getloadavg()[0]
     view, raw = interleaved(container, round_, repeats)
+    early, late = paired(container, round_, subjects)
     return Result(
         backend,
         len(latencies),
@@ -92,6 +90,7 @@ def measure(backend: str, container: Container, subjects: int, repeats: int) -> 
         p50(view),
         p50(raw),
         (load_before, load_after),
+        (p50(early), p50(late)),
     )
 
 
@@ -141,20 +140,41 @@ def seed(container: Container, count: int) -> Round:
     )
 
 
-def record_everything(container: Container, round_: Round) -> list[float]:
-    """Each member fills their subject's scorecard in turn, as they would in the UI."""
-    rng, record = random.Random(5), container.mutual_control.record_assessment
-    latencies = []
+def calls(round_: Round) -> Iterator[tuple[Principal, str, str, int]]:
+    """Each member fills their subject's scorecard in turn, as they would in the UI:
+    (member, assessee, norm, score) in order."""
+    rng = random.Random(5)
     for assessor, member in zip(round_.subjects, round_.members, strict=True):
-        for assessee in round_.subjects:
-            if assessee == assessor:
-                continue
+        for assessee in (s for s in round_.subjects if s != assessor):
             for norm_id, low, high in round_.norms:
-                score = rng.randint(low, high)
-                started = time.perf_counter()
-                record(member, round_.cluster_id, round_.round_id, assessee, norm_id, score, None)
-                latencies.append(time.perf_counter() - started)
-    return latencies
+                yield member, assessee, norm_id, rng.randint(low, high)
+
+
+def record(container: Container, round_: Round, call: tuple[Principal, str, str, int]) -> float:
+    """One recordAssessment through the service layer; returns its latency."""
+    member, assessee, norm_id, score = call
+    started = time.perf_counter()
+    container.mutual_control.record_assessment(
+        member, round_.cluster_id, round_.round_id, assessee, norm_id, score, None
+    )
+    return time.perf_counter() - started
+
+
+def record_everything(container: Container, round_: Round) -> list[float]:
+    return [record(container, round_, call) for call in calls(round_)]
+
+
+def paired(container: Container, full: Round, subjects: int) -> tuple[list[float], list[float]]:
+    """A control for (a) that load cannot skew: the first 100 calls of a fresh round
+    (new cluster, short log) and revisions of the full round's last 100, in turns."""
+    fresh = seed(container, subjects)
+    early = list(itertools.islice(calls(fresh), 100))
+    late = list(calls(full))[-100:]
+    times: tuple[list[float], list[float]] = ([], [])
+    for first, last in zip(early, late, strict=True):
+        times[0].append(record(container, fresh, first))
+        times[1].append(record(container, full, last))
+    return times
 
 
 def query_view(container: Container, round_: Round) -> None:
@@ -190,60 +210,3 @@ SCHEMA = build_schema()
 
 def p50(values: list[float]) -> float:
     return statistics.median(values)
-
-
-@contextmanager
-def container_on(backend: str) -> Iterator[Container | None]:
-    with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
-        if backend == "sqlite":
-            yield bootstrap(settings(Path(tmp)))
-            return
-        with fresh_database() as url:
-            if url is None:
-                yield None
-                return
-            container = bootstrap(settings(Path(tmp), url))
-            try:
-                yield container
-            finally:
-                close(container)
-
-
-def close(container: Container) -> None:
-    """Closes the pools, so that the scratch database can be dropped."""
-    datastore = getattr(container.partitions, "datastore", None)
-    if datastore is not None:
-        datastore.close()
-    container.partitions.engine.dispose() if hasattr(container.partitions, "engine") else None
-    container.directory.engine.dispose()
-
-
-def settings(data_dir: Path, url: str | None = None) -> Settings:
-    return Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        database_url=url,  # type: ignore[call-arg]
-        log_level="WARNING",
-    )
-
-
-@contextmanager
-def fresh_database() -> Iterator[str | None]:
-    """A scratch database, dropped afterwards; None when the server is down."""
-    name = f"cw_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError:
-        yield None
-        return
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))

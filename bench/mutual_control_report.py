@@ -20,10 +20,15 @@ class Result:
     view_p50: float  # p50 of the full mutualControl GraphQL query
     raw_p50: float  # p50 of a raw SQL read of the round's assessment rows
     load: tuple[float, float]  # 1-minute load average before and after recording
+    paired: tuple[float, float]  # p50 of early and late calls taken in turns (a control)
 
     @property
     def flatness(self) -> float:
         return self.last_p50 / self.first_p50
+
+    @property
+    def paired_flatness(self) -> float:
+        return self.paired[1] / self.paired[0]
 
     @property
     def view_cost(self) -> float:
@@ -36,6 +41,8 @@ class Result:
             f"{self.load[0]:.1f} -> {self.load[1]:.1f})\n"
             f"[{self.backend}] (a) p50 last 100 {self.last_p50 * 1000:.2f} ms / first 100 "
             f"{self.first_p50 * 1000:.2f} ms = {self.flatness:.2f}  (goal <= 1.5)\n"
+            f"[{self.backend}] (a, paired control) late {self.paired[1] * 1000:.2f} ms / early "
+            f"{self.paired[0] * 1000:.2f} ms = {self.paired_flatness:.2f}\n"
             f"[{self.backend}] (b) p50 mutualControl {self.view_p50 * 1000:.2f} ms / raw SQL "
             f"{self.raw_p50 * 1000:.2f} ms = {self.view_cost:.2f}  (goal <= 3)"
         )
@@ -45,6 +52,7 @@ class Result:
         return (
             f"| {self.backend} | {self.calls:,} | {ms * self.seconds / self.calls:.1f} "
             f"| {ms * self.first_p50:.1f} | {ms * self.last_p50:.1f} | **{self.flatness:.2f}** "
+            f"| {self.paired_flatness:.2f} "
             f"| {ms * self.view_p50:.1f} | {ms * self.raw_p50:.1f} | **{self.view_cost:.2f}** "
             f"| {self.load[0]:.1f} -> {self.load[1]:.1f} |"
         )
@@ -57,6 +65,7 @@ COLUMNS = [
     "p50 first 100 ms",
     "p50 last 100 ms",
     "(a) last ÷ first, goal ≤ 1.5",
+    "(a) paired control",
     "mutualControl p50 ms",
     "raw SQL p50 ms",
     "(b) view ÷ raw, goal ≤ 3",
@@ -99,6 +108,10 @@ another filling in their scorecard. Then 30 runs each, taken in turns, of the fu
 `mutualControl` GraphQL query (subjects, matrix, received, coverage, reciprocity,
 unassessed, outliers; `execute_sync`, including the cluster scope) and of a raw SQL
 `SELECT assessor_id, assessee_id, norm_id, score FROM rm_assessment WHERE round_id = ?`.
+
+"(a) paired control" is not the goal's figure but a check on it that load cannot skew:
+100 first calls in a fresh round (a new cluster with a short log, scorecards filling
+up) and 100 revisions of the full round's last scorecard, taken in turns, late ÷ early.
 
 {HEADER}
 {rows}

@@ -58,15 +58,25 @@ class IdentityProvider(StampedAggregate):
         enrol_new_members: bool = True,
     ) -> IdentityProvider:
         """Checks the values, then registers the provider."""
+        name, issuer, client_id = checked_terms(name, issuer, client_id)
         return cls(
             id=provider_id,
-            name=required_text("name", name),
+            name=name,
             subject_id=subject_id,
-            issuer=checked_issuer(issuer),
-            client_id=required_text("clientId", client_id, CLIENT_ID_MAX),
+            issuer=issuer,
+            client_id=client_id,
             secret_ref=secret_ref,
             enrol_new_members=bool(enrol_new_members),
         )
+
+
+def checked_terms(name: str, issuer: str, client_id: str) -> tuple[str, str, str]:
+    """Name, issuer and client id, checked (BAD_USER_INPUT naming the field)."""
+    return (
+        required_text("name", name),
+        checked_issuer(issuer),
+        required_text("clientId", client_id, CLIENT_ID_MAX),
+    )
 
 
 def checked_issuer(value: str) -> str:

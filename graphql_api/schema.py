@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.tools import merge_types
 
+from graphql_api.cost import MAX_COST, CostLimiter
 from graphql_api.errors import CodedSchema
 from graphql_api.mutations.assessments import AssessmentMutation
 from graphql_api.mutations.audit import AuditMutation
@@ -35,7 +41,8 @@ Mutation = merge_types(
 )
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(introspection: bool = True) -> strawberry.Schema:
+    """The schema; production may switch introspection off (CLUSTERWORK_INTROSPECTION)."""
     return CodedSchema(
         query=Query,
         mutation=Mutation,
@@ -46,6 +53,8 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: CostLimiter(max_cost=MAX_COST),
+            *([] if introspection else [DisableIntrospection]),
         ],
     )
 

@@ -25,8 +25,10 @@ from domain.errors import Unauthenticated
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
+from infra.limits import RequestGuardMiddleware
 from infra.live import PostgresListener
 from infra.oidc.routes import auth_router, cookie_principal
+from infra.rate_limit import RateLimitMiddleware, TokenBuckets
 from infra.tokens import TokenService
 from services.principal import Principal
 from services.request import set_request_id
@@ -141,7 +143,8 @@ def create_app(container: Container) -> FastAPI:
         return Context(services, principal, error, request_id)
 
     router = ThreadedGraphQLRouter(
-        build_schema(), context_getter=context_getter,  # type: ignore[arg-type]
+        build_schema(introspection=container.settings.introspection),
+        context_getter=context_getter,  # type: ignore[arg-type]
         graphql_ide="graphiql" if container.settings.graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], tokens=container.tokens,
     )
@@ -158,5 +161,16 @@ def create_app(container: Container) -> FastAPI:
         """The public keys (JWK set) that verify tokens and checkpoints."""
         return container.tokens.public_jwks()
 
+    # Outermost last: the request id first, then the rate limit, then the body guard.
+    app.add_middleware(RequestGuardMiddleware, max_body_bytes=container.settings.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, buckets=buckets(container), tokens=container.tokens)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def buckets(container: Container) -> TokenBuckets | None:
+    """The rate limiter's buckets; None when CLUSTERWORK_RATE_LIMIT is off."""
+    settings = container.settings
+    if not settings.rate_limit:
+        return None
+    return TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)

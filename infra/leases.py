@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,11 +35,17 @@ def lock_key(cluster_id: str) -> int:
 class AdvisoryLease:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # A holder keeps one pooled connection for its lock and needs another to
+        # project. If locks took every connection of the pool, the holders would
+        # wait for each other until the pool timed out; so at most half hold one.
+        pool = engine.pool
+        capacity = pool.size() + max(0, getattr(pool, "_max_overflow", 0))  # type: ignore[attr-defined]
+        self._holders = threading.BoundedSemaphore(max(1, capacity // 2))
 
     @contextmanager
     def hold(self, cluster_id: str) -> Iterator[bool]:
         key = lock_key(cluster_id)
-        with self.engine.connect() as conn:
+        with self._holders, self.engine.connect() as conn:
             held = bool(conn.execute(select(func.pg_try_advisory_lock(key))).scalar())
             conn.commit()
             try:

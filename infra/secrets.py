@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, delete
 from sqlmodel import Field, Session, SQLModel, select
 
+from services.identity_ports import SecretUnreadable
+
 NONCE_BYTES = 12
 
 
@@ -34,7 +36,7 @@ class DirSecret(SQLModel, table=True):
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
-class SecretKeyMismatch(RuntimeError):
+class SecretKeyMismatch(SecretUnreadable):
     """The configured key did not seal this secret (was the key changed?)."""
 
 
@@ -81,7 +83,9 @@ class SqlSecretStore:
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = nonce + self._aead.encrypt(nonce, plaintext.encode(), _bound(ref, cluster_id))
         row = DirSecret(
-            ref=ref, cluster_id=cluster_id, key_id=self._key_id,
+            ref=ref,
+            cluster_id=cluster_id,
+            key_id=self._key_id,
             sealed=base64.urlsafe_b64encode(sealed).decode(),
         )
         with Session(self.engine) as session:
@@ -99,7 +103,8 @@ class SqlSecretStore:
             raise SecretKeyMismatch(f"secret {ref} was sealed with another secret key")
         sealed = base64.urlsafe_b64decode(row.sealed.encode())
         try:
-            opened = self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _bound(ref, cluster_id))
+            bound = _bound(ref, cluster_id)
+            opened = self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], bound)
         except InvalidTag:
             raise SecretKeyMismatch(f"secret {ref} does not open (tampered?)") from None
         return opened.decode()

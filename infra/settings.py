@@ -43,6 +43,15 @@ class Settings(BaseSettings):
         True, description="API processes project read models themselves (false: a worker does)."
     )
     graphiql: bool = Field(True, description="Serve GraphiQL at /graphql in a browser.")
+    # Hardening (infra/limits.py, infra/rate_limit.py): generous defaults that no
+    # normal client, test or benchmark meets; production may tighten them.
+    introspection: bool = Field(True, description="Answer introspection queries (GraphiQL needs them).")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body; larger ones get 413 unread."
+    )
+    rate_limit: bool = Field(True, description="Token buckets per token (per IP without one).")
+    rate_limit_per_second: float = Field(100.0, gt=0, description="Refill of a bucket, requests/s.")
+    rate_limit_burst: int = Field(500, ge=1, description="Bucket size: requests allowed at once.")
 
     @property
     def key_path(self) -> Path:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.cluster import Cluster
 from domain.errors import InvalidInput, NotFound
-from domain.identity_provider import IdentityProvider, check_client_secret, checked_issuer
+from domain.identity_provider import IdentityProvider, check_client_secret, checked_terms
 from services.access import actor_from_registry
 from services.commands import CommandRunner
 from services.identity_ports import (
@@ -49,7 +50,7 @@ class IdentityService:
     ) -> IdentityProviderInfo:
         """Registers a provider that vouches for the people of one subject."""
         subject = normalise_id(subject_id, "subjectId") or ""
-        issuer = checked_issuer(issuer)
+        name, issuer, client_id = checked_terms(name, issuer, client_id)
         check_client_secret(client_secret)
         # Authorize before any network call: only coordinators make us fetch URLs.
         key = self._check_coordinator(principal, cluster_id, subject)
@@ -57,8 +58,8 @@ class IdentityService:
             self.discovery.check(issuer)
         except IssuerUnusable as error:
             raise InvalidInput(f"issuer: {error}", field="issuer") from None
-        provider_id = uuid.uuid4()
         ref = self.secrets.put(key, client_secret)
+        provider_id = uuid.uuid4()
 
         def body(_: Partition, cluster: Cluster, __: Actor) -> tuple[list[Aggregate], str]:
             cluster.active_subject(subject, "subjectId")
@@ -70,7 +71,10 @@ class IdentityService:
         try:
             partition, _ = self.runner.run(principal, cluster_id, Permission.ADMINISTER, body)
         except BaseException:
-            self.secrets.delete(ref)  # a failed command records nothing, not even the secret
+            # A refused command records nothing, not even the secret; but a secret
+            # whose event was saved (and something failed later) must stay.
+            if not self._recorded(key, provider_id):
+                self.secrets.delete(ref)
             raise
         return self._info(key, _record(partition, str(provider_id)))
 
@@ -100,13 +104,23 @@ class IdentityService:
 
     def _info(self, cluster_id: str, record: ProviderRecord) -> IdentityProviderInfo:
         return IdentityProviderInfo(
-            record.id, record.name, record.subject_id, record.issuer,
+            record.id,
+            record.name,
+            record.subject_id,
+            record.issuer,
             self.login_url(cluster_id, record.id),
         )
 
+    def _recorded(self, cluster_id: str, provider_id: uuid.UUID) -> bool:
+        try:
+            self.runner.partitions.open(cluster_id).app.repository.get(provider_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
     def _check_coordinator(self, principal: Principal | None, cluster_id: str, subject: str) -> str:
         partition, member_id = self.runner.open(principal, cluster_id)
-        cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
+        cluster: Cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
         require(actor_from_registry(cluster, member_id), Permission.ADMINISTER)
         cluster.active_subject(subject, "subjectId")
         return partition.cluster_id

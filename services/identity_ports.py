@@ -61,6 +61,10 @@ class IssuerUnusable(Exception):
     another issuer."""
 
 
+class SecretUnreadable(Exception):
+    """A stored secret does not open with the configured key (was it changed?)."""
+
+
 class IssuerDiscovery(Protocol):
     def check(self, issuer: str) -> None:
         """Fetches and checks the issuer's discovery document; IssuerUnusable if bad."""
@@ -75,7 +79,8 @@ class SecretStore(Protocol):
         ...
 
     def get(self, cluster_id: str, ref: str) -> str:
-        """The plaintext; KeyError when the reference is unknown in this cluster."""
+        """The plaintext; KeyError when the reference is unknown in this cluster,
+        SecretUnreadable when it does not open."""
         ...
 
     def delete(self, ref: str) -> None: ...

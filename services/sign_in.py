@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.cluster import Cluster
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.stamp import Stamp, stamped
 from domain.text import NAME_MAX, optional_email
@@ -43,7 +44,9 @@ class SignInService:
             elif provider.enrol_new_members:
                 self._enrol(partition, provider, who, person_id)
             else:
-                raise Forbidden("you are not a member of this cluster; ask its coordinator to add you")
+                raise Forbidden(
+                    "you are not a member of this cluster; ask its coordinator to add you"
+                )
         name, email = directory.person(person_id) or (who.name, who.email)
         return Principal(person_id=person_id, name=name, email=email)
 
@@ -66,8 +69,10 @@ class SignInService:
         self.runner.project(partition)
         members = partition.read_model.registry_reader.members(provider.subject_id)
         matches = [
-            m.id for m in members
-            if (m.email or "").lower() == email.lower() and m.roles
+            m.id
+            for m in members
+            if (m.email or "").lower() == email.lower()
+            and m.roles
             and self.runner.directory.person_of(partition.cluster_id, m.id) is None
         ]
         return matches[0] if len(matches) == 1 else None
@@ -80,12 +85,15 @@ class SignInService:
         cluster_id, member_id = partition.cluster_id, new_id()
         stamp = Stamp(cluster_id, member_id, provider.subject_id, current_request_id())
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            cluster = partition.app.repository.get(UUID(cluster_id))
+            cluster: Cluster = partition.app.repository.get(UUID(cluster_id))
             try:
                 with stamped(stamp):
                     cluster.add_member(
-                        member_id, display_name(who), plain_email(who.email),
-                        provider.subject_id, ["MEMBER"],
+                        member_id,
+                        display_name(who),
+                        plain_email(who.email),
+                        provider.subject_id,
+                        ["MEMBER"],
                     )
             except InvalidInput:
                 raise Forbidden("your institution is no longer active in this cluster") from None

@@ -41,8 +41,14 @@ class IdentityMutation:
     ) -> IdentityProviderType:
         ctx = info.context
         registered = ctx.services.identity.register_identity_provider(
-            ctx.principal, cluster_id, input.name, input.subject_id, input.issuer,
-            input.client_id, input.client_secret, input.enrol_new_members is not False,
+            ctx.principal,
+            cluster_id,
+            input.name,
+            input.subject_id,
+            input.issuer,
+            input.client_id,
+            input.client_secret,
+            input.enrol_new_members is not False,
         )
         scope = ctx.services.queries.scope(ctx.principal, cluster_id)
         return IdentityProviderType.from_dto(registered, scope)

@@ -15,7 +15,9 @@ class IdentityProviderType:
     id: strawberry.ID
     name: str
     issuer: str
-    login_url: str = strawberry.field(description="Where a browser starts the SSO login with this provider.")
+    login_url: str = strawberry.field(
+        description="Where a browser starts the SSO login with this provider."
+    )
     _subject_id: strawberry.Private[str]
     _scope: strawberry.Private[ClusterScope]
 
@@ -29,6 +31,10 @@ class IdentityProviderType:
     @classmethod
     def from_dto(cls, dto: IdentityProviderInfo, scope: ClusterScope) -> IdentityProviderType:
         return cls(
-            id=strawberry.ID(dto.id), name=dto.name, issuer=dto.issuer, login_url=dto.login_url,
-            _subject_id=dto.subject_id, _scope=scope,
+            id=strawberry.ID(dto.id),
+            name=dto.name,
+            issuer=dto.issuer,
+            login_url=dto.login_url,
+            _subject_id=dto.subject_id,
+            _scope=scope,
         )

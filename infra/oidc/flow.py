@@ -9,29 +9,22 @@ use, expiring), so the callback may reach any API process.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.deprecate import AuthlibDeprecationWarning
-
-# Authlib 1.9 nudges towards the httpx2 fork; the project is on httpx, which
-# authlib still supports. Filtered here (after authlib's own "always" filter).
-warnings.filterwarnings(
-    "ignore", message="The httpx module is deprecated", category=AuthlibDeprecationWarning
-)
-from authlib.integrations.httpx_client import OAuth2Client, OAuthError  # noqa: E402
 
 from domain.errors import DomainError, Forbidden, NotFound
 from infra.oidc.id_token import TokenRefused, validate_id_token
 from infra.oidc.jwks import JwksCache
 from infra.oidc.login_state import PendingLogin, SqlLoginStates, SqlSessions
 from infra.oidc.metadata import TIMEOUT, HttpIssuerDiscovery, ProviderMetadata
+from infra.oidc.oauth import OAuth2Client, OAuthError
 from infra.tokens import TokenService
 from services.identity import IdentityService
-from services.identity_ports import IssuerUnusable, LoginClient, VerifiedIdentity
+from services.identity_ports import IssuerUnusable, LoginClient, SecretUnreadable, VerifiedIdentity
 from services.principal import Principal
 from services.sign_in import SignInService
 
@@ -88,14 +81,7 @@ class SignOn:
     def finish(self, params: Mapping[str, str]) -> SignedIn:
         """Checks the callback, redeems the code, validates the ID token and
         signs the person in; LoginRefused (4xx/5xx) otherwise."""
-        state = params.get("state")
-        if not state:
-            raise LoginRefused(400, "the callback carries no state")
-        pending = self.states.take(state)
-        if pending is None:
-            raise LoginRefused(400, "unknown, expired or already used login state")
-        if params.get("error") or not params.get("code"):
-            raise LoginRefused(401, f"the provider did not sign you in ({params.get('error', 'no code')})")
+        pending = self._pending(params)
         client = self._client(pending.cluster_id, pending.provider_id)
         meta = self._metadata(client)
         if params.get("iss", meta.issuer) != meta.issuer:  # RFC 9207: mix-up defence
@@ -107,10 +93,21 @@ class SignOn:
             )
         except TokenRefused as error:
             raise LoginRefused(401, f"the ID token is not acceptable: {error}") from None
-        return self._signed_in(client, VerifiedIdentity(
-            meta.issuer, str(claims["sub"]), _text(claims.get("name")), _text(claims.get("email")),
-            email_verified=claims.get("email_verified") is True,
-        ))
+        return self._signed_in(client, _identity(meta.issuer, claims))
+
+    def _pending(self, params: Mapping[str, str]) -> PendingLogin:
+        """The login this callback finishes. Its state is spent even when the
+        provider reports an error, so no callback can be tried twice."""
+        state = params.get("state")
+        if not state:
+            raise LoginRefused(400, "the callback carries no state")
+        pending = self.states.take(state)
+        if pending is None:
+            raise LoginRefused(400, "unknown, expired or already used login state")
+        if params.get("error") or not params.get("code"):
+            reported = params.get("error", "no code")[:60]
+            raise LoginRefused(401, f"the provider did not sign you in ({reported})")
+        return pending
 
     def session_principal(self, session: str) -> Principal | None:
         """The person of a live session (the cookie's value), else None."""
@@ -127,10 +124,14 @@ class SignOn:
             raise LoginRefused(403, error.message) from None
         log.info(
             "person %s signed in to cluster %s through provider %s",
-            principal.person_id, client.cluster_id, client.provider.id,
+            principal.person_id,
+            client.cluster_id,
+            client.provider.id,
         )
         return SignedIn(
-            principal, self.tokens.mint(principal), self.tokens.ttl_seconds,
+            principal,
+            self.tokens.mint(principal),
+            self.tokens.ttl_seconds,
             self.sessions.open(principal.person_id),
         )
 
@@ -139,13 +140,17 @@ class SignOn:
         try:
             with self._oauth(client, meta) as oauth:
                 token = oauth.fetch_token(
-                    meta.token_endpoint, grant_type="authorization_code", code=code,
+                    meta.token_endpoint,
+                    grant_type="authorization_code",
+                    code=code,
                     code_verifier=verifier,
                 )
         except OAuthError as error:
             raise LoginRefused(400, f"the provider refused the code ({error.error})") from None
         except (httpx.HTTPError, ValueError) as error:
-            raise LoginRefused(502, f"the provider's token endpoint failed ({type(error).__name__})") from None
+            raise LoginRefused(
+                502, f"the provider's token endpoint failed ({type(error).__name__})"
+            ) from None
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
             raise LoginRefused(401, "the provider returned no ID token")
@@ -156,6 +161,14 @@ class SignOn:
             return self.identity.login_client(cluster_id, provider_id)
         except NotFound:
             raise LoginRefused(404, "no such identity provider in this cluster") from None
+        except SecretUnreadable:
+            log.error(
+                "client secret of provider %s does not open (CLUSTERWORK_SECRET_KEY changed?)",
+                provider_id,
+            )
+            raise LoginRefused(
+                503, "this identity provider is misconfigured; tell the operator"
+            ) from None
         except DomainError as error:
             raise LoginRefused(400, error.message) from None
 
@@ -167,10 +180,24 @@ class SignOn:
 
     def _oauth(self, client: LoginClient, meta: ProviderMetadata) -> OAuth2Client:
         return OAuth2Client(
-            client_id=client.provider.client_id, client_secret=client.client_secret,
-            token_endpoint_auth_method=meta.token_auth_method, scope=SCOPE,
-            redirect_uri=self.callback_url, code_challenge_method="S256", timeout=TIMEOUT,
+            client_id=client.provider.client_id,
+            client_secret=client.client_secret,
+            token_endpoint_auth_method=meta.token_auth_method,
+            scope=SCOPE,
+            redirect_uri=self.callback_url,
+            code_challenge_method="S256",
+            timeout=TIMEOUT,
         )
+
+
+def _identity(issuer: str, claims: Mapping[str, Any]) -> VerifiedIdentity:
+    return VerifiedIdentity(
+        issuer,
+        str(claims["sub"]),
+        _text(claims.get("name")),
+        _text(claims.get("email")),
+        email_verified=claims.get("email_verified") is True,
+    )
 
 
 def _text(value: object) -> str | None:

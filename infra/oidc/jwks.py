@@ -56,8 +56,11 @@ def _signature_keys(doc: Any) -> list[dict[str, Any]]:
     if not isinstance(keys, list):
         raise KeysUnavailable("the JWKS has no key list")
     return [
-        k for k in keys
-        if isinstance(k, dict) and k.get("kty") in SIGNATURE_KEY_TYPES and k.get("use", "sig") == "sig"
+        k
+        for k in keys
+        if isinstance(k, dict)
+        and k.get("kty") in SIGNATURE_KEY_TYPES
+        and k.get("use", "sig") == "sig"
     ]
 
 

@@ -66,8 +66,11 @@ class SqlLoginStates:
     def save(self, state: str, login: PendingLogin) -> None:
         now = int(time.time())
         row = DirLoginState(
-            state_hash=_digest(state), nonce=login.nonce, code_verifier=login.code_verifier,
-            cluster_id=login.cluster_id, provider_id=login.provider_id,
+            state_hash=_digest(state),
+            nonce=login.nonce,
+            code_verifier=login.code_verifier,
+            cluster_id=login.cluster_id,
+            provider_id=login.provider_id,
             expires_at=now + self.ttl_seconds,
         )
         with Session(self.engine) as session:
@@ -103,7 +106,9 @@ class SqlSessions:
         value = secrets.token_urlsafe(SESSION_BYTES)
         now = int(time.time())
         row = DirSession(
-            id_hash=_digest(value), person_id=person_id, created_at=now,
+            id_hash=_digest(value),
+            person_id=person_id,
+            created_at=now,
             expires_at=now + self.ttl_seconds,
         )
         with Session(self.engine) as session:

@@ -45,16 +45,20 @@ def parse_metadata(issuer: str, doc: Any) -> ProviderMetadata:
     if doc.get("issuer") != issuer:
         # OIDC Discovery 1.0 §4.3: the issuer in the document must be identical.
         raise IssuerUnusable(f"the discovery document names issuer {doc.get('issuer')!r}")
-    endpoints = [_endpoint(doc, n) for n in ("authorization_endpoint", "token_endpoint", "jwks_uri")]
+    authorize, token, jwks = (
+        _endpoint(doc, n) for n in ("authorization_endpoint", "token_endpoint", "jwks_uri")
+    )
     offered = doc.get("id_token_signing_alg_values_supported") or ["RS256"]
     algorithms = tuple(a for a in PINNED_ALGORITHMS if a in offered)
     if not algorithms:
-        raise IssuerUnusable(f"the provider signs ID tokens only with {offered}, none of {PINNED_ALGORITHMS}")
+        raise IssuerUnusable(
+            f"the provider signs ID tokens only with {offered}, none of {PINNED_ALGORITHMS}"
+        )
     methods = doc.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     method = next((m for m in ("client_secret_basic", "client_secret_post") if m in methods), None)
     if method is None:
         raise IssuerUnusable(f"the provider takes client secrets by none of {methods}")
-    return ProviderMetadata(issuer, *endpoints, algorithms, method)
+    return ProviderMetadata(issuer, authorize, token, jwks, algorithms, method)
 
 
 def _endpoint(doc: dict[str, Any], name: str) -> str:
@@ -85,7 +89,9 @@ class HttpIssuerDiscovery:
         except httpx.HTTPStatusError as error:
             raise IssuerUnusable(f"{url} answered {error.response.status_code}") from None
         except (httpx.HTTPError, ValueError) as error:
-            raise IssuerUnusable(f"{url} is unreachable or not JSON ({type(error).__name__})") from None
+            raise IssuerUnusable(
+                f"{url} is unreachable or not JSON ({type(error).__name__})"
+            ) from None
         found = parse_metadata(issuer, doc)
         with self._lock:
             self._cache[issuer] = (time.monotonic() + CACHE_SECONDS, found)

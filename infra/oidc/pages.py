@@ -22,7 +22,9 @@ def _page(title: str, body: str) -> str:
 
 def signed_in_page(name: str | None, token: str, expires_in: int, base_url: str) -> str:
     graphiql = f"{base_url}/graphql"
-    return _page("Signed in to Clusterwork", f"""
+    return _page(
+        "Signed in to Clusterwork",
+        f"""
 <p>You are signed in as <strong>{escape(name or "a member")}</strong>.</p>
 <h2>GraphiQL</h2>
 <p>Open <a href="{escape(graphiql)}">{escape(graphiql)}</a>. In this browser your session
@@ -32,16 +34,21 @@ cookie signs every request, so no header is needed. Try:</p>
 <p>Send the header <code>Authorization: Bearer &lt;token&gt;</code> with this workspace
 token. It expires in {expires_in // 60} minutes; sign in again for a new one.</p>
 <textarea readonly aria-label="workspace token">{escape(token)}</textarea>
-<form method="post" action="{escape(base_url)}/auth/logout"><button type="submit">Sign out</button></form>
-""")
+<form method="post" action="{escape(base_url)}/auth/logout">
+<button type="submit">Sign out</button></form>
+""",
+    )
 
 
 def refused_page(status: int, message: str) -> str:
-    return _page("Sign-in refused", f"""
+    return _page(
+        "Sign-in refused",
+        f"""
 <p>{escape(message)}</p>
 <p>Start again from your cluster's sign-in link. If this keeps happening, give your
 coordinator this message and the time (HTTP {status}).</p>
-""")
+""",
+    )
 
 
 def signed_out_page(ended: bool) -> str:

@@ -54,8 +54,13 @@ def auth_router(sign_on: SignOn) -> APIRouter:
             return _refusal(request, refused)
         response = _signed_in(request, signed, sign_on.base_url)
         response.set_cookie(
-            SESSION_COOKIE, signed.session, max_age=signed.expires_in, path="/",
-            httponly=True, samesite="lax", secure=secure,
+            SESSION_COOKIE,
+            signed.session,
+            max_age=signed.expires_in,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=secure,
         )
         return response
 
@@ -64,10 +69,13 @@ def auth_router(sign_on: SignOn) -> APIRouter:
         """Ends the session of this browser's cookie, for every API process."""
         ended = sign_on.sessions.revoke(request.cookies.get(SESSION_COOKIE))
         response: Response = (
-            JSONResponse({"signed_out": ended}, headers=PRIVATE) if wants_json(request)
+            JSONResponse({"signed_out": ended}, headers=PRIVATE)
+            if wants_json(request)
             else HTMLResponse(pages.signed_out_page(ended), headers=PRIVATE)
         )
-        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure
+        )
         return response
 
     return router
@@ -85,11 +93,14 @@ async def cookie_principal(request: HTTPConnection, sign_on: SignOn) -> Principa
 def _signed_in(request: Request, signed: SignedIn, base_url: str) -> Response:
     if wants_json(request):
         body = {
-            "access_token": signed.access_token, "token_type": "Bearer",
+            "access_token": signed.access_token,
+            "token_type": "Bearer",
             "expires_in": signed.expires_in,
         }
         return JSONResponse(body, headers=PRIVATE)
-    page = pages.signed_in_page(signed.principal.name, signed.access_token, signed.expires_in, base_url)
+    page = pages.signed_in_page(
+        signed.principal.name, signed.access_token, signed.expires_in, base_url
+    )
     return HTMLResponse(page, headers=PRIVATE)
 
 
@@ -98,4 +109,6 @@ def _refusal(request: Request, refused: LoginRefused) -> Response:
     if wants_json(request):
         body = {"error": "login_refused", "error_description": refused.message}
         return JSONResponse(body, status_code=refused.status, headers=PRIVATE)
-    return HTMLResponse(pages.refused_page(refused.status, refused.message), refused.status, headers=PRIVATE)
+    return HTMLResponse(
+        pages.refused_page(refused.status, refused.message), refused.status, headers=PRIVATE
+    )

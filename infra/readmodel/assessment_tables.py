@@ -43,17 +43,26 @@ class AssessmentRow(SQLModel, table=True):
     """The latest revision of one (round, assessor, assessee, norm).
 
     The primary key leads with the round, so a round's rows, and one
-    assessor's rows within it, are one index range each.
+    assessor's rows within it, are one index range each; on SQLite the table
+    is stored in that order (WITHOUT ROWID), so a round is read in one pass.
+    ``weighted`` and ``weight`` carry the norm's terms as the round fixed them
+    (weight x normalised score, and the weight), so the view averages a pair
+    with SUM(weighted) / SUM(weight) and no join.
     """
 
     __tablename__ = "rm_assessment"
-    __table_args__ = (Index("ix_rm_assessment_assessee", "round_id", "assessee_id"),)
+    __table_args__ = (
+        Index("ix_rm_assessment_assessee", "round_id", "assessee_id"),
+        {"sqlite_with_rowid": False},
+    )
     round_id: str = Field(primary_key=True)
     assessor_id: str = Field(primary_key=True)
     assessee_id: str = Field(primary_key=True)
     norm_id: str = Field(primary_key=True)
     seq: int  # log position of the latest revision
     score: float
+    weighted: float
+    weight: float
     rationale: str | None = None
     revision: int
     recorded_by: str | None = None

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, Float, and_, cast, func
+from sqlalchemy import Engine, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from domain.norm import NormTerms
 from infra.readmodel.assessment_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
 from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
 from services.projections.mutual_control import AssessmentView
@@ -85,8 +86,8 @@ class SqlAssessmentView(AssessmentView):
         at: datetime,
     ) -> None:
         session = self.store.session()
-        round_ = session.get(RoundRow, round_id)
-        if round_ is not None and round_.is_open:
+        terms = _open_terms(session, round_id, norm_id)
+        if terms is not None:
             key = (round_id, assessor_id, assessee_id, norm_id)
             row = session.get(AssessmentRow, key) or AssessmentRow(
                 round_id=round_id,
@@ -95,13 +96,30 @@ class SqlAssessmentView(AssessmentView):
                 norm_id=norm_id,
                 seq=0,
                 score=score,
+                weighted=0.0,
+                weight=terms.weight,
                 revision=0,
                 recorded_at=at,
             )
             row.seq, row.score, row.rationale = tracking.notification_id, score, rationale
+            row.weighted = terms.weight * terms.normalised(score)
             row.revision, row.recorded_by, row.recorded_at = revision, member_id, at
             session.add(row)
         self.insert_tracking(tracking)
+
+
+def _open_terms(session: Session, round_id: str, norm_id: str) -> NormTerms | None:
+    """The norm's terms in the round, or None once the round has closed."""
+    query = (
+        select(RoundNormRow)
+        .join(RoundRow, col(RoundRow.id) == RoundNormRow.round_id)
+        .where(col(RoundNormRow.round_id) == round_id, col(RoundNormRow.norm_id) == norm_id)
+        .where(col(RoundRow.is_open).is_(True))
+    )
+    found = session.exec(query).first()
+    if found is None:
+        return None
+    return NormTerms(norm_id, found.scale_min, found.scale_max, found.weight)
 
 
 class SqlAssessmentReader:
@@ -137,19 +155,11 @@ class SqlAssessmentReader:
 
     def pair_scores(self, round_id: str) -> Sequence[PairScore]:
         # Averaged in SQL: the database groups a full round's ~12k latest
-        # assessments (one index range of the primary key) into 2,450 pairs,
-        # and only those cross into Python.
-        a, n = AssessmentRow.__table__.c, RoundNormRow.__table__.c  # type: ignore[attr-defined]
-        normalised = (a.score - n.scale_min) / cast(n.scale_max - n.scale_min, Float)
+        # assessments (one primary-key range, no join: each row carries its
+        # weighted score) into 2,450 pairs, and only those cross into Python.
+        a = AssessmentRow.__table__.c  # type: ignore[attr-defined]
         query = (
-            core_select(
-                a.assessor_id, a.assessee_id, func.sum(n.weight * normalised) / func.sum(n.weight)
-            )
-            .join_from(
-                AssessmentRow.__table__,  # type: ignore[attr-defined]
-                RoundNormRow.__table__,  # type: ignore[attr-defined]
-                and_(n.round_id == a.round_id, n.norm_id == a.norm_id),
-            )
+            core_select(a.assessor_id, a.assessee_id, func.sum(a.weighted) / func.sum(a.weight))
             .where(a.round_id == round_id)
             .group_by(a.assessor_id, a.assessee_id)
         )

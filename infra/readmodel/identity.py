@@ -44,13 +44,26 @@ class SqlIdentityProviderView(IdentityProviderView):
         return self.store.tracked(application_name)
 
     def provider_registered(
-        self, tracking: Tracking, *, provider_id: str, name: str, subject_id: str, issuer: str,
-        client_id: str, secret_ref: str, enrol_new_members: bool,
+        self,
+        tracking: Tracking,
+        *,
+        provider_id: str,
+        name: str,
+        subject_id: str,
+        issuer: str,
+        client_id: str,
+        secret_ref: str,
+        enrol_new_members: bool,
     ) -> None:
         self.store.session().add(
             IdentityProviderRow(
-                id=provider_id, seq=tracking.notification_id, name=name, subject_id=subject_id,
-                issuer=issuer, client_id=client_id, secret_ref=secret_ref,
+                id=provider_id,
+                seq=tracking.notification_id,
+                name=name,
+                subject_id=subject_id,
+                issuer=issuer,
+                client_id=client_id,
+                secret_ref=secret_ref,
                 enrol_new_members=enrol_new_members,
             )
         )
@@ -74,6 +87,11 @@ class SqlIdentityProviderReader:
 
 def _record(row: IdentityProviderRow) -> ProviderRecord:
     return ProviderRecord(
-        row.id, row.name, row.subject_id, row.issuer, row.client_id, row.secret_ref,
+        row.id,
+        row.name,
+        row.subject_id,
+        row.issuer,
+        row.client_id,
+        row.secret_ref,
         row.enrol_new_members,
     )

@@ -45,7 +45,7 @@ class MilestoneRow(SQLModel, table=True):
     seq: int  # log position of the planning
     title: str
     due: date
-    status: str = "PLANNED"
+    status: str = "PLANNED"  # a MilestoneStatus value
     expected_result: str | None = None
     reached_on: date | None = None
     actual_result: str | None = None

@@ -11,6 +11,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from domain.vocabulary import MilestoneStatus
 from infra.readmodel.project_tables import (
     ExpectedResultRow,
     MilestoneRow,
@@ -98,7 +99,7 @@ class SqlProjectsView(ProjectsView):
         self._update(
             MilestoneRow,
             milestone_id,
-            status="REACHED",
+            status=MilestoneStatus.REACHED.value,
             reached_on=date.fromisoformat(reached_on),
             actual_result=actual_result,
             evidence_url=evidence_url,
@@ -106,7 +107,9 @@ class SqlProjectsView(ProjectsView):
         self.insert_tracking(tracking)
 
     def milestone_missed(self, tracking: Tracking, *, milestone_id: str, reason: str) -> None:
-        self._update(MilestoneRow, milestone_id, status="MISSED", missed_reason=reason)
+        self._update(
+            MilestoneRow, milestone_id, status=MilestoneStatus.MISSED.value, missed_reason=reason
+        )
         self.insert_tracking(tracking)
 
     def result_recorded(self, tracking: Tracking, *, result_id: str, actual: float) -> None:

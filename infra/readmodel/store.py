@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, Table, update
+from sqlalchemy import Engine, Table, and_, case, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -100,8 +100,22 @@ class SqlReadModel(ReadModel):
     @staticmethod
     def _commit_tracking(session: Session, expected: dict[str, int], new: dict[str, int]) -> None:
         try:
+            # Projections that already have a row move in one statement (one round
+            # trip, not one per projection), each only from the position we read.
+            moving = {
+                n: p for n, p in new.items() if p != expected[n] and expected[n] != 0
+            }
+            if moving:
+                row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
+                moved = session.exec(  # type: ignore[call-overload]
+                    update(tables.TrackingRow)
+                    .where(or_(*(and_(row.name == n, row.position == expected[n]) for n in moving)))
+                    .values(position=case(moving, value=row.name))
+                ).rowcount
+                if moved != len(moving):
+                    raise TrackingConflict(", ".join(sorted(moving)))
             for name, position in new.items():
-                if position == expected[name]:
+                if position == expected[name] or name in moving:
                     continue
                 moved = session.exec(  # type: ignore[call-overload]
                     update(tables.TrackingRow)

@@ -28,6 +28,7 @@ class AuditService:
         self.signer = signer
         self.every_events = every_events
         self.every = timedelta(minutes=every_minutes)
+        self._last: dict[str, tuple[CheckpointInfo | None]] = {}  # per cluster
 
     def integrity(self, scope: ClusterScope) -> IntegrityInfo:
         """Recomputes the whole chain from storage and checks every checkpoint."""
@@ -53,18 +54,34 @@ class AuditService:
 
     def maybe_checkpoint(self, partition: Partition) -> None:
         """Automatic checkpoints: every N events or T minutes of activity."""
-        last = partition.checkpoints.last()
+        key = partition.cluster_id
+        # The last checkpoint this process knows of. Checkpoints are only ever
+        # added, so a remembered one can only be older than the newest: it may
+        # make a checkpoint look due, never not due; that is checked below.
+        known = self._last.get(key)
+        last = known[0] if known is not None else partition.checkpoints.last()
         head = partition.log.head()
-        if last is None:
-            due = head >= self.every_events
-        else:
-            elapsed = self.runner.clock.now() - last.signed_at.replace(tzinfo=UTC)
-            due = head - last.position >= self.every_events or (head > last.position and elapsed >= self.every)
+        due = self._due(last, head)
+        if due and known is not None:
+            last = partition.checkpoints.last()
+            due = self._due(last, head)
+        self._last[key] = (last,)
         if due:
             try:
-                self._sign(partition)
+                signed = self._sign(partition)
             except Conflict as refused:
                 log.error("no automatic checkpoint for %s: %s", partition.cluster_id, refused)
+            else:
+                if signed is not None:
+                    self._last[key] = (signed,)
+
+    def _due(self, last: CheckpointInfo | None, head: int) -> bool:
+        if last is None:
+            return head >= self.every_events
+        elapsed = self.runner.clock.now() - last.signed_at.replace(tzinfo=UTC)
+        return head - last.position >= self.every_events or (
+            head > last.position and elapsed >= self.every
+        )
 
     def _sign(self, partition: Partition) -> CheckpointInfo | None:
         position, head_hash = self._verified_head(partition)

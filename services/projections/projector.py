@@ -27,6 +27,7 @@ class Projector:
         self._batch_size = batch_size
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._names: list[str] | None = None
 
     def catch_up(
         self, key: str, log_: EventLog, read_model: ReadModel, mapper: Mapper[Any],
@@ -34,11 +35,15 @@ class Projector:
     ) -> int:
         """Projects every event after the read model's position (up to ``upto``)."""
         projections = [factory(read_model) for factory in self._factories]
+        # Bound once: each access to a singledispatchmethod builds a new wrapper,
+        # which cost more than the dispatch itself (per event, per projection).
+        handlers = [(p.name, p.process_event) for p in projections]
+        to_domain_event = mapper.to_domain_event
         conflicts = 0
         with self._lock(key):
             while True:
                 stored = read_model.positions()
-                positions = {p.name: stored.get(p.name, 0) for p in projections}
+                positions = {name: stored.get(name, 0) for name, _ in handlers}
                 start = min(positions.values())
                 entries = log_.read(start, self._batch_size, upto=upto)
                 if not entries:
@@ -46,11 +51,11 @@ class Projector:
                 try:
                     with read_model.batch(positions):
                         for entry in entries:
-                            event = mapper.to_domain_event(entry.stored_event)
-                            for projection in projections:
-                                if positions[projection.name] < entry.position:
-                                    tracking = Tracking(projection.name, entry.position)
-                                    projection.process_event(event, tracking)
+                            event = to_domain_event(entry.stored_event)
+                            position = entry.position
+                            for name, process_event in handlers:
+                                if positions[name] < position:
+                                    process_event(event, Tracking(name, position))
                 except TrackingConflict:
                     conflicts += 1
                     if conflicts > MAX_CONFLICTS:
@@ -59,6 +64,17 @@ class Projector:
                     continue
                 if on_batch is not None:
                     on_batch(len(entries))
+                if len(entries) < self._batch_size:
+                    # A short batch is the end of the log (or of ``upto``) as it was
+                    # when read; every projection now stands at its last entry.
+                    return entries[-1].position
+
+    def reached(self, read_model: ReadModel) -> int:
+        """The position every projection has reached (0 for one that never ran)."""
+        if self._names is None:
+            self._names = [factory(read_model).name for factory in self._factories]
+        stored = read_model.positions()
+        return min((stored.get(name, 0) for name in self._names), default=0)
 
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:

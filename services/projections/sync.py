@@ -10,6 +10,7 @@ process that needs it, so no caller is ever answered from a stale view.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from services.ports import Partition, ProjectionLease
@@ -27,29 +28,52 @@ class LeasedProjection:
         self.inline = inline  # False: workers are expected to project
         self.wait_seconds = wait_seconds
         self._warned: set[str] = set()
+        # Wakes this process's waiters as soon as this process projected a batch,
+        # instead of leaving them to their next poll.
+        self._progress = threading.Condition()
+        self._batches = 0  # counts projected batches, so that no wake-up is missed
 
     def settle(self, partition: Partition) -> int:
         """Returns once the read model reflects the log head (or the wait timed out)."""
         head = partition.log.head()
-        with self.lease.hold(partition.cluster_id) as held:
-            if held:
-                self._note_unowned(partition.cluster_id)
-                return self.projector.catch_up(
-                    partition.cluster_id, partition.log, partition.read_model, partition.app.mapper
-                )
-        return self._wait(partition, head)
+        deadline, pause, before = time.monotonic() + self.wait_seconds, 0.002, -1
+        while True:
+            seen = self._batches
+            reached = self._reached(partition)
+            if reached >= head:  # nothing (left) to project: no lease, no log read
+                return reached
+            if reached == before or before < 0:
+                # Nobody made progress since we last looked: whoever held the lease
+                # may have finished before our events were committed. Take it over.
+                with self.lease.hold(partition.cluster_id) as held:
+                    if held:
+                        return self._catch_up(partition)
+            if time.monotonic() > deadline:
+                return reached
+            with self._progress:  # a batch projected here ends the pause early
+                if self._batches == seen:
+                    self._progress.wait(pause)
+            pause, before = min(pause * 2, 0.05), reached
+
+    def _catch_up(self, partition: Partition) -> int:
+        self._note_unowned(partition.cluster_id)
+        try:
+            return self.projector.catch_up(
+                partition.cluster_id, partition.log, partition.read_model,
+                partition.app.mapper, on_batch=lambda _: self._notify(),
+            )
+        finally:
+            self._notify()
+
+    def _reached(self, partition: Partition) -> int:
+        return self.projector.reached(partition.read_model)
+
+    def _notify(self) -> None:
+        with self._progress:
+            self._batches += 1
+            self._progress.notify_all()
 
     def _note_unowned(self, cluster_id: str) -> None:
         if not self.inline and cluster_id not in self._warned:
             self._warned.add(cluster_id)
             log.warning("no worker owns cluster %s; projecting it in this process", cluster_id)
-
-    def _wait(self, partition: Partition, head: int) -> int:
-        """Polls the tracking positions until they reach ``head`` (backing off)."""
-        deadline, pause = time.monotonic() + self.wait_seconds, 0.002
-        while True:
-            reached = min(partition.read_model.positions().values(), default=0)
-            if reached >= head or time.monotonic() > deadline:
-                return reached
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)

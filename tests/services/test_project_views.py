@@ -120,3 +120,17 @@ def test_the_read_model_equals_a_fresh_replay_and_the_aggregates(world) -> None:
         assert [(r.id, r.actual) for r in found.expected_results] == [
             (r.id, r.actual) for r in aggregate.results.values()
         ]
+
+
+def test_an_as_of_view_shows_the_projects_as_they_were_then(world) -> None:  # type: ignore[no-untyped-def]
+    before = world.head()
+    first = history(world)[0]  # launches at +1..+3, plans at +4, +5, reports at +6..+8
+    queries = world.container.queries
+    then = queries.scope(world.anna, world.cluster_id, as_of=before + 5)
+    found = project_in(then, first)
+    assert [m.status for m in found.milestones] == ["PLANNED", "PLANNED"]
+    assert [r.actual for r in found.expected_results] == [None, None]
+    assert len(projects_in(then)) == 3
+    assert [p.id for p in projects_in(queries.scope(world.anna, world.cluster_id, before + 1))] == [
+        first
+    ]

@@ -1,9 +1,10 @@
 """The permission table of DESIGN.md, command by command, on both backends.
 
-| command                          | COORDINATOR | MEMBER            | AUDITOR   |
-| admit/withdraw/addMember/grant/revoke | yes    | FORBIDDEN         | FORBIDDEN |
-| declareInterest                  | any subject | own subject only  | FORBIDDEN |
-| read                             | yes         | yes               | yes       |
+| command                                    | COORDINATOR | MEMBER           | AUDITOR   |
+|--------------------------------------------|-------------|------------------|-----------|
+| admit/withdraw subject, addMember, roles   | yes         | FORBIDDEN        | FORBIDDEN |
+| declareInterest                            | any subject | own subject only | FORBIDDEN |
+| read the cluster's views and events        | yes         | yes              | yes       |
 
 A refused command records nothing: the log head stays where it was.
 """

@@ -39,9 +39,10 @@ def institutions(
     """Two institutions' providers, each with a client for our callback."""
     redirect_uri = f"http://127.0.0.1:{sso_port}/auth/callback"
     logs = tmp_path_factory.mktemp("idp-logs")
-    with node_provider("school", redirect_uri, logs) as school, node_provider(
-        "university", redirect_uri, logs
-    ) as university:
+    with (
+        node_provider("school", redirect_uri, logs) as school,
+        node_provider("university", redirect_uri, logs) as university,
+    ):
         yield school, university
 
 
@@ -65,7 +66,13 @@ def fake_world(server: Server, operator_token: str, fake_issuer_running: FakeIss
     subject_id = cluster.subjects["Fake Lyceum"]
     issuer = fake_issuer_running
     provider = registered(
-        server, operator_token, cluster.id, subject_id, issuer.url, issuer.client_id,
-        issuer.client_secret, "Fake Lyceum SSO",
+        server,
+        operator_token,
+        cluster.id,
+        subject_id,
+        issuer.url,
+        issuer.client_id,
+        issuer.client_secret,
+        "Fake Lyceum SSO",
     )
     return FakeWorld(cluster, subject_id, provider["id"], provider["loginUrl"])

@@ -37,7 +37,9 @@ class FakeIssuer:
         self.client_id = "clusterwork-test"
         self.client_secret = f"fake-issuer-secret-{secrets.token_hex(8)}"
         self.reset()
-        self._server = ThreadingHTTPServer(("127.0.0.1", int(self.url.rsplit(":", 1)[1])), _handler(self))
+        self._server = ThreadingHTTPServer(
+            ("127.0.0.1", int(self.url.rsplit(":", 1)[1])), _handler(self)
+        )
 
     def reset(self) -> None:
         """Back to an honest provider with one published key."""
@@ -65,9 +67,15 @@ class FakeIssuer:
     def claims(self, nonce: str) -> Claims:
         now = int(time.time())
         return {
-            "iss": self.url, "aud": self.client_id, "sub": self.sub, "iat": now,
-            "exp": now + 300, "nonce": nonce, "name": "Fedor Fake",
-            "email": f"{self.sub}@fake.example", "email_verified": True,
+            "iss": self.url,
+            "aud": self.client_id,
+            "sub": self.sub,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "name": "Fedor Fake",
+            "email": f"{self.sub}@fake.example",
+            "email_verified": True,
         }
 
     # --- endpoints --------------------------------------------------------------

@@ -45,16 +45,22 @@ def node_provider(name: str, redirect_uri: str, log_dir: Path) -> Iterator[NodeP
     node = require_node()
     port = free_port()
     provider = NodeProvider(
-        f"http://127.0.0.1:{port}", f"clusterwork-{name}", f"secret-of-{name}-{port}",
+        f"http://127.0.0.1:{port}",
+        f"clusterwork-{name}",
+        f"secret-of-{name}-{port}",
         log_dir / f"idp-{name}.log",
     )
     client = {
-        "client_id": provider.client_id, "client_secret": provider.client_secret,
+        "client_id": provider.client_id,
+        "client_secret": provider.client_secret,
         "redirect_uris": [redirect_uri],
     }
     env = {
-        "ISSUER": provider.issuer, "PORT": str(port), "CLIENTS": json.dumps([client]),
-        "EMAIL_DOMAIN": f"{name}.example", "PATH": os.environ.get("PATH", ""),
+        "ISSUER": provider.issuer,
+        "PORT": str(port),
+        "CLIENTS": json.dumps([client]),
+        "EMAIL_DOMAIN": f"{name}.example",
+        "PATH": os.environ.get("PATH", ""),
     }
     with provider.log.open("w") as out:
         process = subprocess.Popen(

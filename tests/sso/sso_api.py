@@ -19,8 +19,8 @@ PROVIDERS = """query($c: ID!) { cluster(id: $c) {
 VIEWER = """{ viewer { id name email memberships {
   cluster { id name } member { id name email roles subject { id } } } } }"""
 DECLARE = """mutation($c: ID!, $s: ID!) {
-  declareInterest(clusterId: $c, subjectId: $s, kind: SOCIAL, statement: "Our graduates teach here.") {
-    id } }"""
+  declareInterest(clusterId: $c, subjectId: $s, kind: SOCIAL,
+    statement: "Our graduates teach here.") { id } }"""
 MEMBERS = """query($c: ID!) { cluster(id: $c) { members { id name email roles } } }"""
 EVENTS = """query($c: ID!) { cluster(id: $c) { events(first: 500) { events { type data } } } }"""
 
@@ -53,13 +53,24 @@ def found_cluster(server: Server, token: str, *subjects: tuple[str, str]) -> Clu
 
 
 def register(
-    server: Server, token: str, cluster_id: str, subject_id: str, issuer: str, client_id: str,
-    client_secret: str, name: str = "Institution SSO", **extra: Any,
+    server: Server,
+    token: str,
+    cluster_id: str,
+    subject_id: str,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    name: str = "Institution SSO",
+    **extra: Any,
 ) -> dict[str, Any]:
     """The whole GraphQL body of registerIdentityProvider (errors included)."""
     provider = {
-        "name": name, "subjectId": subject_id, "issuer": issuer, "clientId": client_id,
-        "clientSecret": client_secret, **extra,
+        "name": name,
+        "subjectId": subject_id,
+        "issuer": issuer,
+        "clientId": client_id,
+        "clientSecret": client_secret,
+        **extra,
     }
     return server.graphql(REGISTER, {"c": cluster_id, "input": provider}, token)
 

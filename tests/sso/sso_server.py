@@ -39,16 +39,22 @@ class Server:
     data_dir: Path
     log: Path
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    def graphql(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         """The JSON body of POST /graphql (errors included, never raised)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = httpx.post(
-            f"{self.base_url}/graphql", json={"query": query, "variables": variables or {}},
-            headers=headers, timeout=30,
+            f"{self.base_url}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+            timeout=30,
         )
         return response.json()
 
-    def ok(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    def ok(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         body = self.graphql(query, variables, token)
         assert not body.get("errors"), body["errors"]
         return body["data"]
@@ -56,8 +62,13 @@ class Server:
     def cli(self, *args: str) -> str:
         """`clusterwork ARGS` with the server's settings; its stdout."""
         done = subprocess.run(
-            [clusterwork_command(), *args], env=self.env, cwd=self.data_dir,
-            capture_output=True, text=True, timeout=120, check=False,
+            [clusterwork_command(), *args],
+            env=self.env,
+            cwd=self.data_dir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -73,8 +84,11 @@ class Server:
 def server_env(data_dir: Path, port: int, log_level: str, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
     env.update(
-        CLUSTERWORK_DATA_DIR=str(data_dir), CLUSTERWORK_HOST="127.0.0.1",
-        CLUSTERWORK_PORT=str(port), CLUSTERWORK_LOG_LEVEL=log_level, PYTHONUNBUFFERED="1",
+        CLUSTERWORK_DATA_DIR=str(data_dir),
+        CLUSTERWORK_HOST="127.0.0.1",
+        CLUSTERWORK_PORT=str(port),
+        CLUSTERWORK_LOG_LEVEL=log_level,
+        PYTHONUNBUFFERED="1",
     )
     env.update(extra)
     return env
@@ -91,8 +105,11 @@ def serve(
     log = data_dir / f"serve-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [clusterwork_command(), "serve", "--port", str(port)], env=env, cwd=data_dir,
-            stdout=out, stderr=subprocess.STDOUT,
+            [clusterwork_command(), "serve", "--port", str(port)],
+            env=env,
+            cwd=data_dir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         server = Server(f"http://127.0.0.1:{port}", env, data_dir, log)
@@ -106,7 +123,9 @@ def wait_until_healthy(process: subprocess.Popen[bytes], server: Server) -> None
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"clusterwork serve exited {process.returncode}:\n{server.printed()[-3000:]}")
+            pytest.fail(
+                f"clusterwork serve exited {process.returncode}:\n{server.printed()[-3000:]}"
+            )
         try:
             if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
                 return

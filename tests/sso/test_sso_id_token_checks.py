@@ -94,9 +94,7 @@ def test_a_token_with_a_bad_signature_is_refused(issuer: FakeIssuer, fake_world:
 def rs256(claims: Claims, kid: str | None, key: RSAKey) -> str:
     header = {"alg": "RS256", "kid": kid}
     signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
-    signature = key.private_key.sign(
-        signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()
-    )
+    signature = key.private_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input}.{b64(signature)}"
 
 

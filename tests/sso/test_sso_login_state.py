@@ -74,7 +74,9 @@ def test_a_code_replayed_under_a_fresh_state_is_refused(
     assert_no_token(visit(with_params(used, code=used_code, state=fresh_state)))
 
 
-def test_a_callback_naming_another_issuer_is_refused(issuer: FakeIssuer, fake_world: FakeWorld) -> None:
+def test_a_callback_naming_another_issuer_is_refused(
+    issuer: FakeIssuer, fake_world: FakeWorld
+) -> None:
     mixed_up = with_params(callback_url(fake_world), iss="https://login.evil.example")
     assert_no_token(visit(mixed_up))
 

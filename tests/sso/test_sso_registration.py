@@ -77,7 +77,9 @@ def test_a_blank_client_secret_is_bad_input(
 def test_a_member_may_not_register_a_provider(
     server: Server, issuer: FakeIssuer, fake_world: FakeWorld
 ) -> None:
-    with httpx.Client(follow_redirects=True, timeout=30, headers={"Accept": "application/json"}) as c:
+    with httpx.Client(
+        follow_redirects=True, timeout=30, headers={"Accept": "application/json"}
+    ) as c:
         member_token = c.get(fake_world.login_url).json()["access_token"]
     body = register(
         server, member_token, fake_world.cluster.id, fake_world.subject_id, issuer.url, "c", "s"
@@ -88,7 +90,9 @@ def test_a_member_may_not_register_a_provider(
 def test_every_member_sees_the_providers_with_their_login_url(
     server: Server, issuer: FakeIssuer, fake_world: FakeWorld
 ) -> None:
-    with httpx.Client(follow_redirects=True, timeout=30, headers={"Accept": "application/json"}) as c:
+    with httpx.Client(
+        follow_redirects=True, timeout=30, headers={"Accept": "application/json"}
+    ) as c:
         member_token = c.get(fake_world.login_url).json()["access_token"]
     found = server.ok(PROVIDERS, {"c": fake_world.cluster.id}, member_token)
     [provider] = found["cluster"]["identityProviders"]

@@ -50,15 +50,23 @@ def leaks(
         token = server.operator_token()
         cluster = found_cluster(server, token, ("Secretive School", "SCHOOL"))
         registered = register(
-            server, token, cluster.id, cluster.subjects["Secretive School"], issuer.url,
-            issuer.client_id, issuer.client_secret,
+            server,
+            token,
+            cluster.id,
+            cluster.subjects["Secretive School"],
+            issuer.url,
+            issuer.client_id,
+            issuer.client_secret,
         )
         provider = registered["data"]["registerIdentityProvider"]
-        with httpx.Client(follow_redirects=True, timeout=30, headers={"Accept": "application/json"}) as c:
+        with httpx.Client(
+            follow_redirects=True, timeout=30, headers={"Accept": "application/json"}
+        ) as c:
             signed_in = c.get(provider["loginUrl"])  # the token endpoint checks the secret
         assert signed_in.status_code == 200, signed_in.text
         responses = [
-            json.dumps(registered), signed_in.text,
+            json.dumps(registered),
+            signed_in.text,
             json.dumps(server.graphql(PROVIDERS, {"c": cluster.id}, token)),
             json.dumps(server.graphql(EVENTS, {"c": cluster.id}, token)),
         ]
@@ -74,7 +82,12 @@ def test_the_event_carries_a_reference_and_no_secret(leaks: Leaks) -> None:
     events = json.loads(leaks.responses[3])["data"]["cluster"]["events"]["events"]
     [registered] = [e for e in events if e["type"] == "IdentityProviderRegistered"]
     assert set(registered["data"]) == {
-        "name", "subject_id", "issuer", "client_id", "secret_ref", "enrol_new_members",
+        "name",
+        "subject_id",
+        "issuer",
+        "client_id",
+        "secret_ref",
+        "enrol_new_members",
     }
     stored = (leaks.server.data_dir / "clusters" / f"{leaks.cluster_id}.sqlite").read_bytes()
     leaks.assert_absent(stored, "the cluster's partition (events and read model)")

@@ -17,14 +17,18 @@ pytestmark = pytest.mark.e2e
 
 
 @contextmanager
-def signed_in_browser(world: FakeWorld, accept: str) -> Iterator[tuple[httpx.Client, httpx.Response]]:
+def signed_in_browser(
+    world: FakeWorld, accept: str
+) -> Iterator[tuple[httpx.Client, httpx.Response]]:
     with httpx.Client(follow_redirects=True, timeout=30, headers={"Accept": accept}) as client:
         yield client, client.get(world.login_url)
 
 
 def viewer_with_cookie(server: Server, session: str) -> dict:
     response = httpx.post(
-        f"{server.base_url}/graphql", json={"query": VIEWER}, cookies={"cw_session": session},
+        f"{server.base_url}/graphql",
+        json={"query": VIEWER},
+        cookies={"cw_session": session},
         timeout=30,
     )
     return response.json()
@@ -57,10 +61,14 @@ def test_graphql_accepts_the_session_cookie_until_logout(
         ended = client.post(f"{server.base_url}/auth/logout")
         assert ended.json() == {"signed_out": True}
         assert "cw_session" not in client.cookies  # the browser forgets it…
-    assert codes(viewer_with_cookie(server, session)) == ["UNAUTHENTICATED"]  # …and so does the server
+    assert codes(viewer_with_cookie(server, session)) == [
+        "UNAUTHENTICATED"
+    ]  # …and so does the server
     again = httpx.post(
-        f"{server.base_url}/auth/logout", cookies={"cw_session": session},
-        headers={"Accept": "application/json"}, timeout=30,
+        f"{server.base_url}/auth/logout",
+        cookies={"cw_session": session},
+        headers={"Accept": "application/json"},
+        timeout=30,
     )
     assert again.json() == {"signed_out": False}
 
@@ -72,10 +80,13 @@ def test_a_made_up_session_cookie_is_no_session(server: Server) -> None:
 def test_the_bearer_header_wins_over_the_cookie(
     issuer: FakeIssuer, fake_world: FakeWorld, server: Server
 ) -> None:
-    with signed_in_browser(fake_world, "application/json") as (client, signed_in):
+    with signed_in_browser(fake_world, "application/json") as (client, _):
         session = client.cookies["cw_session"]
     response = httpx.post(
-        f"{server.base_url}/graphql", json={"query": VIEWER}, cookies={"cw_session": session},
-        headers={"Authorization": "Bearer not-a-token"}, timeout=30,
+        f"{server.base_url}/graphql",
+        json={"query": VIEWER},
+        cookies={"cw_session": session},
+        headers={"Authorization": "Bearer not-a-token"},
+        timeout=30,
     )
     assert codes(response.json()) == ["UNAUTHENTICATED"]

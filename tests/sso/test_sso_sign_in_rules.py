@@ -5,9 +5,11 @@ enrolment only as the provider allows."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session, select
 
 from domain.errors import Forbidden, InvalidInput
 from infra.bootstrap import Container
+from infra.secrets import DirSecret
 from services.dto import ClusterInfo
 from services.identity import IdentityService
 from services.identity_ports import IssuerUnusable, ProviderRecord, VerifiedIdentity
@@ -46,7 +48,9 @@ def person(sub: str, email: str | None = None, verified: bool = False) -> Verifi
     return VerifiedIdentity(ISSUER, sub, f"Person {sub}", email, email_verified=verified)
 
 
-def sign_in(container: Container, cluster: ClusterInfo, record: ProviderRecord, who: VerifiedIdentity) -> Principal:
+def sign_in(
+    container: Container, cluster: ClusterInfo, record: ProviderRecord, who: VerifiedIdentity
+) -> Principal:
     return container.sign_on.sign_in.sign_in(cluster.id, record, who)
 
 
@@ -97,7 +101,9 @@ def test_without_enrolment_only_an_invited_member_with_a_verified_email_gets_in(
         sign_in(container, cluster, record, person("g1", "galina@school4.example", verified=False))
     with pytest.raises(Forbidden):
         sign_in(container, cluster, record, person("stranger", "who@else.example", verified=True))
-    galina = sign_in(container, cluster, record, person("g2", "Galina@School4.example", verified=True))
+    galina = sign_in(
+        container, cluster, record, person("g2", "Galina@School4.example", verified=True)
+    )
     assert container.directory.member_of(galina.person_id, cluster.id) == invited.id
 
 
@@ -121,3 +127,25 @@ def test_an_unusable_issuer_is_bad_input_on_the_issuer(
         )
     assert refused.value.field == "issuer"
     assert refusing.providers(container.queries.scope(operator, cluster.id)) == []
+
+
+def test_a_registration_refused_after_the_secret_was_sealed_leaves_no_secret(
+    container: Container, operator: Principal, cluster: ClusterInfo
+) -> None:
+    subject = container.registry.admit_subject(operator, cluster.id, "Lyceum", "SCHOOL", None)
+
+    class WithdrawingDiscovery(FakeDiscovery):
+        """The subject is withdrawn while the issuer is being checked."""
+
+        def check(self, issuer: str) -> None:
+            container.registry.withdraw_subject(operator, cluster.id, subject.id)
+
+    secrets = container.identity.secrets
+    racing = IdentityService(container.runner, WithdrawingDiscovery(), secrets, "http://cw.example")
+    with pytest.raises(InvalidInput) as refused:
+        racing.register_identity_provider(
+            operator, cluster.id, "Lyceum SSO", subject.id, ISSUER, "cw", "s3cret"
+        )
+    assert refused.value.field == "subjectId"
+    with Session(container.directory.engine) as session:
+        assert session.exec(select(DirSecret)).all() == []

@@ -32,12 +32,24 @@ def world(
         server, operator_token, ("School No. 4", "SCHOOL"), ("Pedagogical University", "UNIVERSITY")
     )
     by_school = registered(
-        server, operator_token, cluster.id, cluster.subjects["School No. 4"], school.issuer,
-        school.client_id, school.client_secret, "School No. 4 Keycloak",
+        server,
+        operator_token,
+        cluster.id,
+        cluster.subjects["School No. 4"],
+        school.issuer,
+        school.client_id,
+        school.client_secret,
+        "School No. 4 Keycloak",
     )
     by_university = registered(
-        server, operator_token, cluster.id, cluster.subjects["Pedagogical University"],
-        university.issuer, university.client_id, university.client_secret, "University Entra ID",
+        server,
+        operator_token,
+        cluster.id,
+        cluster.subjects["Pedagogical University"],
+        university.issuer,
+        university.client_id,
+        university.client_secret,
+        "University Entra ID",
     )
     return World(cluster, by_school["loginUrl"], by_university["loginUrl"], by_school["id"])
 
@@ -58,7 +70,9 @@ def declare(server: Server, token: str, cluster_id: str, subject_id: str) -> lis
 def test_members_of_two_institutions_act_for_their_own_institution_only(
     server: Server, world: World
 ) -> None:
-    school, university = (world.cluster.subjects[n] for n in ("School No. 4", "Pedagogical University"))
+    school, university = (
+        world.cluster.subjects[n] for n in ("School No. 4", "Pedagogical University")
+    )
     alice = token_of(server, world.school_login, "alice")
     bob = token_of(server, world.university_login, "bob")
     assert declare(server, alice, world.cluster.id, school) == []
@@ -67,7 +81,9 @@ def test_members_of_two_institutions_act_for_their_own_institution_only(
     assert declare(server, bob, world.cluster.id, school) == ["FORBIDDEN"]
 
 
-def test_a_new_person_becomes_a_member_of_the_providers_subject(server: Server, world: World) -> None:
+def test_a_new_person_becomes_a_member_of_the_providers_subject(
+    server: Server, world: World
+) -> None:
     viewer = server.ok(VIEWER, token=token_of(server, world.school_login, "anna"))["viewer"]
     assert (viewer["name"], viewer["email"]) == ("anna", "anna@school.example")
     [membership] = viewer["memberships"]
@@ -89,13 +105,21 @@ def test_the_same_person_signing_in_again_is_the_same_member(
 
 
 def test_a_person_in_two_clusters_has_one_identity_and_a_membership_in_each(
-    server: Server, operator_token: str, world: World, institutions: tuple[NodeProvider, NodeProvider]
+    server: Server,
+    operator_token: str,
+    world: World,
+    institutions: tuple[NodeProvider, NodeProvider],
 ) -> None:
     school = institutions[0]
     other = found_cluster(server, operator_token, ("School No. 4 (Seversk)", "SCHOOL"))
     provider = registered(
-        server, operator_token, other.id, other.subjects["School No. 4 (Seversk)"], school.issuer,
-        school.client_id, school.client_secret,
+        server,
+        operator_token,
+        other.id,
+        other.subjects["School No. 4 (Seversk)"],
+        school.issuer,
+        school.client_id,
+        school.client_secret,
     )
     first = server.ok(VIEWER, token=token_of(server, world.school_login, "vera"))["viewer"]
     second = server.ok(VIEWER, token=token_of(server, provider["loginUrl"], "vera"))["viewer"]
@@ -124,11 +148,18 @@ def test_a_provider_that_does_not_enrol_admits_only_invited_members(
     invited = server.ok(
         """mutation($c: ID!, $s: ID!) { addMember(clusterId: $c, input: {name: "Galina",
         email: "galina@school.example", subjectId: $s, roles: [MEMBER]}) { id } }""",
-        {"c": cluster.id, "s": subject}, operator_token,
+        {"c": cluster.id, "s": subject},
+        operator_token,
     )["addMember"]["id"]
     provider = registered(
-        server, operator_token, cluster.id, subject, school.issuer, school.client_id,
-        school.client_secret, enrolNewMembers=False,
+        server,
+        operator_token,
+        cluster.id,
+        subject,
+        school.issuer,
+        school.client_id,
+        school.client_secret,
+        enrolNewMembers=False,
     )
     galina = server.ok(VIEWER, token=token_of(server, provider["loginUrl"], "galina"))["viewer"]
     assert [m["member"]["id"] for m in galina["memberships"]] == [invited]

@@ -1,0 +1,160 @@
+"""Views (issue 9, figure 5): p50 and p95 over HTTP of the contract's
+``goal_totality`` (50 subjects voting), ``mutual_control`` (50 subjects, 5
+norms, a full round of 12,250 assessments) and ``cluster_events`` (a page of
+100) operations, each ÷ the same over a plain endpoint of the baseline app that
+reads the same rows with hand-written SQL and JSON-encodes them
+(bench/baseline_app.py, served by uvicorn as `serve` is). Requests alternate
+between the view and its baseline. Goal ≤ 3.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from datetime import date
+from typing import Any
+
+import httpx
+
+from bench import harness, report, seed
+from bench.harness import Stack, graphql, ms, operation, p50, p95
+from domain.goal import Goal
+from domain.scorecard import Scorecard
+from domain.stamp import Stamp, stamped
+
+FULL = {"subjects": 50, "repeats": 40}
+QUICK = {"subjects": 12, "repeats": 8}
+CHOICES = ["SUPPORT", "SUPPORT", "SUPPORT", "OBJECT", "ABSTAIN"]
+
+RESULTS: dict[str, list[dict[str, Any]]] = {}
+
+
+def run(quick: bool, backends: list[str]) -> None:
+    size = QUICK if quick else FULL
+    print(f"\n== views: {size['subjects']} subjects, {size['repeats']} requests each ==")
+    for backend in backends:
+        stack = harness.stack(backend)
+        if stack is None:
+            print(f"[{backend}] skipped: PostgreSQL is unreachable")
+            continue
+        RESULTS[backend] = measure(stack, size)
+    if RESULTS and not quick:
+        write_report()
+
+
+def seed_views(stack: Stack, subjects: int) -> tuple[seed.World, list[seed.Person], str]:
+    """A cluster whose every subject voted on one goal and assessed every other
+    subject on 5 norms in the open round."""
+    container = stack.container
+    people = seed.people(container, subjects, "views")
+    world = seed.assessment_cluster(container, people, norms=5, name="Views cluster")
+    partition = container.partitions.open(world.cluster_id)
+    round_ = partition.app.repository.get(uuid.UUID(world.round_id))
+    rng = random.Random(5)
+    with stamped(Stamp(world.cluster_id, world.members[0], world.subjects[0], "bench-seed")):
+        goal = Goal.propose(
+            uuid.uuid4(), title="Continuity from kindergarten to enterprise",
+            statement="Every stage of the chain has a partner.", horizon_years=5,
+            rule="QUALIFIED_MAJORITY", threshold=None, closes_on=None,
+            proposed_by=world.subjects[0], today=date.today(),
+        )
+    cards = []
+    for i, (subject, member) in enumerate(zip(world.subjects, world.members, strict=True)):
+        with stamped(Stamp(world.cluster_id, member, subject, "bench-seed")):
+            link = "Our graduates go on to the partners" if i % 3 else None
+            goal.cast_vote(subject, CHOICES[i % len(CHOICES)], link, date.today())
+            card = Scorecard.start(round_.id, subject)
+            for other in world.subjects:
+                if other != subject:
+                    for norm_id, low, high in world.norms:
+                        card.record(round_, other, norm_id, rng.randint(low, high), None)
+            cards.append(card)
+    partition.app.save(goal, *cards)
+    seed.settle(container, world.cluster_id)
+    return world, people, str(goal.id)
+
+
+def measure(stack: Stack, size: dict[str, Any]) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    world, people, goal_id = seed_views(stack, size["subjects"])
+    head = stack.container.partitions.open(world.cluster_id).log.head()
+    print(f"[{stack.backend}] seeded {head:,} events in {time.perf_counter() - started:.1f} s")
+    token = people[0].token
+    after = head // 2
+    cases = [
+        (
+            "goal.totality", "goal_totality", {"clusterId": world.cluster_id, "goalId": goal_id},
+            "/raw/totality", {"cluster": world.cluster_id, "goal": goal_id},
+        ),
+        (
+            "mutualControl", "mutual_control",
+            {"clusterId": world.cluster_id, "roundId": world.round_id},
+            "/raw/mutual-control", {"cluster": world.cluster_id, "round": world.round_id},
+        ),
+        (
+            "events (100)", "cluster_events", {"id": world.cluster_id, "after": after, "first": 100},
+            "/raw/events", {"cluster": world.cluster_id, "after": after, "first": 100},
+        ),
+    ]
+    found = []
+    with harness.http_client(stack.server()) as api, harness.http_client(stack.baseline()) as raw:
+        for name, op, variables, path, params in cases:
+            query = operation(op)
+            view_t, raw_t = harness.interleaved(
+                [
+                    lambda: graphql(api, query, variables, token),  # noqa: B023
+                    lambda: fetch(raw, path, params),  # noqa: B023
+                ],
+                size["repeats"], warmup=3,
+            )
+            row = {
+                "view": name, "subjects": size["subjects"], "view_p50": p50(view_t),
+                "view_p95": p95(view_t), "raw_p50": p50(raw_t), "raw_p95": p95(raw_t),
+                "bytes": len(api.post("/graphql", json={"query": query, "variables": variables},
+                                      headers={"Authorization": f"Bearer {token}"}).content),
+            }
+            row["ratio_p50"] = row["view_p50"] / row["raw_p50"]
+            row["ratio_p95"] = row["view_p95"] / row["raw_p95"]
+            found.append(row)
+            print(
+                f"[{stack.backend}] (5) {name}: p50 {ms(row['view_p50'])} ms ÷ raw {ms(row['raw_p50'])} ms "
+                f"= {row['ratio_p50']:.2f}; p95 {ms(row['view_p95'])} ÷ {ms(row['raw_p95'])} "
+                f"= {row['ratio_p95']:.2f} (goal ≤ 3)"
+            )
+    return found
+
+
+def fetch(client: httpx.Client, path: str, params: dict[str, Any]) -> Any:
+    response = client.get(path, params=params)
+    response.raise_for_status()
+    return response.json()
+
+
+def write_report() -> None:
+    lines = [
+        "Command: `make bench` (this section: `.venv/bin/python -m bench views`).",
+        "",
+        f"One client, {FULL['repeats']} requests per view and as many to its baseline, alternating,",
+        "after 3 warm-up requests each. The view is the contract's operation",
+        "(`graphql/operations/*.graphql`) over HTTP with a member's token; the baseline is",
+        "`bench/baseline_app.py` under the same uvicorn: the same rows by hand-written SQL",
+        "(psycopg / sqlite3, no ORM), encoded with `json.dumps`. The cluster: "
+        f"{FULL['subjects']} subjects,",
+        "each voted on the goal and assessed every other subject on 5 norms (12,250 assessments).",
+        "",
+        "| backend | view | p50 ms | raw p50 ms | p50 ratio | p95 ms | raw p95 ms | p95 ratio | goal ≤ 3 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for backend, rows in RESULTS.items():
+        for r in rows:
+            ok = r["ratio_p50"] <= 3 and r["ratio_p95"] <= 3
+            lines.append(
+                f"| {backend} | {r['view']} | {ms(r['view_p50'])} | {ms(r['raw_p50'])} "
+                f"| **{r['ratio_p50']:.2f}** | {ms(r['view_p95'])} | {ms(r['raw_p95'])} "
+                f"| **{r['ratio_p95']:.2f}** | {'met' if ok else '**missed**'} |"
+            )
+    report.replace_section("views", "Views (issue 9, figure 5)", "\n".join(lines) + NOTES)
+
+
+NOTES = ""

@@ -1,0 +1,321 @@
+"""The write path (issue 9, figures 1-3), over HTTP against `clusterwork serve`.
+
+1. GraphQL ``recordAssessment`` mutations per second (8 concurrent clients,
+   each its own subject and token) ÷ the eventsourcing library's own get+save
+   rate on the same database (8 threads, each its own aggregate, aggregate
+   cache on), the two phases taken in turns. Goal ≥ 0.5.
+2. The same 8-client load spread over 100 clusters ÷ all of it on 1 cluster
+   (one of the 100), in turns. Goal ≥ 1.0: no global serialization.
+3. p50 latency of a mutation in a cluster with 100,000 events ÷ in a fresh
+   cluster of the same shape, one client, requests alternating. Goal ≤ 1.5.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+from psycopg.conninfo import conninfo_to_dict
+
+from bench import harness, report, seed
+from bench.harness import Stack, graphql, ms, operation, p50, p95
+
+CLIENTS = 8
+RECORD = operation("record_assessment")
+
+# Full mode: the figures of the report. Quick mode: a smoke run (figures printed only).
+FULL = {"seconds": 15.0, "rounds": 2, "clusters": 100, "history": 100_000, "repeats": 150}
+QUICK = {"seconds": 2.5, "rounds": 1, "clusters": 10, "history": 3_000, "repeats": 25}
+
+RESULTS: dict[str, dict[str, Any]] = {}
+
+
+def run(quick: bool, backends: list[str]) -> None:
+    size = QUICK if quick else FULL
+    print(f"\n== write path: {CLIENTS} clients, {size['seconds']} s phases ==")
+    for backend in backends:
+        stack = harness.stack(backend)
+        if stack is None:
+            print(f"[{backend}] skipped: PostgreSQL is unreachable")
+            continue
+        RESULTS[backend] = {
+            "write": write_rate(stack, size),
+            "clusters": many_clusters(stack, size),
+            "history": flat_history(stack, size),
+        }
+    if RESULTS and not quick:
+        write_report()
+
+
+# --- shared worlds ---------------------------------------------------------------------
+
+
+def persons(stack: Stack) -> list[seed.Person]:
+    """The 8 persons of this run; member i of every benchmark cluster."""
+    if "persons" not in stack.memo:
+        stack.memo["persons"] = seed.people(stack.container, CLIENTS)
+    return stack.memo["persons"]  # type: ignore[no-any-return]
+
+
+def history_world(stack: Stack, events: int) -> tuple[seed.World, int]:
+    """A cluster with ``events`` events of past rounds, projected and checkpointed."""
+    key = ("history", events)
+    if key not in stack.memo:
+        started = time.perf_counter()
+        world = seed.assessment_cluster(stack.container, persons(stack), name="History cluster")
+        head = seed.add_history(stack.container, world, events)
+        seed.settle(stack.container, world.cluster_id)
+        print(f"[{stack.backend}] seeded {head:,} events in {time.perf_counter() - started:.1f} s")
+        stack.memo[key] = (world, head)
+    return stack.memo[key]  # type: ignore[no-any-return]
+
+
+def recorder(worlds: list[seed.World], person: seed.Person, index: int) -> harness.Client:
+    """Client ``index``: recordAssessment as its own subject, cycling over ``worlds``."""
+    headers = {"Authorization": f"Bearer {person.token}"}
+
+    def call(http: httpx.Client, counter: int) -> None:
+        world = worlds[(counter * CLIENTS + index) % len(worlds)]
+        response = http.post(
+            "/graphql", json={"query": RECORD, "variables": seed.assess(world, index, counter)},
+            headers=headers,
+        )
+        body = response.json()
+        if response.status_code != 200 or body.get("errors"):
+            raise harness.BenchError(str(body)[:300])
+
+    return call
+
+
+# --- figure 1 ----------------------------------------------------------------------------
+
+
+class Tally(Aggregate):
+    """The library baseline's aggregate: one per thread, an event per call."""
+
+    @event("Started")
+    def __init__(self) -> None:
+        self.revisions = 0
+
+    @event("Recorded")
+    def record(self, assessee_id: str, norm_id: str, score: float, rationale: str | None, revision: int) -> None:
+        self.revisions = revision
+
+
+class LibraryBaseline(Application[Any]):
+    name = "bench_library"
+
+
+def library_app(stack: Stack) -> LibraryBaseline:
+    """The library with its own recorder on this stack's database (a schema of its own)."""
+    env = {"AGGREGATE_CACHE_MAXSIZE": "256", "CREATE_TABLE": "y"}
+    if stack.url is None:
+        path = Path(stack.data_dir) / f"library-{uuid.uuid4().hex[:6]}.sqlite"
+        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=str(path))
+    else:
+        info = conninfo_to_dict(stack.url)
+        schema = f"bench_library_{uuid.uuid4().hex[:6]}"
+        with stack.container.partitions.datastore.transaction(commit=True) as cursor:  # type: ignore[union-attr]
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.postgres", POSTGRES_DBNAME=str(info["dbname"]),
+            POSTGRES_HOST=str(info.get("host", "127.0.0.1")), POSTGRES_PORT=str(info.get("port", 5432)),
+            POSTGRES_USER=str(info.get("user", "postgres")), POSTGRES_PASSWORD=str(info.get("password", "")),
+            POSTGRES_SCHEMA=schema,
+        )
+    return LibraryBaseline(env=env)
+
+
+def library_rate(app: LibraryBaseline, ids: list[Any], seconds: float) -> harness.Load:
+    """get + record + save in a loop, one thread per aggregate, for ``seconds``."""
+    counts = [0] * len(ids)
+    end = time.perf_counter() + seconds
+
+    def loop(index: int) -> None:
+        while time.perf_counter() < end:
+            tally = app.repository.get(ids[index])
+            tally.record(str(index), "norm", 3.0, None, tally.revisions + 1)
+            app.save(tally)
+            counts[index] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(ids))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return harness.Load(sum(counts), time.perf_counter() - started, [], 0)
+
+
+def write_rate(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
+    base = stack.server()
+    people = persons(stack)
+    world = seed.assessment_cluster(stack.container, people, norms=5, name="Write cluster")
+    app = library_app(stack)
+    ids = []
+    for _ in range(CLIENTS):
+        tally = Tally()
+        app.save(tally)
+        ids.append(tally.id)
+    clients = [recorder([world], p, i) for i, p in enumerate(people)]
+    lib_loads, http_loads = [], []
+    for _ in range(size["rounds"]):
+        lib_loads.append(library_rate(app, ids, size["seconds"]))
+        http_loads.append(harness.drive([base], clients, size["seconds"]).check())
+    app.close()
+    lib = sum(x.calls for x in lib_loads) / sum(x.seconds for x in lib_loads)
+    http = sum(x.calls for x in http_loads) / sum(x.seconds for x in http_loads)
+    latencies = [t for x in http_loads for t in x.latencies]
+    row = {
+        "http_per_s": http, "library_per_s": lib, "ratio": http / lib,
+        "p50": p50(latencies), "p95": p95(latencies), "calls": len(latencies),
+        "load": harness.load_average(),
+    }
+    print(
+        f"[{stack.backend}] (1) recordAssessment over HTTP {http:.0f}/s (p50 {ms(row['p50'])} ms, "
+        f"p95 {ms(row['p95'])} ms) ÷ library get+save {lib:.0f}/s = {row['ratio']:.2f} (goal ≥ 0.5)"
+    )
+    return row
+
+
+# --- figure 2 ----------------------------------------------------------------------------
+
+
+def many_clusters(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
+    base = stack.server()
+    people = persons(stack)
+    started = time.perf_counter()
+    worlds = [
+        seed.assessment_cluster(stack.container, people, name=f"Cluster {i + 1}")
+        for i in range(size["clusters"])
+    ]
+    seeded = time.perf_counter() - started
+    one = [recorder(worlds[:1], p, i) for i, p in enumerate(people)]
+    spread = [recorder(worlds, p, i) for i, p in enumerate(people)]
+    ones, manys = [], []
+    for _ in range(size["rounds"]):
+        ones.append(harness.drive([base], one, size["seconds"]).check())
+        manys.append(harness.drive([base], spread, size["seconds"]).check())
+    single = sum(x.calls for x in ones) / sum(x.seconds for x in ones)
+    many = sum(x.calls for x in manys) / sum(x.seconds for x in manys)
+    row = {
+        "clusters": size["clusters"], "one_per_s": single, "many_per_s": many,
+        "ratio": many / single, "seed_s": seeded,
+        "one_p50": p50([t for x in ones for t in x.latencies]),
+        "many_p50": p50([t for x in manys for t in x.latencies]),
+    }
+    print(
+        f"[{stack.backend}] (2) {size['clusters']} clusters {many:.0f}/s ÷ 1 cluster {single:.0f}/s "
+        f"= {row['ratio']:.2f} (goal ≥ 1.0)"
+    )
+    return row
+
+
+# --- figure 3 ----------------------------------------------------------------------------
+
+
+def flat_history(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
+    base = stack.server()
+    people = persons(stack)
+    old, head = history_world(stack, size["history"])
+    fresh = seed.assessment_cluster(stack.container, people, name="Fresh cluster")
+    token = people[0].token
+    counters = {"old": 0, "fresh": 0}
+
+    def record(world: seed.World, key: str, http: httpx.Client) -> None:
+        graphql(http, RECORD, seed.assess(world, 0, counters[key]), token)
+        counters[key] += 1
+
+    with harness.http_client(base) as http:
+        old_t, fresh_t = harness.interleaved(
+            [lambda: record(old, "old", http), lambda: record(fresh, "fresh", http)],
+            size["repeats"], warmup=3,
+        )
+    row = {
+        "events": head, "old_p50": p50(old_t), "fresh_p50": p50(fresh_t),
+        "ratio": p50(old_t) / p50(fresh_t), "old_p95": p95(old_t), "fresh_p95": p95(fresh_t),
+        "repeats": size["repeats"],
+    }
+    print(
+        f"[{stack.backend}] (3) p50 in a {head:,}-event cluster {ms(row['old_p50'])} ms ÷ fresh "
+        f"{ms(row['fresh_p50'])} ms = {row['ratio']:.2f} (goal ≤ 1.5)"
+    )
+    return row
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_report() -> None:
+    lines = [
+        "Command: `make bench` (this section: `.venv/bin/python -m bench write_path`).",
+        "",
+        f"Load: {CLIENTS} client threads in the benchmark process, each with its own HTTP connection,",
+        "its own subject and member token, sending the contract's `record_assessment` operation",
+        "to one `clusterwork serve` (default settings, projections in-process) on 127.0.0.1.",
+        f"Phases of {FULL['seconds']:.0f} s, taken in turns with their baseline "
+        f"({FULL['rounds']} each); every request succeeded.",
+        "",
+        "### 1. Mutations over HTTP ÷ the library's get+save (goal ≥ 0.5)",
+        "",
+        "The baseline: the eventsourcing library's own `Application` with its own recorder",
+        "(PostgreSQL: a schema in the same database; SQLite: a file beside the clusters'),",
+        f"aggregate cache on, {CLIENTS} threads, each `repository.get` + one event + `save` on its own aggregate.",
+        "",
+        "| backend | mutations/s over HTTP | p50 ms | p95 ms | library get+save/s | ratio | goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for backend, r in RESULTS.items():
+        w = r["write"]
+        lines.append(
+            f"| {backend} | {w['http_per_s']:.0f} | {ms(w['p50'])} | {ms(w['p95'])} "
+            f"| {w['library_per_s']:.0f} | **{w['ratio']:.2f}** | {verdict(w['ratio'] >= 0.5)} |"
+        )
+    lines += [
+        "",
+        "### 2. Many clusters ÷ one cluster (goal ≥ 1.0)",
+        "",
+        "The same load; each client's successive calls rotate over all clusters, or all go to",
+        "one of them. Every cluster has 8 subjects and one open round.",
+        "",
+        "| backend | clusters | spread mutations/s | one cluster mutations/s | ratio | goal | p50 ms spread / one |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for backend, r in RESULTS.items():
+        c = r["clusters"]
+        lines.append(
+            f"| {backend} | {c['clusters']} | {c['many_per_s']:.0f} | {c['one_per_s']:.0f} "
+            f"| **{c['ratio']:.2f}** | {verdict(c['ratio'] >= 1.0)} | {ms(c['many_p50'])} / {ms(c['one_p50'])} |"
+        )
+    lines += [
+        "",
+        "### 3. Flat history: p50 in a 100,000-event cluster ÷ in a fresh one (goal ≤ 1.5)",
+        "",
+        "One client, requests alternating between the two clusters (same shape: 8 subjects, one",
+        "open round). The history is past assessment rounds (every subject assessing every",
+        "other, 10 revisions each, then closed), projected and checkpointed before timing.",
+        "",
+        "| backend | events | p50 ms (history) | p50 ms (fresh) | ratio | goal | p95 ms history / fresh |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for backend, r in RESULTS.items():
+        h = r["history"]
+        lines.append(
+            f"| {backend} | {h['events']:,} | {ms(h['old_p50'])} | {ms(h['fresh_p50'])} "
+            f"| **{h['ratio']:.2f}** | {verdict(h['ratio'] <= 1.5)} | {ms(h['old_p95'])} / {ms(h['fresh_p95'])} |"
+        )
+    report.replace_section("write_path", "Write path (issue 9, figures 1-3)", "\n".join(lines) + NOTES)
+
+
+NOTES = ""

@@ -1,0 +1,132 @@
+"""Request guards that run before GraphQL sees a request: the body size, and a
+JSON body that is one operation.
+
+- A body larger than ``max_body_bytes`` gets 413 before it is parsed: a
+  Content-Length above the limit is refused unread, and a body sent without one
+  (chunked) is refused as soon as the bytes read pass the limit.
+- A POST of ``application/json`` must be one JSON object. Malformed JSON is 400
+  (strawberry would answer plain text), a JSON array is 400 because batching is
+  off (one operation per request), and any other JSON value is 400 too
+  (strawberry would fail on it with a 500).
+
+Each refusal has the body of a GraphQL error with a contract code, so clients
+handle it like any other error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def coded_response(status: int, code: str, message: str, **extensions: Any) -> JSONResponse:
+    """A GraphQL-shaped error body with a contract code."""
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    return JSONResponse({"data": None, "errors": [error]}, status_code=status)
+
+
+class BodyTooLarge(Exception):
+    """The body read so far passed the limit."""
+
+
+class RequestGuardMiddleware:
+    """Reads (and bounds) an HTTP request body, checks a JSON one, then replays it."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, graphql_path: str = "/graphql") -> None:
+        self.app, self.max_body_bytes, self.graphql_path = app, max_body_bytes, graphql_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if self._declared_size(headers) > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        try:
+            body = await self._read(receive)
+        except BodyTooLarge:
+            await self._too_large(scope, receive, send)
+            return
+        refusal = self._check_json(scope, headers, body)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, replay(body, receive), send)
+
+    @staticmethod
+    def _declared_size(headers: dict[bytes, bytes]) -> int:
+        try:
+            return int(headers.get(b"content-length", b"0"))
+        except ValueError:
+            return 0  # a malformed Content-Length: the server rejects it, or the read bounds it
+
+    async def _read(self, receive: Receive) -> bytes:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the request body is larger than {self.max_body_bytes} bytes"
+        await coded_response(413, "BAD_USER_INPUT", message)(scope, receive, send)
+
+    def _check_json(self, scope: Scope, headers: dict[bytes, bytes], body: bytes) -> JSONResponse | None:
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if scope.get("path", "").rstrip("/") != self.graphql_path or "json" not in content_type:
+            return None
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return coded_response(400, "BAD_USER_INPUT", "the request body is not valid JSON")
+        if isinstance(parsed, list):
+            return coded_response(
+                400, "BAD_USER_INPUT",
+                "batched requests are not supported: send one operation per request",
+            )
+        if not isinstance(parsed, dict):
+            return coded_response(400, "BAD_USER_INPUT", "the request body must be a JSON object")
+        return check_shape(parsed)
+
+
+# The members of a GraphQL-over-HTTP request and the JSON types they may have.
+SHAPE = {"query": (str,), "operationName": (str,), "variables": (dict,), "extensions": (dict,)}
+
+
+def check_shape(parsed: dict[str, Any]) -> JSONResponse | None:
+    """400 naming the member whose type is wrong (strawberry answers plain text)."""
+    for member, types in SHAPE.items():
+        value = parsed.get(member)
+        if value is not None and not isinstance(value, types):
+            kind = "a string" if types == (str,) else "an object"
+            message = f"{member} must be {kind} or null"
+            return coded_response(400, "BAD_USER_INPUT", message, field=member)
+    if not isinstance(parsed.get("query"), str):
+        return coded_response(400, "BAD_USER_INPUT", "no GraphQL query in the request", field="query")
+    return None
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then waits as usual."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
