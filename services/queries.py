@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Mapper
@@ -47,6 +47,9 @@ class ClusterScope:
     log: EventLog
     mapper: Mapper[Any]
     clock: Clock
+    # Subjects and members already looked up in this request: a list that names
+    # the same ones again and again (events and their actors) reads each once.
+    _known: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def cluster_id(self) -> str:
@@ -60,13 +63,32 @@ class ClusterScope:
         return self.reader.subjects(include_inactive)
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
-        return self.reader.subject(subject_id)
+        key = ("subject", subject_id)
+        if key not in self._known:
+            self._known[key] = self.reader.subject(subject_id)
+        return self._known[key]  # type: ignore[no-any-return]
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
         return self.reader.members(subject_id)
 
     def member(self, member_id: str) -> MemberInfo | None:
-        return self.reader.member(member_id)
+        key = ("member", member_id)
+        if key not in self._known:
+            self._known[key] = self.reader.member(member_id)
+        return self._known[key]  # type: ignore[no-any-return]
+
+    def know_members(self, member_ids: set[str]) -> None:
+        """Looks up many members and their subjects in three queries (all members,
+        all subjects with their interests), for a list that names them."""
+        missing = {m for m in member_ids if ("member", m) not in self._known}
+        if len(missing) < 2:
+            return
+        for member in self.reader.members():
+            self._known[("member", member.id)] = member
+        for subject in self.reader.subjects(include_inactive=True):
+            self._known[("subject", subject.id)] = subject
+        for member_id in missing:
+            self._known.setdefault(("member", member_id), None)
 
     def tail(self, after: int, limit: int = EVENTS_PAGE_MAX) -> list[EventInfo]:
         """Events after ``after`` up to the log's current head (for live delivery)."""
