@@ -132,6 +132,8 @@ class Cluster(StampedAggregate):
     ) -> None:
         if subject_id is not None:
             self.active_subject(subject_id, "subjectId")
+        if len(roles) > len(Role):  # input limit: each role at most once
+            raise InvalidInput(f"roles may list at most {len(Role)} roles", field="roles")
         parsed = sorted({parse_enum(Role, r, "roles").value for r in roles})
         if not parsed:
             raise InvalidInput("roles must name at least one role", field="roles")

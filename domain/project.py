@@ -26,6 +26,7 @@ from domain.vocabulary import Direction, MilestoneStatus, ProjectKind, parse_enu
 
 URL_MAX = 2000
 RESULTS_MAX = 50  # expected results per project; keeps the aggregate small
+PARTNERS_MAX = 50  # partner subjects per project (input limit)
 MILESTONES_MAX = 200
 
 
@@ -104,6 +105,10 @@ class Project(StampedAggregate):
         if len(results) > RESULTS_MAX:
             raise InvalidInput(
                 f"expectedResults may list at most {RESULTS_MAX} results", field="expectedResults"
+            )
+        if len(partner_ids) > PARTNERS_MAX:
+            raise InvalidInput(
+                f"partnerIds may list at most {PARTNERS_MAX} subjects", field="partnerIds"
             )
         return cls(
             id=project_id,

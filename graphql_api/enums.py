@@ -1,27 +1,41 @@
-"""The contract's enums, wrapping the domain's vocabulary (one source of names)."""
+"""The contract's enums are the domain's vocabulary, registered with strawberry
+(one source of names). ``strawberry.enum`` marks the class in place, so the
+names below are the domain classes themselves and type-check as such."""
 
 from __future__ import annotations
 
 import strawberry
 
-from domain import vocabulary as v
+from domain.vocabulary import (
+    ClusterForm,
+    Direction,
+    InterestKind,
+    MilestoneStatus,
+    ProjectKind,
+    Role,
+    SubjectKind,
+)
 
-ClusterForm = strawberry.enum(v.ClusterForm, name="ClusterForm", description="The seven cluster forms.")
-SubjectKind = strawberry.enum(
-    v.SubjectKind,
+strawberry.enum(ClusterForm, name="ClusterForm", description="The seven cluster forms.")
+strawberry.enum(
+    SubjectKind,
     name="SubjectKind",
     description=(
         "Kinds of cluster subjects (member institutions). "
         "The first six form the continuity chain, in this order."
     ),
 )
-InterestKind = strawberry.enum(v.InterestKind, name="InterestKind")
-Role = strawberry.enum(v.Role, name="Role")
-Direction = strawberry.enum(
-    v.Direction, name="Direction", description="The five directions of a pedagogical educational cluster."
+strawberry.enum(InterestKind, name="InterestKind")
+strawberry.enum(Role, name="Role")
+strawberry.enum(
+    Direction, name="Direction", description="The five directions of a pedagogical educational cluster."
 )
-ProjectKind = strawberry.enum(
-    v.ProjectKind, name="ProjectKind",
+strawberry.enum(
+    ProjectKind, name="ProjectKind",
     description="Project kinds (project directions of the orientation principle).",
 )
-MilestoneStatus = strawberry.enum(v.MilestoneStatus, name="MilestoneStatus")
+strawberry.enum(MilestoneStatus, name="MilestoneStatus")
+
+__all__ = [
+    "ClusterForm", "Direction", "InterestKind", "MilestoneStatus", "ProjectKind", "Role", "SubjectKind",
+]

@@ -76,6 +76,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    partitions: SqlitePartitions | PostgresPartitions
     if settings.database_url:
         directory, partitions = _postgres(settings)
     else:

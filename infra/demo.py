@@ -74,8 +74,8 @@ def _seed(container: Container, operator: Principal) -> Demo:
     for index, kind, statement in INTERESTS:
         registry.declare_interest(operator, cluster.id, subjects[index], kind, statement)
     coordinator = None
-    for name, email, index, roles in MEMBERS:
-        subject = subjects[index] if index is not None else None
+    for name, email, subject_index, roles in MEMBERS:
+        subject = subjects[subject_index] if subject_index is not None else None
         member = registry.add_member(operator, cluster.id, name, email, subject, roles)
         coordinator = coordinator or member.id
     assert coordinator is not None

@@ -85,7 +85,7 @@ class TokenService:
         )
 
     def public_jwks(self) -> dict[str, Any]:
-        keys = self._keys.as_dict(private=False)
+        keys: dict[str, Any] = dict(self._keys.as_dict(private=False))
         for key in keys["keys"]:
             key.update({"use": "sig", "alg": "EdDSA"})
         return keys

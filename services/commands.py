@@ -72,7 +72,9 @@ class CommandRunner:
             # Writers of one cluster in this process take turns from load to save, so
             # they never race each other; the retry is for writers in other processes.
             with self._writer_lock(partition.cluster_id):
-                cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
+                cluster: Cluster = partition.app.repository.get(
+                    parse_cluster_id(partition.cluster_id)
+                )
                 actor = actor_from_registry(cluster, member_id)
                 require(actor, permission)
                 with stamped(self.stamp(actor)):

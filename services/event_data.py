@@ -22,7 +22,7 @@ def describe(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
         aggregate_id=str(event.originator_id),
         version=event.originator_version,
         type=entry.type,
-        occurred_at=event.timestamp,
+        occurred_at=fields["timestamp"],
         actor_member_id=fields.get("actor_member_id"),
         data={k: plain(v) for k, v in fields.items() if k not in STAMP_FIELDS},
         hash=entry.hash,

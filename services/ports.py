@@ -171,14 +171,27 @@ class ReadModel(ABC):
 
 
 class Partition(Protocol):
-    """A cluster's own storage: event store, log reader and read model."""
+    """A cluster's own storage: event store, log reader and read model.
 
-    cluster_id: str
-    recorder: ApplicationRecorder
-    app: ClusterApplication
-    log: EventLog
-    read_model: ReadModel
-    checkpoints: CheckpointStore
+    Read-only members, so an implementation may narrow their types."""
+
+    @property
+    def cluster_id(self) -> str: ...
+
+    @property
+    def recorder(self) -> ApplicationRecorder: ...
+
+    @property
+    def app(self) -> ClusterApplication: ...
+
+    @property
+    def log(self) -> EventLog: ...
+
+    @property
+    def read_model(self) -> ReadModel: ...
+
+    @property
+    def checkpoints(self) -> CheckpointStore: ...
 
 
 class Partitions(Protocol):

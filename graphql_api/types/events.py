@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -33,7 +34,7 @@ class EventType:
     def from_dto(cls, dto: EventInfo, scope: ClusterScope) -> EventType:
         return cls(
             position=dto.position, aggregate_id=strawberry.ID(dto.aggregate_id),
-            version=dto.version, type=dto.type, occurred_at=dto.occurred_at, data=dto.data,
+            version=dto.version, type=dto.type, occurred_at=dto.occurred_at, data=cast(JSON, dto.data),
             hash=dto.hash, _actor_id=dto.actor_member_id, _scope=scope,
         )
 

@@ -41,7 +41,7 @@ class CheckpointSigner:
 
     def __init__(self, key: OKPKey) -> None:
         self.key = key
-        self.jwks = KeySet([key]).as_dict(private=False)
+        self.jwks: dict[str, Any] = dict(KeySet([key]).as_dict(private=False))
 
     def sign(self, claims: dict[str, Any]) -> str:
         return sign_checkpoint(self.key, claims)

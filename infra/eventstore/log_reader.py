@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -87,7 +88,7 @@ def chain_records(engine: Engine) -> Iterator[ChainRecord]:
     """Every stored event in storage order beside its chain row, then chain
     rows whose event is gone; one statement, so one consistent snapshot."""
     c, e = event_chain.c, stored_events.c
-    order = literal_column(
+    order: Any = literal_column(
         "stored_events." + ("rowid" if engine.dialect.name == "sqlite" else "notification_id")
     )
     on = and_(e.originator_id == c.originator_id, e.originator_version == c.originator_version)
@@ -120,4 +121,4 @@ def _bytes(value: object) -> bytes | None:
     # found rather than fail, so verification reports the position instead.
     if value is None:
         return None
-    return value.encode() if isinstance(value, str) else bytes(value)  # type: ignore[arg-type]
+    return value.encode() if isinstance(value, str) else bytes(value)  # type: ignore[call-overload]

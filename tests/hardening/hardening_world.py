@@ -16,6 +16,8 @@ from infra.cli import member_principal, operator_principal
 from services.principal import Principal
 
 SCHEMA = build_schema()
+# A refusal comes at once; an accepted subscription with nothing to send yet just waits.
+SUBSCRIPTION_WAIT = 2.0
 
 
 class AcceptingDiscovery:
@@ -62,8 +64,10 @@ async def first_message(document: str, variables: dict[str, Any], context: Conte
     if not hasattr(stream, "__aiter__"):
         return {"data": stream.data, "errors": [e.formatted for e in stream.errors or []]}
     try:
-        result = await asyncio.wait_for(anext(stream), timeout=10)
+        result = await asyncio.wait_for(anext(stream), timeout=SUBSCRIPTION_WAIT)
         return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
+    except TimeoutError:  # accepted, and waiting for an event (e.g. after the head)
+        return {"data": None, "errors": []}
     finally:
         await stream.aclose()
 

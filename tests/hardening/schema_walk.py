@@ -62,6 +62,7 @@ VALUES: dict[str, Any] = {
     "actual": 5.0, "weight": 1.0, "after": 0, "first": 10, "horizonYears": 1, "scaleMin": 1,
     "scaleMax": 5, "types": ["SubjectAdmitted"], "roles": ["MEMBER"], "outlierThreshold": 0.25,
     "includeInactive": False, "enrolNewMembers": True,
+    "expectedResults": [{"indicator": "Teachers trained", "target": 10.0}],
 }
 SCALARS = {"String": "Hardening {name}", "Int": 1, "Float": 1.0, "Boolean": False,
            "Date": (TODAY + timedelta(30)).isoformat()}

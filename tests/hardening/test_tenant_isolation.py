@@ -26,10 +26,26 @@ CALLS = calls()
 REFUSED = {"NOT_FOUND", "BAD_USER_INPUT"}
 
 
+@pytest.fixture(scope="module")
+def gql(shared_container: Container) -> Gql:
+    return Gql(shared_container)
+
+
+@pytest.fixture(scope="module")
+def world_b(gql: Gql) -> World:
+    return build_world(gql, "B")
+
+
+@pytest.fixture(scope="module")
+def world_a(gql: Gql) -> World:
+    """A for reads: their controls change nothing, so one A serves them all."""
+    return build_world(gql, "A")
+
+
 @pytest.fixture
-def worlds(container: Container) -> tuple[Gql, World, World]:
-    gql = Gql(container)
-    return gql, build_world(gql, "A"), build_world(gql, "B")
+def worlds(gql: Gql, world_a: World, world_b: World, call: Call) -> tuple[Gql, World, World]:
+    """A fresh A for a mutation (its control changes A), the shared one otherwise."""
+    return gql, (build_world(gql, "A") if call.operation == "mutation" else world_a), world_b
 
 
 def leaks(outcome: dict[str, Any], other: World) -> list[str]:
