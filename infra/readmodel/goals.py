@@ -4,30 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from infra.readmodel.goal_tables import GoalEligibleRow, GoalRow, GoalVoteRow
+from infra.readmodel.tracked import BatchTracked
 from services.goal_model import GoalInfo, GoalVoteInfo
 from services.projections.goals import GoalView
 
-if TYPE_CHECKING:
-    from infra.readmodel.store import SqlReadModel
 
-
-class SqlGoalView(GoalView):
-    def __init__(self, store: SqlReadModel) -> None:
-        self.store = store
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        self.store.track(tracking)
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        return self.store.tracked(application_name)
-
+class SqlGoalView(BatchTracked, GoalView):
     def goal_proposed(
         self,
         tracking: Tracking,

@@ -5,17 +5,13 @@ lives encrypted in the secret table (infra/secrets.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from infra.readmodel.tracked import BatchTracked
 from services.identity_ports import ProviderRecord
 from services.projections.identity import IdentityProviderView
-
-if TYPE_CHECKING:
-    from infra.readmodel.store import SqlReadModel
 
 
 class IdentityProviderRow(SQLModel, table=True):
@@ -33,16 +29,7 @@ class IdentityProviderRow(SQLModel, table=True):
 IDENTITY_TABLES = [SQLModel.metadata.tables["rm_identity_provider"]]
 
 
-class SqlIdentityProviderView(IdentityProviderView):
-    def __init__(self, store: SqlReadModel) -> None:
-        self.store = store
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        self.store.track(tracking)
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        return self.store.tracked(application_name)
-
+class SqlIdentityProviderView(BatchTracked, IdentityProviderView):
     def provider_registered(
         self,
         tracking: Tracking,

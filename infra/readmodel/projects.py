@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
@@ -18,23 +18,12 @@ from infra.readmodel.project_tables import (
     ProjectPartnerRow,
     ProjectRow,
 )
+from infra.readmodel.tracked import BatchTracked
 from services.orientation import ExpectedResultInfo, MilestoneInfo, ProjectInfo
 from services.projections.projects import ProjectsView
 
-if TYPE_CHECKING:
-    from infra.readmodel.store import SqlReadModel
 
-
-class SqlProjectsView(ProjectsView):
-    def __init__(self, store: SqlReadModel) -> None:
-        self.store = store
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        self.store.track(tracking)
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        return self.store.tracked(application_name)
-
+class SqlProjectsView(BatchTracked, ProjectsView):
     def project_launched(
         self,
         tracking: Tracking,

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
+from infra.readmodel.tracked import BatchTracked
 from services.dto import ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
 from services.projections.registry import RegistryView
 
-if TYPE_CHECKING:
-    from infra.readmodel.store import SqlReadModel
 
-
-class SqlRegistryView(RegistryView):
-    def __init__(self, store: SqlReadModel) -> None:
-        self.store = store
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        self.store.track(tracking)
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        return self.store.tracked(application_name)
-
+class SqlRegistryView(BatchTracked, RegistryView):
     def cluster_founded(
         self, tracking: Tracking, *, cluster_id: str, name: str, region: str, form: str
     ) -> None:
