@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 IDP := tests/sso/idp
 IDP_STAMP := $(IDP)/node_modules/.installed
 
-.PHONY: install run test lint schema bench clean
+.PHONY: install run test lint schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: $(STAMP)
 
 schema: $(STAMP)  ## export graphql/schema.graphql from the code
 	$(BIN)/python -m graphql_api.export
+
+fuzz: $(STAMP)  ## schemathesis over the GraphQL schema, many more examples than CI runs
+	CLUSTERWORK_FUZZ_EXAMPLES=$${CLUSTERWORK_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/hardening/test_fuzz.py -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -11,15 +11,26 @@ import os
 import time
 from collections.abc import Callable
 
-from bench import audit, harness, http_overhead, mutual_control, views, write_path
+from bench import (
+    audit,
+    harness,
+    http_overhead,
+    mutual_control,
+    projection,
+    scale_out,
+    views,
+    write_path,
+)
 
 # name → run(quick, backends); each benchmark adds itself here.
 BENCHMARKS: dict[str, Callable[[bool, list[str]], None]] = {
     "mutual_control": mutual_control.run,
     "audit": audit.run,
     "write_path": write_path.run,
+    "projection": projection.run,
     "views": views.run,
     "http_overhead": http_overhead.run,
+    "scale_out": scale_out.run,
 }
 
 

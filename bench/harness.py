@@ -173,7 +173,12 @@ def serve(stack: Stack, *args: str, name: str = "serve") -> Iterator[str]:
     port = free_port()
     argv = [clusterwork_command(), "serve", "--port", str(port), *args]
     with process(stack, name, argv, stack.env()) as popen:
-        yield wait_healthy(popen, f"http://127.0.0.1:{port}", stack.data_dir / f"{name}.err")
+        base_url = wait_healthy(popen, f"http://127.0.0.1:{port}", stack.data_dir / f"{name}.err")
+        PIDS[base_url] = popen.pid
+        yield base_url
+
+
+PIDS: dict[str, int] = {}  # base URL → process id of the server behind it
 
 
 @contextmanager
@@ -344,6 +349,35 @@ def p95(values: list[float]) -> float:
 
 def load_average() -> float:
     return os.getloadavg()[0]
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def postgres_connections(pid: int, port: int = 5432) -> int:
+    """TCP connections a process holds to PostgreSQL (Linux /proc): its sockets
+    whose remote port is ``port``."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if remote_port == port and fields[3] == "01" and fields[9] in inodes:  # ESTABLISHED
+                count += 1
+    return count
 
 
 def ms(seconds: float) -> str:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from bench import report
 
-COMMAND = "make bench  # = .venv/bin/python -m bench (this section: python -m bench mutual_control)"
-
 
 @dataclass(frozen=True)
 class Result:
@@ -85,7 +83,8 @@ every 1,000 events, which is a spike and not a median).
 
 Why the view stays close to the raw read: the read model averages the latest
 assessments per (assessor, assessee) in SQL (one `GROUP BY` over the round's primary
-key range), so 2,450 pair scores cross into Python rather than 12,250 rows; the
+key range and no join: each row carries weight x normalised score, written by the
+projection), so 2,450 pair scores cross into Python rather than 12,250 rows; the
 metrics are then O(n²) (the others' mean comes from column totals). What remains is
 the fixed cost of the request (cluster scope, GraphQL validation) and graphql-core
 completing the 50 x 50 matrix value by value.
@@ -97,13 +96,14 @@ was. Ratios taken under load are noisier than the absolute figures suggest.
 
 def write_section(results: list[Result]) -> None:
     rows = "\n".join(r.row() for r in results)
-    body = f"""Command: `{COMMAND}`. Quick smoke run: `BENCH_QUICK=1 make bench` (12 subjects;
-it prints the figures and leaves this section alone).
+    body = f"""Command: `make bench` (every benchmark; this one alone:
+`.venv/bin/python -m bench mutual_control`). Quick smoke run: `BENCH_QUICK=1 make bench`
+(12 subjects; it prints the figures and leaves this section alone).
 
 A round of 50 subjects and 5 norms in which every subject assesses every other on
 every norm: 12,250 `recordAssessment` calls through the service layer
 (`MutualControlService.record_assessment`: authorize, load the registry, the round
-and the caller's scorecard, save, project, read the answer back), one member after
+and the caller's scorecard, save, project every read model), one member after
 another filling in their scorecard. Then 30 runs each, taken in turns, of the full
 `mutualControl` GraphQL query (subjects, matrix, received, coverage, reciprocity,
 unassessed, outliers; `execute_sync`, including the cluster scope) and of a raw SQL

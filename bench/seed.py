@@ -92,8 +92,8 @@ def add_history(container: Container, world: World, events: int, revisions: int 
     """Past assessment rounds until the log holds ``events`` events; returns the head.
 
     Each past round: every subject assesses every other on every norm of the
-    world's round, ``revisions`` times over, then the round closes. One save
-    (one transaction) per round.
+    world's round, ``revisions`` times over, then the round closes. Three saves
+    (transactions) per round: opened, every assessment, closed.
     """
     partition = container.partitions.open(world.cluster_id)
     rng = random.Random(7)
@@ -104,6 +104,7 @@ def add_history(container: Container, world: World, events: int, revisions: int 
         stamp = Stamp(world.cluster_id, world.operator_member_id, None, "bench-history")
         with stamped(stamp):
             past = AssessmentRound.open(uuid.uuid4(), f"Past round {number}", list(terms.values()))
+        partition.app.save(past)  # in the order commands write them: opened, assessed, closed
         cards = []
         for assessor, member in zip(world.subjects, world.members, strict=True):
             with stamped(Stamp(world.cluster_id, member, assessor, "bench-history")):
@@ -114,9 +115,10 @@ def add_history(container: Container, world: World, events: int, revisions: int 
                             for norm_id, low, high in world.norms:
                                 card.record(past, assessee, norm_id, rng.randint(low, high), None)
                 cards.append(card)
+        partition.app.save(*cards)
         with stamped(stamp):
             past.close()
-        partition.app.save(past, *cards)
+        partition.app.save(past)
     return partition.log.head()
 
 

@@ -70,7 +70,9 @@ def seed_views(stack: Stack, subjects: int) -> tuple[seed.World, list[seed.Perso
                     for norm_id, low, high in world.norms:
                         card.record(round_, other, norm_id, rng.randint(low, high), None)
             cards.append(card)
-    partition.app.save(goal, *cards)
+    partition.app.save(goal)
+    for start in range(0, len(cards), 8):  # a few thousand events per transaction at most
+        partition.app.save(*cards[start:start + 8])
     seed.settle(container, world.cluster_id)
     return world, people, str(goal.id)
 

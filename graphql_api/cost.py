@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from strawberry.extensions import SchemaExtension
+
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -39,7 +41,6 @@ from graphql import (
     get_named_type,
     value_from_ast_untyped,
 )
-from strawberry.extensions import SchemaExtension
 
 MAX_COST = 20_000
 LIST_GUESS = 5
@@ -51,7 +52,9 @@ class CostEstimator:
     """Walks one operation's selections with the schema's types."""
 
     def __init__(
-        self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
     ) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
@@ -65,7 +68,9 @@ class CostEstimator:
             if d.default_value is not None
         }
         self.values = {**defaults, **self.variables}
-        return self.selection(node.selection_set, root, paged=False, seen=frozenset()) if root else 0
+        return (
+            self.selection(node.selection_set, root, paged=False, seen=frozenset()) if root else 0
+        )
 
     def selection(
         self, selection_set: SelectionSetNode | None, parent: Any, paged: bool, seen: frozenset[str]
@@ -87,7 +92,9 @@ class CostEstimator:
                 if fragment is not None:
                     yield from self.fields(fragment.selection_set, seen | {node.name.value})
 
-    def field(self, node: FieldNode, parent: GraphQLObjectType, paged: bool, seen: frozenset[str]) -> int:
+    def field(
+        self, node: FieldNode, parent: GraphQLObjectType, paged: bool, seen: frozenset[str]
+    ) -> int:
         name = node.name.value
         definition = parent.fields.get(name)
         if name.startswith("__") or definition is None:
@@ -131,7 +138,11 @@ def cost_rule(max_cost: int, variables: Mapping[str, Any]) -> type[ValidationRul
             document = context.document
             self.estimator = CostEstimator(
                 context.schema,
-                {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)},
+                {
+                    d.name.value: d
+                    for d in document.definitions
+                    if isinstance(d, FragmentDefinitionNode)
+                },
                 variables,
             )
 

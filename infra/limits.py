@@ -83,7 +83,9 @@ class RequestGuardMiddleware:
         message = f"the request body is larger than {self.max_body_bytes} bytes"
         await coded_response(413, "BAD_USER_INPUT", message)(scope, receive, send)
 
-    def _check_json(self, scope: Scope, headers: dict[bytes, bytes], body: bytes) -> JSONResponse | None:
+    def _check_json(
+        self, scope: Scope, headers: dict[bytes, bytes], body: bytes
+    ) -> JSONResponse | None:
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
         if scope.get("path", "").rstrip("/") != self.graphql_path or "json" not in content_type:
             return None
@@ -93,7 +95,8 @@ class RequestGuardMiddleware:
             return coded_response(400, "BAD_USER_INPUT", "the request body is not valid JSON")
         if isinstance(parsed, list):
             return coded_response(
-                400, "BAD_USER_INPUT",
+                400,
+                "BAD_USER_INPUT",
                 "batched requests are not supported: send one operation per request",
             )
         if not isinstance(parsed, dict):
@@ -114,7 +117,9 @@ def check_shape(parsed: dict[str, Any]) -> JSONResponse | None:
             message = f"{member} must be {kind} or null"
             return coded_response(400, "BAD_USER_INPUT", message, field=member)
     if not isinstance(parsed.get("query"), str):
-        return coded_response(400, "BAD_USER_INPUT", "no GraphQL query in the request", field="query")
+        return coded_response(
+            400, "BAD_USER_INPUT", "no GraphQL query in the request", field="query"
+        )
     return None
 
 

@@ -34,7 +34,10 @@ class TokenBuckets:
     """Thread-safe buckets of ``burst`` requests refilled at ``rate`` per second."""
 
     def __init__(
-        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic,
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
         max_buckets: int = MAX_BUCKETS,
     ) -> None:
         self.rate, self.burst, self.clock, self.max_buckets = rate, burst, clock, max_buckets
@@ -94,7 +97,9 @@ class RateLimitMiddleware:
             await send({"type": "websocket.close", "code": WS_RATE_LIMITED})
         else:
             retry = max(1, math.ceil(wait))
-            message = f"rate limit exceeded: at most {self.buckets.rate:g} requests/s; retry in {retry} s"
+            message = (
+                f"rate limit exceeded: at most {self.buckets.rate:g} requests/s; retry in {retry} s"
+            )
             response = coded_response(429, "RATE_LIMITED", message, retryAfter=retry)
             response.headers["Retry-After"] = str(retry)
             await response(scope, receive, send)

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     graphiql: bool = Field(True, description="Serve GraphiQL at /graphql in a browser.")
     # Hardening (infra/limits.py, infra/rate_limit.py): generous defaults that no
     # normal client, test or benchmark meets; production may tighten them.
-    introspection: bool = Field(True, description="Answer introspection queries (GraphiQL needs them).")
+    introspection: bool = Field(True, description="Answer introspection (GraphiQL needs it).")
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body; larger ones get 413 unread."
     )

@@ -34,6 +34,7 @@ from services.projections.sync import LeasedProjection
 log = logging.getLogger(__name__)
 
 EVENTS_PAGE_MAX = 500
+TYPE_NAME_MAX = 200  # input limit on each name in events(types:)
 TYPES_FILTER_MAX = 50
 
 
@@ -125,6 +126,8 @@ def check_page(after: int, first: int, types: Sequence[str] | None) -> None:
         raise InvalidInput(f"first must be between 1 and {EVENTS_PAGE_MAX}", field="first")
     if types is not None and len(types) > TYPES_FILTER_MAX:
         raise InvalidInput(f"types may name at most {TYPES_FILTER_MAX} types", field="types")
+    if types is not None and any(len(name) > TYPE_NAME_MAX for name in types):
+        raise InvalidInput(f"a type name has at most {TYPE_NAME_MAX} characters", field="types")
 
 
 class ClusterQueries:

@@ -65,6 +65,7 @@ class SqlAssessmentView(AssessmentView):
 
     def round_closed(self, tracking: Tracking, *, round_id: str) -> None:
         session = self.store.session()
+        session.info.pop(_OPEN_TERMS, None)  # its terms are no longer open
         row = session.get(RoundRow, round_id)
         if row is not None:
             row.is_open = False
@@ -88,8 +89,8 @@ class SqlAssessmentView(AssessmentView):
         session = self.store.session()
         terms = _open_terms(session, round_id, norm_id)
         if terms is not None:
-            key = (round_id, assessor_id, assessee_id, norm_id)
-            row = session.get(AssessmentRow, key) or AssessmentRow(
+            card = _card_rows(session, round_id, assessor_id)
+            row = card.get((assessee_id, norm_id)) or AssessmentRow(
                 round_id=round_id,
                 assessor_id=assessor_id,
                 assessee_id=assessee_id,
@@ -104,12 +105,50 @@ class SqlAssessmentView(AssessmentView):
             row.seq, row.score, row.rationale = tracking.notification_id, score, rationale
             row.weighted = terms.weight * terms.normalised(score)
             row.revision, row.recorded_by, row.recorded_at = revision, member_id, at
+            card[(assessee_id, norm_id)] = row
             session.add(row)
         self.insert_tracking(tracking)
 
 
 def _open_terms(session: Session, round_id: str, norm_id: str) -> NormTerms | None:
-    """The norm's terms in the round, or None once the round has closed."""
+    """The norm's terms in the round, or None once the round has closed.
+
+    Remembered for the rest of the batch (the session's unit of work), which
+    projects hundreds of assessments of the same round and norms: one query per
+    (round, norm) and batch, not one per event. ``round_closed`` forgets them.
+    """
+    known = session.info.setdefault(_OPEN_TERMS, {})
+    key = (round_id, norm_id)
+    if key not in known:
+        known[key] = _query_open_terms(session, round_id, norm_id)
+    return known[key]  # type: ignore[no-any-return]
+
+
+_OPEN_TERMS = "clusterwork.open_terms"
+_CARDS = "clusterwork.scorecard_rows"
+
+
+def _card_rows(
+    session: Session, round_id: str, assessor_id: str
+) -> dict[tuple[str, str], AssessmentRow]:
+    """The rows of one (round, assessor), by (assessee, norm): read once per batch
+    (one index range of the primary key), then kept up to date by the batch.
+    Not one SELECT, and one autoflush, per event."""
+    cards = session.info.setdefault(_CARDS, {})
+    rows = cards.get((round_id, assessor_id))
+    if rows is None:
+        query = select(AssessmentRow).where(
+            col(AssessmentRow.round_id) == round_id, col(AssessmentRow.assessor_id) == assessor_id
+        )
+        # Rows of this card added in this batch are all in ``cards`` already: the
+        # flush that autoflush would make here is not needed to find them.
+        with session.no_autoflush:
+            rows = {(r.assessee_id, r.norm_id): r for r in session.exec(query)}
+        cards[(round_id, assessor_id)] = rows
+    return rows  # type: ignore[no-any-return]
+
+
+def _query_open_terms(session: Session, round_id: str, norm_id: str) -> NormTerms | None:
     query = (
         select(RoundNormRow)
         .join(RoundRow, col(RoundRow.id) == RoundNormRow.round_id)

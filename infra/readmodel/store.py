@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, Table, and_, case, or_, update
+from sqlalchemy import Engine, Table, and_, case, event, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -31,6 +31,20 @@ CLUSTER_TABLES += assessment_tables.ASSESSMENT_TABLES
 CLUSTER_TABLES += PROJECT_TABLES
 CLUSTER_TABLES += GOAL_TABLES
 CLUSTER_TABLES += IDENTITY_TABLES
+
+
+def _keep_rows(session: Session) -> None:
+    """Holds every row the batch loads or adds until the batch ends.
+
+    A session's identity map holds rows only weakly: once flushed, a row nobody
+    references is gone, and the next event about it (a revision, a vote changed)
+    costs a flush and a SELECT again. Held, it is found in the map without SQL,
+    and the batch's changes go out together at its end.
+    """
+    kept: list[object] = []
+    session.info["clusterwork.kept"] = kept
+    event.listen(session, "transient_to_pending", lambda _, row: kept.append(row))
+    event.listen(session, "loaded_as_persistent", lambda _, row: kept.append(row))
 
 
 class SqlReadModel(ReadModel):
@@ -64,6 +78,7 @@ class SqlReadModel(ReadModel):
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
         with Session(self.engine) as session:
             self._local.session, self._local.tracked = session, dict(expected)
+            _keep_rows(session)
             try:
                 yield
                 session.flush()  # view rows reach the database here, before the tracking

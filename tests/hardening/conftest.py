@@ -48,7 +48,9 @@ def shared_container(
         clean(url)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        data_dir=data_dir, database_url=url, signing_key_path=data_dir / "signing-key.jwk",
+        data_dir=data_dir,
+        database_url=url,
+        signing_key_path=data_dir / "signing-key.jwk",
         log_level="WARNING",
     )
     container = bootstrap(settings)

@@ -4,16 +4,23 @@ through the GraphQL schema in-process, and a runner for generated calls."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
+from infra.app import create_app
 from infra.bootstrap import Container
 from infra.cli import member_principal, operator_principal
 from services.principal import Principal
+
+with warnings.catch_warnings():  # starlette would rather see httpx2; httpx is what we ship
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 SCHEMA = build_schema()
 # A refusal comes at once; an accepted subscription with nothing to send yet just waits.
@@ -36,8 +43,14 @@ class Gql:
     def services(self) -> Services:
         c = self.container
         return Services(
-            registry=c.registry, queries=c.queries, audit=c.audit, projects=c.projects,
-            goals=c.goals, mutual_control=c.mutual_control, live=c.live, identity=c.identity,
+            registry=c.registry,
+            queries=c.queries,
+            audit=c.audit,
+            projects=c.projects,
+            goals=c.goals,
+            mutual_control=c.mutual_control,
+            live=c.live,
+            identity=c.identity,
         )
 
     def run(self, document: str, variables: dict[str, Any], who: Principal) -> dict[str, Any]:
@@ -58,7 +71,9 @@ class Gql:
         return int(partition.log.head())
 
 
-async def first_message(document: str, variables: dict[str, Any], context: Context) -> dict[str, Any]:
+async def first_message(
+    document: str, variables: dict[str, Any], context: Context
+) -> dict[str, Any]:
     """The first result a subscription delivers (or its refusal)."""
     stream = await SCHEMA.subscribe(document, variable_values=variables, context_value=context)
     if not hasattr(stream, "__aiter__"):
@@ -90,7 +105,8 @@ def build_world(gql: Gql, label: str) -> World:
     tag = f"{label}-{uuid.uuid4().hex[:6]}"
     cluster = gql.ok(
         "mutation($i: FoundClusterInput!) { foundCluster(input: $i) { id } }",
-        {"i": {"name": f"Cluster {tag}", "region": f"Region {tag}", "form": "GEOGRAPHIC"}}, operator,
+        {"i": {"name": f"Cluster {tag}", "region": f"Region {tag}", "form": "GEOGRAPHIC"}},
+        operator,
     )["foundCluster"]["id"]
     world = World(cluster, operator, {"cluster": cluster}, [f"Cluster {tag}", f"Region {tag}"])
     own = admit(gql, world, operator, f"School {tag}", "SCHOOL")
@@ -106,16 +122,21 @@ def build_world(gql: Gql, label: str) -> World:
 def admit(gql: Gql, world: World, who: Principal, name: str, kind: str) -> str:
     world.names.append(name)
     return gql.ok(
-        "mutation($c: ID!, $i: AdmitSubjectInput!) { admitSubject(clusterId: $c, input: $i) { id } }",
-        {"c": world.cluster_id, "i": {"name": name, "kind": kind}}, who,
+        "mutation($c: ID!, $i: AdmitSubjectInput!) "
+        "{ admitSubject(clusterId: $c, input: $i) { id } }",
+        {"c": world.cluster_id, "i": {"name": name, "kind": kind}},
+        who,
     )["admitSubject"]["id"]
 
 
-def add_member(gql: Gql, world: World, who: Principal, name: str, subject: str, roles: list[str]) -> str:
+def add_member(
+    gql: Gql, world: World, who: Principal, name: str, subject: str, roles: list[str]
+) -> str:
     world.names.append(name)
     return gql.ok(
         "mutation($c: ID!, $i: AddMemberInput!) { addMember(clusterId: $c, input: $i) { id } }",
-        {"c": world.cluster_id, "i": {"name": name, "subjectId": subject, "roles": roles}}, who,
+        {"c": world.cluster_id, "i": {"name": name, "subjectId": subject, "roles": roles}},
+        who,
     )["addMember"]["id"]
 
 
@@ -124,15 +145,23 @@ def seed_activity(gql: Gql, world: World, tag: str) -> None:
     world.names += [f"Goal {tag}", f"Project {tag}", f"Norm {tag}", f"Round {tag}"]
     ids["goal"] = gql.ok(
         "mutation($c: ID!, $i: ProposeGoalInput!) { proposeGoal(clusterId: $c, input: $i) { id } }",
-        {"c": c, "i": {"title": f"Goal {tag}", "statement": "Practice in schools."}}, who,
+        {"c": c, "i": {"title": f"Goal {tag}", "statement": "Practice in schools."}},
+        who,
     )["proposeGoal"]["id"]
     project = gql.ok(
         "mutation($c: ID!, $i: LaunchProjectInput!) { launchProject(clusterId: $c, input: $i) "
         "{ id expectedResults { id } } }",
-        {"c": c, "i": {"title": f"Project {tag}", "direction": "EDUCATION",
-                       "kind": "SCIENTIFIC_RESEARCH", "goalId": ids["goal"],
-                       "partnerIds": [ids["subject"]],
-                       "expectedResults": [{"indicator": "Teachers trained", "target": 10}]}},
+        {
+            "c": c,
+            "i": {
+                "title": f"Project {tag}",
+                "direction": "EDUCATION",
+                "kind": "SCIENTIFIC_RESEARCH",
+                "goalId": ids["goal"],
+                "partnerIds": [ids["subject"]],
+                "expectedResults": [{"indicator": "Teachers trained", "target": 10}],
+            },
+        },
         who,
     )["launchProject"]
     ids.update(project=project["id"], result=project["expectedResults"][0]["id"])
@@ -140,17 +169,31 @@ def seed_activity(gql: Gql, world: World, tag: str) -> None:
     ids["milestone"] = gql.ok(
         "mutation($c: ID!, $p: ID!, $i: PlanMilestoneInput!) "
         "{ planMilestone(clusterId: $c, projectId: $p, input: $i) { id } }",
-        {"c": c, "p": ids["project"], "i": {"title": "First cohort", "due": due}}, who,
+        {"c": c, "p": ids["project"], "i": {"title": "First cohort", "due": due}},
+        who,
     )["planMilestone"]["id"]
     ids["norm"] = gql.ok(
         "mutation($c: ID!, $i: NormInput!) { adoptNorm(clusterId: $c, input: $i) { id } }",
-        {"c": c, "i": {"name": f"Norm {tag}"}}, who,
+        {"c": c, "i": {"name": f"Norm {tag}"}},
+        who,
     )["adoptNorm"]["id"]
     ids["round"] = gql.ok(
         "mutation($c: ID!, $t: String!, $n: [ID!]!) "
         "{ openAssessmentRound(clusterId: $c, title: $t, normIds: $n) { id } }",
-        {"c": c, "t": f"Round {tag}", "n": [ids["norm"]]}, who,
+        {"c": c, "t": f"Round {tag}", "n": [ids["norm"]]},
+        who,
     )["openAssessmentRound"]["id"]
+
+
+VIEWER = {"query": "{ viewer { id } }"}
+
+
+def app_client(container: Container, **settings: Any) -> TestClient:
+    """The app as `serve` builds it, with some settings changed (the container's stay)."""
+    changed = dataclasses.replace(
+        container, settings=container.settings.model_copy(update=settings)
+    )
+    return TestClient(create_app(changed), raise_server_exceptions=False)
 
 
 def codes(outcome: dict[str, Any]) -> list[str]:

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 from hardening_world import Gql, World, build_world, codes
-from schema_walk import Call, Filler, Slot, calls, put, slots
+from schema_fill import Filler
+from schema_walk import Call, Slot, calls, put, slots
 
 from infra.bootstrap import Container
 
@@ -40,7 +41,9 @@ def probes(slot: Slot, base: dict[str, Any]) -> Iterator[tuple[str, Any, set[str
     """(label, value, the codes it may get); an empty set: anything but INTERNAL."""
     if slot.is_list:
         given = lookup(base, slot.path)
-        assert given, f"{slot.owner}.{slot.name}: give the list a valid element in schema_walk.VALUES"
+        assert given, (
+            f"{slot.owner}.{slot.name}: give the list a valid element in schema_fill.VALUES"
+        )
         yield "1000 elements", [given[0]] * LIST_SIZE, {"BAD_USER_INPUT"}
     elif slot.leaf == "ID":
         for bad in ("not-an-id", LONG):

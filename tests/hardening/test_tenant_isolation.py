@@ -1,6 +1,6 @@
 """Tenant isolation across the whole API, generated from the schema.
 
-For every cluster-scoped query field, mutation and subscription (schema_walk),
+For every cluster-scoped query field, mutation and subscription (schema_walk, schema_fill),
 a coordinator of cluster A:
 - calls it against cluster B (B's id as the cluster, B's ids inside): NOT_FOUND;
 - calls it in A with one of B's ids in one ID slot at a time: refused
@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from hardening_world import Gql, World, build_world, codes
-from schema_walk import Call, Filler, calls, put, slots
+from schema_fill import Filler, id_kind
+from schema_walk import Call, calls, put, slots
 
 from infra.bootstrap import Container
 
@@ -70,7 +71,11 @@ def test_cluster_a_cannot_reach_cluster_b(worlds: tuple[Gql, World, World], call
     if codes(against_b) != ["NOT_FOUND"] or leaks(against_b, b):
         failures.append(f"against B: {against_b}")
     for slot, outcome in foreign_ids_in_a(gql, call, a, b):
-        if set(codes(outcome)) - REFUSED or leaks(outcome, b) or (codes(outcome) and outcome["data"]):
+        if (
+            set(codes(outcome)) - REFUSED
+            or leaks(outcome, b)
+            or (codes(outcome) and outcome["data"])
+        ):
             failures.append(f"{slot}: {outcome}")
     assert (gql.head(a.cluster_id), gql.head(b.cluster_id)) == heads, "a refused call wrote"
     assert not failures, "\n".join(failures)
@@ -83,9 +88,11 @@ def foreign_ids_in_a(gql: Gql, call: Call, a: World, b: World) -> list[tuple[str
     base = Filler(a.ids).variables(call)
     found = []
     for slot in slots(call):
-        if slot.leaf != "ID" or slot.id_kind == "cluster":
+        if slot.leaf != "ID" or id_kind(slot) == "cluster":
             continue
-        foreign = b.ids[slot.id_kind]
+        foreign = b.ids[id_kind(slot)]
         variables = put(base, slot.path, [foreign] if slot.is_list else foreign)
-        found.append((f"{slot.owner}.{slot.name}", gql.run(call.document(), variables, a.coordinator)))
+        found.append(
+            (f"{slot.owner}.{slot.name}", gql.run(call.document(), variables, a.coordinator))
+        )
     return found
