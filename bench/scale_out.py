@@ -130,7 +130,7 @@ def many_clusters(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
         "one_p50": p50([t for x in ones for t in x.latencies]),
         "peak_connections": peak, "samples": sampler.samples, "max_connections": max_connections,
         "bound": 2 * (settings.pg_pool_size + settings.pg_max_overflow) + 1,  # + LISTEN
-        "rss_mib": harness.rss_mib(pid), "open_clusters": settings.open_clusters,
+        "rss_mib": harness.rss_mib(pid), "open_clusters": settings.partitions_open,
     }
     print(
         f"[postgres] {row['clusters']} clusters founded in {seconds:.0f} s "

@@ -83,7 +83,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
         directory, partitions = _postgres(settings)
     else:
         directory = SqlDirectory(sqlite_engine(settings.data_dir / "directory.sqlite"))
-        partitions = SqlitePartitions(settings.data_dir, ClusterApplication, settings.open_clusters)
+        partitions = SqlitePartitions(settings.data_dir, ClusterApplication, settings.partitions_open)
     directory.create()
     proj = projector()
     clock = clock or SystemClock()
@@ -121,7 +121,7 @@ def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:
         engine.execution_options(schema_translate_map={None: DIRECTORY_SCHEMA})  # type: ignore[arg-type]
     )
     datastore = shared_datastore(url, settings.pg_pool_size, settings.pg_max_overflow)
-    return directory, PostgresPartitions(datastore, engine, ClusterApplication, settings.open_clusters)
+    return directory, PostgresPartitions(datastore, engine, ClusterApplication, settings.partitions_open)
 
 
 def _postgres_engine(url: str, settings: Settings) -> Engine:

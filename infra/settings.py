@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(None, description="External URL; default http://host:port.")
     token_ttl_seconds: int = Field(3600, ge=60, le=86400 * 30, description="Access-token lifetime.")
     token_issuer: str = Field("clusterwork", description="`iss` of workspace tokens.")
-    open_clusters: int = Field(64, ge=1, description="Cluster partitions kept open per process.")
+    open_clusters: int | None = Field(
+        None, ge=1,
+        description="Cluster partitions kept open per process; default 64 on SQLite (each holds "
+        "its files open), 1024 on PostgreSQL (all share the two pools).",
+    )
     pg_pool_size: int = Field(4, ge=1, description="PostgreSQL connections per pool (two pools).")
     pg_max_overflow: int = Field(4, ge=0, description="Extra PostgreSQL connections under load.")
     log_level: str = Field("INFO", description="Python logging level.")
@@ -64,6 +68,13 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def partitions_open(self) -> int:
+        """open_clusters, or its default for the backend in use."""
+        if self.open_clusters is not None:
+            return self.open_clusters
+        return 1024 if self.uses_postgres else 64
 
     @property
     def uses_postgres(self) -> bool:
