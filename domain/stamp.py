@@ -20,7 +20,8 @@ class Stamp:
     request_id: str | None = None
 
 
-_current: ContextVar[Stamp] = ContextVar("clusterwork_stamp", default=Stamp())
+# Stamp is a frozen dataclass, so sharing one default instance is safe.
+_current: ContextVar[Stamp] = ContextVar("clusterwork_stamp", default=Stamp())  # noqa: B039
 
 
 def current_stamp() -> Stamp:

@@ -28,14 +28,23 @@ strawberry.enum(
 strawberry.enum(InterestKind, name="InterestKind")
 strawberry.enum(Role, name="Role")
 strawberry.enum(
-    Direction, name="Direction", description="The five directions of a pedagogical educational cluster."
+    Direction,
+    name="Direction",
+    description="The five directions of a pedagogical educational cluster.",
 )
 strawberry.enum(
-    ProjectKind, name="ProjectKind",
+    ProjectKind,
+    name="ProjectKind",
     description="Project kinds (project directions of the orientation principle).",
 )
 strawberry.enum(MilestoneStatus, name="MilestoneStatus")
 
 __all__ = [
-    "ClusterForm", "Direction", "InterestKind", "MilestoneStatus", "ProjectKind", "Role", "SubjectKind",
+    "ClusterForm",
+    "Direction",
+    "InterestKind",
+    "MilestoneStatus",
+    "ProjectKind",
+    "Role",
+    "SubjectKind",
 ]

@@ -11,16 +11,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphql import GraphQLError
 import strawberry
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError
+from graphql import GraphQLError
 
 log = logging.getLogger("clusterwork.errors")
 
 CODES = frozenset(
-    {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "RATE_LIMITED", "INTERNAL"}
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "BAD_USER_INPUT",
+        "CONFLICT",
+        "RATE_LIMITED",
+        "INTERNAL",
+    }
 )
 
 
@@ -46,8 +54,13 @@ def coded(error: GraphQLError, request_id: str) -> GraphQLError:
 
 def _copy(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
     return GraphQLError(
-        message, nodes=error.nodes, source=error.source, positions=error.positions,
-        path=error.path, original_error=None, extensions=extensions,
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
     )
 
 

@@ -12,14 +12,20 @@ from graphql_api.types.viewer import ViewerType
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The authenticated caller. UNAUTHENTICATED without a valid token.")
+    @strawberry.field(
+        description="The authenticated caller. UNAUTHENTICATED without a valid token."
+    )
     def viewer(self, info: Info[Context, None]) -> ViewerType:
         principal = info.context.principal
         queries = info.context.services.queries
         found = queries.viewer(principal)
         return ViewerType(
-            id=strawberry.ID(found.id), name=found.name, email=found.email,
-            _info=found, _principal=principal, _queries=queries,
+            id=strawberry.ID(found.id),
+            name=found.name,
+            email=found.email,
+            _info=found,
+            _principal=principal,
+            _queries=queries,
         )
 
     @strawberry.field(

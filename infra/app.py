@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from cross_web import HTTPException as GraphQLHTTPException
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -45,16 +45,25 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
         self.tokens = tokens
 
     async def execute_single(  # type: ignore[override]
-        self, request: Any, request_adapter: Any, sub_response: Any, context: Context,
-        root_value: Any, request_data: Any,
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
     ) -> ExecutionResult:
         allowed = OperationType.from_http(request_adapter.method)
         try:
             return await asyncio.to_thread(
-                self.schema.execute_sync, request_data.query,
-                variable_values=request_data.variables, context_value=context,
-                root_value=root_value, operation_name=request_data.operation_name,
-                allowed_operation_types=allowed, operation_extensions=request_data.extensions,
+                self.schema.execute_sync,
+                request_data.query,
+                variable_values=request_data.variables,
+                context_value=context,
+                root_value=root_value,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
             )
         except CannotGetOperationTypeError as e:
             raise GraphQLHTTPException(400, e.as_http_error_reason()) from e
@@ -62,7 +71,6 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
             raise GraphQLHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
         except MissingQueryError as e:
             raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
-
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """graphql-transport-ws: the token comes in the connection_init payload.
@@ -99,7 +107,9 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-def authenticate(header: str | None, tokens: TokenService) -> tuple[Principal | None, Unauthenticated | None]:
+def authenticate(
+    header: str | None, tokens: TokenService
+) -> tuple[Principal | None, Unauthenticated | None]:
     """The principal of an ``Authorization: Bearer`` header, or why there is none."""
     if not header:
         return None, None
@@ -129,9 +139,13 @@ def create_app(container: Container) -> FastAPI:
         version="0.1.0",
     )
     services = Services(
-        registry=container.registry, queries=container.queries, audit=container.audit,
-        projects=container.projects, goals=container.goals,
-        mutual_control=container.mutual_control, live=container.live,
+        registry=container.registry,
+        queries=container.queries,
+        audit=container.audit,
+        projects=container.projects,
+        goals=container.goals,
+        mutual_control=container.mutual_control,
+        live=container.live,
         identity=container.identity,
     )
 
@@ -146,7 +160,8 @@ def create_app(container: Container) -> FastAPI:
         build_schema(introspection=container.settings.introspection),
         context_getter=context_getter,  # type: ignore[arg-type]
         graphql_ide="graphiql" if container.settings.graphiql else None,
-        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], tokens=container.tokens,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        tokens=container.tokens,
     )
     app.include_router(router, prefix="/graphql")
     app.include_router(auth_router(container.sign_on))

@@ -12,10 +12,10 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
-from infra.leases import AdvisoryLease, FileLease
-from infra.live import LiveHub
 from infra.directory import SqlDirectory
 from infra.eventstore.postgres import shared_datastore
+from infra.leases import AdvisoryLease, FileLease
+from infra.live import LiveHub
 from infra.oidc.flow import SignOn
 from infra.oidc.wiring import identity_parts
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
@@ -32,9 +32,9 @@ from services.projections.goals import GoalProjection
 from services.projections.identity import IdentityProviderProjection
 from services.projections.mutual_control import MutualControlProjection
 from services.projections.projector import Projector
-from services.projections.sync import LeasedProjection
 from services.projections.projects import ProjectsProjection
 from services.projections.registry import RegistryProjection
+from services.projections.sync import LeasedProjection
 from services.projects import ProjectService
 from services.queries import ClusterQueries
 from services.registry import RegistryService
@@ -65,30 +65,37 @@ class Container:
 
 def projector() -> Projector:
     """Every projection of a cluster's read model, in one list."""
-    return Projector([
-        lambda model: RegistryProjection(model.registry),
-        lambda model: MutualControlProjection(model.assessments),
-        lambda model: GoalProjection(model.goals),
-        lambda model: ProjectsProjection(model.projects),
-        lambda model: IdentityProviderProjection(model.identity_providers),
-    ])
+    return Projector(
+        [
+            lambda model: RegistryProjection(model.registry),
+            lambda model: MutualControlProjection(model.assessments),
+            lambda model: GoalProjection(model.goals),
+            lambda model: ProjectsProjection(model.projects),
+            lambda model: IdentityProviderProjection(model.identity_providers),
+        ]
+    )
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Container:
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     partitions: SqlitePartitions | PostgresPartitions
     if settings.database_url:
         directory, partitions = _postgres(settings)
     else:
         directory = SqlDirectory(sqlite_engine(settings.data_dir / "directory.sqlite"))
-        partitions = SqlitePartitions(settings.data_dir, ClusterApplication, settings.partitions_open)
+        partitions = SqlitePartitions(
+            settings.data_dir, ClusterApplication, settings.partitions_open
+        )
     directory.create()
     proj = projector()
     clock = clock or SystemClock()
     lease = (
-        AdvisoryLease(partitions.engine) if isinstance(partitions, PostgresPartitions)
+        AdvisoryLease(partitions.engine)
+        if isinstance(partitions, PostgresPartitions)
         else FileLease(settings.data_dir / "locks")
     )
     sync = LeasedProjection(proj, lease, inline=settings.project_inline)
@@ -97,18 +104,34 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     tokens = TokenService(key, settings.token_issuer, settings.token_ttl_seconds)
     queries = ClusterQueries(partitions, directory, proj, clock, sync)
     audit = AuditService(
-        runner, queries, CheckpointSigner(key),
-        settings.checkpoint_every_events, settings.checkpoint_every_minutes,
+        runner,
+        queries,
+        CheckpointSigner(key),
+        settings.checkpoint_every_events,
+        settings.checkpoint_every_minutes,
     )
     runner.after_save.append(audit.maybe_checkpoint)
     live = LiveHub()
     runner.after_save.append(lambda partition: live.wake(partition.cluster_id))
     identity, sign_on = identity_parts(settings, directory.engine, runner, tokens)
     return Container(
-        settings, directory, partitions, proj, RegistryService(runner), queries, tokens,
-        runner, clock, audit, projects=ProjectService(runner),
-        goals=GoalService(runner), mutual_control=MutualControlService(runner), live=live,
-        sync=sync, identity=identity, sign_on=sign_on,
+        settings,
+        directory,
+        partitions,
+        proj,
+        RegistryService(runner),
+        queries,
+        tokens,
+        runner,
+        clock,
+        audit,
+        projects=ProjectService(runner),
+        goals=GoalService(runner),
+        mutual_control=MutualControlService(runner),
+        live=live,
+        sync=sync,
+        identity=identity,
+        sign_on=sign_on,
     )
 
 
@@ -121,7 +144,9 @@ def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:
         engine.execution_options(schema_translate_map={None: DIRECTORY_SCHEMA})  # type: ignore[arg-type]
     )
     datastore = shared_datastore(url, settings.pg_pool_size, settings.pg_max_overflow)
-    return directory, PostgresPartitions(datastore, engine, ClusterApplication, settings.partitions_open)
+    return directory, PostgresPartitions(
+        datastore, engine, ClusterApplication, settings.partitions_open
+    )
 
 
 def _postgres_engine(url: str, settings: Settings) -> Engine:
@@ -129,7 +154,9 @@ def _postgres_engine(url: str, settings: Settings) -> Engine:
         "postgres://", "postgresql+psycopg://", 1
     )
     engine = create_engine(
-        sa_url, pool_size=settings.pg_pool_size, max_overflow=settings.pg_max_overflow,
+        sa_url,
+        pool_size=settings.pg_pool_size,
+        max_overflow=settings.pg_max_overflow,
     )
     _ping_when_idle(engine, IDLE_PING_SECONDS)
     return engine

@@ -50,8 +50,12 @@ main.add_command(audit)
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (CLUSTERWORK_HOST).")
 @click.option("--port", default=None, type=int, help="Port to listen on (CLUSTERWORK_PORT).")
-@click.option("--demo", is_flag=True, help="Seed the demo cluster once and print a coordinator token.")
-@click.option("--no-worker", is_flag=True, help="Leave projections to `clusterwork worker` processes.")
+@click.option(
+    "--demo", is_flag=True, help="Seed the demo cluster once and print a coordinator token."
+)
+@click.option(
+    "--no-worker", is_flag=True, help="Leave projections to `clusterwork worker` processes."
+)
 def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> None:
     """Run the GraphQL server (SQLite under the data dir unless a database URL is set)."""
     import uvicorn
@@ -106,7 +110,9 @@ def _announce_demo(container: Container) -> None:
 @click.option("--cluster", "cluster_id", default=None, help="Cluster id, for a member token.")
 @click.option("--member", "member_id", default=None, help="Member id, for a member token.")
 @click.option("--ttl", default=None, type=int, help="Lifetime in seconds (default: settings).")
-def token(operator: bool, name: str, cluster_id: str | None, member_id: str | None, ttl: int | None) -> None:
+def token(
+    operator: bool, name: str, cluster_id: str | None, member_id: str | None, ttl: int | None
+) -> None:
     """Mint a workspace access token; the token alone is the last line of stdout."""
     if operator == bool(cluster_id or member_id):
         raise click.UsageError("use either --operator, or --cluster ID --member ID")

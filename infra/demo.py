@@ -86,4 +86,8 @@ def _seed(container: Container, operator: Principal) -> Demo:
 
 
 def _write(marker: Path, demo: Demo) -> None:
-    marker.write_text(json.dumps({"cluster_id": demo.cluster_id, "coordinator_member_id": demo.coordinator_member_id}))
+    marker.write_text(
+        json.dumps(
+            {"cluster_id": demo.cluster_id, "coordinator_member_id": demo.coordinator_member_id}
+        )
+    )

@@ -94,7 +94,9 @@ class SqlDirectory:
 
     def link(self, person_id: str, cluster_id: str, member_id: str) -> None:
         with Session(self.engine) as session:
-            session.add(DirMembership(person_id=person_id, cluster_id=cluster_id, member_id=member_id))
+            session.add(
+                DirMembership(person_id=person_id, cluster_id=cluster_id, member_id=member_id)
+            )
             session.commit()
 
     def member_of(self, person_id: str, cluster_id: str) -> str | None:

@@ -61,7 +61,9 @@ class AdvisoryOwnership:
 
     def __init__(self, url: str) -> None:
         self.conn = psycopg.connect(url, autocommit=True)
-        self.slot = next(s for s in range(WORKER_SLOTS) if self._try("(%s, %s)", PRESENCE_NAMESPACE, s))
+        self.slot = next(
+            s for s in range(WORKER_SLOTS) if self._try("(%s, %s)", PRESENCE_NAMESPACE, s)
+        )
 
     def _try(self, args: str, *params: int) -> bool:
         row = self.conn.execute(f"SELECT pg_try_advisory_lock{args}", params).fetchone()
@@ -70,7 +72,8 @@ class AdvisoryOwnership:
     def workers_alive(self) -> int:
         row = self.conn.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
-            "AND classid = %s AND granted", (PRESENCE_NAMESPACE,),
+            "AND classid = %s AND granted",
+            (PRESENCE_NAMESPACE,),
         ).fetchone()
         return max(1, int(row[0]) if row else 1)
 
@@ -107,7 +110,9 @@ class FileOwnership:
         folder.mkdir(parents=True, exist_ok=True)
         self._held: dict[str, int] = {}
         self._presence = next(
-            fd for s in range(WORKER_SLOTS) if (fd := _try_flock(folder / f"worker-{s}.slot")) is not None
+            fd
+            for s in range(WORKER_SLOTS)
+            if (fd := _try_flock(folder / f"worker-{s}.slot")) is not None
         )
 
     def workers_alive(self) -> int:

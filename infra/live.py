@@ -10,6 +10,7 @@ every append transaction (so writes through any process reach every process).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -43,10 +44,8 @@ class LiveHub:
         try:
             while True:
                 yield
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waiter[1].wait(), POLL_SECONDS)
-                except TimeoutError:
-                    pass
                 waiter[1].clear()
         finally:
             with self._lock:

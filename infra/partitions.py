@@ -109,15 +109,21 @@ class SqlitePartitions(_LruPartitions):
         recorder = ChainedSQLiteRecorder(sqlite_datastore(str(self.path(cluster_id))), cluster_id)
         engine = sqlite_engine(self.path(cluster_id))
         return ClusterPartition(
-            cluster_id, recorder, self.app_factory(recorder), SqlEventLog(engine),
-            SqlReadModel(engine), SqlCheckpointStore(engine),
+            cluster_id,
+            recorder,
+            self.app_factory(recorder),
+            SqlEventLog(engine),
+            SqlReadModel(engine),
+            SqlCheckpointStore(engine),
         )
 
 
 def sqlite_engine(path: Path) -> Engine:
     engine = create_engine(
-        f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False},
-        pool_size=2, max_overflow=4,
+        f"sqlite:///{path}",
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=2,
+        max_overflow=4,
     )
 
     @event.listens_for(engine, "connect")
@@ -159,8 +165,12 @@ class PostgresPartitions(_LruPartitions):
         recorder = ChainedPostgresRecorder(SchemaDatastore(self.datastore, schema), cluster_id)
         engine = self._engine_for(schema)
         return ClusterPartition(
-            cluster_id, recorder, self.app_factory(recorder), SqlEventLog(engine),
-            SqlReadModel(engine), SqlCheckpointStore(engine),
+            cluster_id,
+            recorder,
+            self.app_factory(recorder),
+            SqlEventLog(engine),
+            SqlReadModel(engine),
+            SqlCheckpointStore(engine),
         )
 
     def _engine_for(self, schema: str) -> Engine:

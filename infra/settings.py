@@ -15,7 +15,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("./var"), description="SQLite files and the signing key live here.")
     database_url: str | None = Field(
-        None, description="postgresql://user:pass@host:port/db; when set, PostgreSQL replaces SQLite."
+        None,
+        description="postgresql://user:pass@host:port/db; when set, PostgreSQL replaces SQLite.",
     )
     signing_key_path: Path | None = Field(
         None, description="Ed25519 private JWK for tokens; default <data_dir>/signing-key.jwk."
@@ -24,7 +25,8 @@ class Settings(BaseSettings):
         None, description="Encrypts identity providers' client secrets (32 bytes, base64url)."
     )
     secret_key_path: Path | None = Field(
-        None, description="Key file when secret_key is unset; default <data_dir>/secret-key (created)."
+        None,
+        description="Key file when secret_key is unset; default <data_dir>/secret-key (created).",
     )
     host: str = Field("127.0.0.1", description="Address `serve` listens on.")
     port: int = Field(8000, description="Port `serve` listens on.")
@@ -32,14 +34,17 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(3600, ge=60, le=86400 * 30, description="Access-token lifetime.")
     token_issuer: str = Field("clusterwork", description="`iss` of workspace tokens.")
     open_clusters: int | None = Field(
-        None, ge=1,
+        None,
+        ge=1,
         description="Cluster partitions kept open per process; default 64 on SQLite (each holds "
         "its files open), 1024 on PostgreSQL (all share the two pools).",
     )
     pg_pool_size: int = Field(4, ge=1, description="PostgreSQL connections per pool (two pools).")
     pg_max_overflow: int = Field(4, ge=0, description="Extra PostgreSQL connections under load.")
     log_level: str = Field("INFO", description="Python logging level.")
-    checkpoint_every_events: int = Field(1000, ge=1, description="Sign a checkpoint every N events.")
+    checkpoint_every_events: int = Field(
+        1000, ge=1, description="Sign a checkpoint every N events."
+    )
     checkpoint_every_minutes: int = Field(
         60, ge=1, description="…or after T minutes, when a command finds new events unsigned."
     )

@@ -63,9 +63,15 @@ class TokenService:
     def mint(self, principal: Principal, ttl_seconds: int | None = None) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": self.issuer, "aud": AUDIENCE, "sub": principal.person_id,
-            "iat": now, "nbf": now, "exp": now + (ttl_seconds or self.ttl_seconds),
-            "jti": uuid.uuid4().hex, "name": principal.name, "email": principal.email,
+            "iss": self.issuer,
+            "aud": AUDIENCE,
+            "sub": principal.person_id,
+            "iat": now,
+            "nbf": now,
+            "exp": now + (ttl_seconds or self.ttl_seconds),
+            "jti": uuid.uuid4().hex,
+            "name": principal.name,
+            "email": principal.email,
             "cw_op": principal.operator,
         }
         header = {"alg": "EdDSA", "kid": self.key.kid, "typ": "JWT"}
@@ -80,7 +86,9 @@ class TokenService:
             raise Unauthenticated(f"invalid token: {_reason(error)}") from None
         claims = decoded.claims
         return Principal(
-            person_id=str(claims["sub"]), name=claims.get("name"), email=claims.get("email"),
+            person_id=str(claims["sub"]),
+            name=claims.get("name"),
+            email=claims.get("email"),
             operator=bool(claims.get("cw_op", False)),
         )
 

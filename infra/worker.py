@@ -32,7 +32,11 @@ class ProjectionWorker:
 
     def run(self, stop: threading.Event) -> None:
         url = self.container.settings.database_url
-        ownership = AdvisoryOwnership(url) if url else FileOwnership(self.container.settings.data_dir / "locks")
+        ownership = (
+            AdvisoryOwnership(url)
+            if url
+            else FileOwnership(self.container.settings.data_dir / "locks")
+        )
         listener = PostgresListener(url, self.changed.put).start() if url else None
         log.info("projection worker in slot %s", getattr(ownership, "slot", "?"))
         next_pass = 0.0

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Iterable
+from typing import Any
 
 from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory

@@ -18,7 +18,9 @@ def genesis(cluster_id: str) -> str:
     return hashlib.sha256(GENESIS_PREFIX + cluster_id.encode()).hexdigest()
 
 
-def canonical_bytes(position: int, aggregate_id: str, version: int, topic: str, state: bytes) -> bytes:
+def canonical_bytes(
+    position: int, aggregate_id: str, version: int, topic: str, state: bytes
+) -> bytes:
     head = f"{position}\n{aggregate_id}\n{version}\n{topic}\n".encode()
     return head + state
 

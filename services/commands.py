@@ -38,7 +38,11 @@ MAX_ATTEMPTS = 8
 
 class CommandRunner:
     def __init__(
-        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock,
+        self,
+        partitions: Partitions,
+        directory: Directory,
+        projector: Projector,
+        clock: Clock,
         sync: LeasedProjection,
     ) -> None:
         self.partitions = partitions
@@ -105,5 +109,3 @@ class CommandRunner:
     @staticmethod
     def stamp(actor: Actor) -> Stamp:
         return Stamp(actor.cluster_id, actor.member_id, actor.subject_id, current_request_id())
-
-

@@ -228,7 +228,9 @@ class Directory(Protocol):
     def memberships(self, person_id: str) -> list[MembershipInfo]: ...
 
 
-def iter_batches(log: EventLog, after: int, size: int, upto: int | None) -> Iterator[list[LogEntry]]:
+def iter_batches(
+    log: EventLog, after: int, size: int, upto: int | None
+) -> Iterator[list[LogEntry]]:
     """Reads the log in batches of ``size`` after ``after`` (up to ``upto``)."""
     while True:
         batch = log.read(after, size, upto=upto)

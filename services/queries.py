@@ -12,6 +12,7 @@ from eventsourcing.persistence import Mapper
 from domain.errors import InvalidInput, Unauthenticated
 from domain.vocabulary import CONTINUITY_CHAIN
 from services.access import actor_from_reader, member_id_of, not_found
+from services.audit.as_of import AsOfViews
 from services.dto import (
     ClusterInfo,
     ContinuityInfo,
@@ -22,11 +23,18 @@ from services.dto import (
     SubjectInfo,
     ViewerInfo,
 )
-from services.audit.as_of import AsOfViews
 from services.event_data import describe
 from services.ids import normalise_id, parse_cluster_id
 from services.permissions import Permission, require
-from services.ports import Clock, Directory, EventLog, Partition, Partitions, ReadModel, RegistryReader
+from services.ports import (
+    Clock,
+    Directory,
+    EventLog,
+    Partition,
+    Partitions,
+    ReadModel,
+    RegistryReader,
+)
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
 from services.projections.sync import LeasedProjection
@@ -105,7 +113,10 @@ class ClusterScope:
         return ContinuityInfo(stages, tuple(s.kind for s in stages if not s.subjects))
 
     def events(
-        self, after: int = 0, first: int = 100, aggregate_id: str | None = None,
+        self,
+        after: int = 0,
+        first: int = 100,
+        aggregate_id: str | None = None,
         types: Sequence[str] | None = None,
     ) -> EventPageInfo:
         """A page of the log, oldest first, after position ``after``."""
@@ -132,7 +143,11 @@ def check_page(after: int, first: int, types: Sequence[str] | None) -> None:
 
 class ClusterQueries:
     def __init__(
-        self, partitions: Partitions, directory: Directory, projector: Projector, clock: Clock,
+        self,
+        partitions: Partitions,
+        directory: Directory,
+        projector: Projector,
+        clock: Clock,
         sync: LeasedProjection,
     ) -> None:
         self.partitions = partitions
@@ -164,7 +179,9 @@ class ClusterQueries:
             require(actor, Permission.AUDIT)
             read_model = self.as_of_views.at(partition, as_of, info.position)
             info = read_model.registry_reader.cluster() or info
-        return ClusterScope(actor, info, read_model, partition.log, partition.app.mapper, self.clock)
+        return ClusterScope(
+            actor, info, read_model, partition.log, partition.app.mapper, self.clock
+        )
 
     def _catch_up(self, partition: Partition) -> None:
         """Read-your-writes even when another process wrote. A projection that

@@ -23,7 +23,9 @@ class RegistryService:
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
 
-    def found_cluster(self, principal: Principal | None, name: str, region: str, form: str) -> ClusterInfo:
+    def found_cluster(
+        self, principal: Principal | None, name: str, region: str, form: str
+    ) -> ClusterInfo:
         """Founds a cluster; the operator who founds it becomes its first coordinator."""
         if principal is None or not principal.operator:
             raise Forbidden("only platform operators may found clusters")
@@ -32,7 +34,10 @@ class RegistryService:
         with stamped(Stamp(key, member_id, None, current_request_id())):
             cluster = Cluster.found(cluster_id, name, region, form)
             cluster.add_member(
-                member_id, principal.name or OPERATOR_DEFAULT_NAME, principal.email, None,
+                member_id,
+                principal.name or OPERATOR_DEFAULT_NAME,
+                principal.email,
+                None,
                 ["COORDINATOR"],
             )
         partition = self.runner.partitions.provision(key)
@@ -58,7 +63,9 @@ class RegistryService:
 
         return self._subject(principal, cluster_id, Permission.ADMINISTER, body)
 
-    def withdraw_subject(self, principal: Principal | None, cluster_id: str, subject_id: str) -> SubjectInfo:
+    def withdraw_subject(
+        self, principal: Principal | None, cluster_id: str, subject_id: str
+    ) -> SubjectInfo:
         """Withdraws a subject; its members keep read access only."""
         subject_id = target_id(subject_id, "subject")
 
@@ -69,7 +76,12 @@ class RegistryService:
         return self._subject(principal, cluster_id, Permission.ADMINISTER, body)
 
     def declare_interest(
-        self, principal: Principal | None, cluster_id: str, subject_id: str, kind: str, statement: str
+        self,
+        principal: Principal | None,
+        cluster_id: str,
+        subject_id: str,
+        kind: str,
+        statement: str,
     ) -> SubjectInfo:
         """States a subject's legal, social or economic interest."""
         subject_id = target_id(subject_id, "subject")
@@ -101,7 +113,9 @@ class RegistryService:
 
         return self._member(principal, cluster_id, body)
 
-    def grant_role(self, principal: Principal | None, cluster_id: str, member_id: str, role: str) -> MemberInfo:
+    def grant_role(
+        self, principal: Principal | None, cluster_id: str, member_id: str, role: str
+    ) -> MemberInfo:
         """Grants a role; granting one already held records nothing."""
         member_id = target_id(member_id, "member")
 
@@ -111,7 +125,9 @@ class RegistryService:
 
         return self._member(principal, cluster_id, body)
 
-    def revoke_role(self, principal: Principal | None, cluster_id: str, member_id: str, role: str) -> MemberInfo:
+    def revoke_role(
+        self, principal: Principal | None, cluster_id: str, member_id: str, role: str
+    ) -> MemberInfo:
         """Revokes a role; the last coordinator's COORDINATOR role stays (CONFLICT)."""
         member_id = target_id(member_id, "member")
 

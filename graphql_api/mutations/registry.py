@@ -54,7 +54,9 @@ class RegistryMutation:
     )
     def found_cluster(self, info: Info[Context, None], input: FoundClusterInput) -> ClusterType:
         ctx = info.context
-        founded = ctx.services.registry.found_cluster(ctx.principal, input.name, input.region, input.form.value)
+        founded = ctx.services.registry.found_cluster(
+            ctx.principal, input.name, input.region, input.form.value
+        )
         return ClusterType.from_scope(ctx.services.queries.scope(ctx.principal, founded.id))
 
     @strawberry.mutation
@@ -77,8 +79,12 @@ class RegistryMutation:
 
     @strawberry.mutation
     def declare_interest(
-        self, info: Info[Context, None], cluster_id: strawberry.ID, subject_id: strawberry.ID,
-        kind: InterestKind, statement: str,
+        self,
+        info: Info[Context, None],
+        cluster_id: strawberry.ID,
+        subject_id: strawberry.ID,
+        kind: InterestKind,
+        statement: str,
     ) -> SubjectType:
         ctx = info.context
         subject = ctx.services.registry.declare_interest(
@@ -92,14 +98,22 @@ class RegistryMutation:
     ) -> MemberType:
         ctx = info.context
         member = ctx.services.registry.add_member(
-            ctx.principal, cluster_id, input.name, input.email, input.subject_id,
+            ctx.principal,
+            cluster_id,
+            input.name,
+            input.email,
+            input.subject_id,
             [r.value for r in input.roles],
         )
         return _member(info, cluster_id, member.id)
 
     @strawberry.mutation
     def grant_role(
-        self, info: Info[Context, None], cluster_id: strawberry.ID, member_id: strawberry.ID, role: Role
+        self,
+        info: Info[Context, None],
+        cluster_id: strawberry.ID,
+        member_id: strawberry.ID,
+        role: Role,
     ) -> MemberType:
         ctx = info.context
         member = ctx.services.registry.grant_role(ctx.principal, cluster_id, member_id, role.value)
@@ -107,7 +121,11 @@ class RegistryMutation:
 
     @strawberry.mutation
     def revoke_role(
-        self, info: Info[Context, None], cluster_id: strawberry.ID, member_id: strawberry.ID, role: Role
+        self,
+        info: Info[Context, None],
+        cluster_id: strawberry.ID,
+        member_id: strawberry.ID,
+        role: Role,
     ) -> MemberType:
         ctx = info.context
         member = ctx.services.registry.revoke_role(ctx.principal, cluster_id, member_id, role.value)

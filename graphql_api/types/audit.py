@@ -20,7 +20,9 @@ class CheckpointType:
 
     @classmethod
     def from_dto(cls, dto: CheckpointInfo) -> CheckpointType:
-        return cls(position=dto.position, head_hash=dto.head_hash, signed_at=dto.signed_at, jws=dto.jws)
+        return cls(
+            position=dto.position, head_hash=dto.head_hash, signed_at=dto.signed_at, jws=dto.jws
+        )
 
 
 @strawberry.type(name="Integrity")
@@ -36,7 +38,9 @@ class IntegrityType:
     @classmethod
     def from_dto(cls, dto: IntegrityInfo) -> IntegrityType:
         return cls(
-            head=dto.head, head_hash=dto.head_hash, verified=dto.verified,
+            head=dto.head,
+            head_hash=dto.head_hash,
+            verified=dto.verified,
             first_bad_position=dto.first_bad_position,
             checkpoints=[CheckpointType.from_dto(c) for c in dto.checkpoints],
         )

@@ -10,9 +10,9 @@ from graphql_api.enums import ClusterForm, Direction, SubjectKind
 from graphql_api.types.assessment import AssessmentRoundType, NormType
 from graphql_api.types.audit import IntegrityType
 from graphql_api.types.events import EventPageType
-from graphql_api.types.project import ProjectType
 from graphql_api.types.goal import GoalType
 from graphql_api.types.identity import IdentityProviderType
+from graphql_api.types.project import ProjectType
 from graphql_api.types.registry import MemberType, SubjectType
 from services import assessment_queries
 from services.dto import ContinuityInfo
@@ -33,7 +33,9 @@ class ContinuityType:
     stages: list[ContinuityStageType] = strawberry.field(
         description="The six chain stages in order, with their active subjects."
     )
-    gaps: list[SubjectKind] = strawberry.field(description="Chain stages without an active subject.")
+    gaps: list[SubjectKind] = strawberry.field(
+        description="Chain stages without an active subject."
+    )
 
     @classmethod
     def from_dto(cls, dto: ContinuityInfo, scope: ClusterScope) -> ContinuityType:
@@ -55,7 +57,9 @@ class ClusterType:
     name: str
     region: str
     form: ClusterForm
-    position: int = strawberry.field(description="Log position this view reflects (the head, or asOf).")
+    position: int = strawberry.field(
+        description="Log position this view reflects (the head, or asOf)."
+    )
     _scope: strawberry.Private[ClusterScope]
 
     @strawberry.field
@@ -120,16 +124,23 @@ class ClusterType:
 
     @strawberry.field(description="The cluster's event log, oldest first. first: 1..500.")
     def events(
-        self, after: int | None = 0, first: int | None = 100,
-        aggregate_id: strawberry.ID | None = None, types: list[str] | None = None,
+        self,
+        after: int | None = 0,
+        first: int | None = 100,
+        aggregate_id: strawberry.ID | None = None,
+        types: list[str] | None = None,
     ) -> EventPageType:
         page = self._scope.events(
-            0 if after is None else after, 100 if first is None else first,
-            normalise_id(aggregate_id, "aggregateId"), types,
+            0 if after is None else after,
+            100 if first is None else first,
+            normalise_id(aggregate_id, "aggregateId"),
+            types,
         )
         return EventPageType.from_dto(page, self._scope)
 
-    @strawberry.field(description="Hash-chain integrity of this cluster's log (COORDINATOR and AUDITOR).")
+    @strawberry.field(
+        description="Hash-chain integrity of this cluster's log (COORDINATOR and AUDITOR)."
+    )
     def integrity(self, info: strawberry.Info) -> IntegrityType:
         return IntegrityType.from_dto(info.context.services.audit.integrity(self._scope))
 
@@ -137,6 +148,10 @@ class ClusterType:
     def from_scope(cls, scope: ClusterScope) -> ClusterType:
         info = scope.info
         return cls(
-            id=strawberry.ID(info.id), name=info.name, region=info.region,
-            form=v.ClusterForm(info.form), position=info.position, _scope=scope,
+            id=strawberry.ID(info.id),
+            name=info.name,
+            region=info.region,
+            form=v.ClusterForm(info.form),
+            position=info.position,
+            _scope=scope,
         )

@@ -33,9 +33,15 @@ class EventType:
     @classmethod
     def from_dto(cls, dto: EventInfo, scope: ClusterScope) -> EventType:
         return cls(
-            position=dto.position, aggregate_id=strawberry.ID(dto.aggregate_id),
-            version=dto.version, type=dto.type, occurred_at=dto.occurred_at, data=cast(JSON, dto.data),
-            hash=dto.hash, _actor_id=dto.actor_member_id, _scope=scope,
+            position=dto.position,
+            aggregate_id=strawberry.ID(dto.aggregate_id),
+            version=dto.version,
+            type=dto.type,
+            occurred_at=dto.occurred_at,
+            data=cast(JSON, dto.data),
+            hash=dto.hash,
+            _actor_id=dto.actor_member_id,
+            _scope=scope,
         )
 
 

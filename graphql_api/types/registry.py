@@ -37,9 +37,13 @@ class SubjectType:
     @classmethod
     def from_dto(cls, dto: SubjectInfo, scope: ClusterScope) -> SubjectType:
         return cls(
-            id=strawberry.ID(dto.id), name=dto.name, kind=v.SubjectKind(dto.kind),
-            region=dto.region, active=dto.active,
-            interests=[InterestType.from_dto(i) for i in dto.interests], _scope=scope,
+            id=strawberry.ID(dto.id),
+            name=dto.name,
+            kind=v.SubjectKind(dto.kind),
+            region=dto.region,
+            active=dto.active,
+            interests=[InterestType.from_dto(i) for i in dto.interests],
+            _scope=scope,
         )
 
 
@@ -52,7 +56,9 @@ class MemberType:
     _subject_id: strawberry.Private[str | None]
     _scope: strawberry.Private[ClusterScope]
 
-    @strawberry.field(description="The institution this person acts for; null for e.g. an external auditor.")
+    @strawberry.field(
+        description="The institution this person acts for; null for e.g. an external auditor."
+    )
     def subject(self) -> SubjectType | None:
         found = self._scope.subject(self._subject_id) if self._subject_id else None
         return SubjectType.from_dto(found, self._scope) if found else None
@@ -60,6 +66,10 @@ class MemberType:
     @classmethod
     def from_dto(cls, dto: MemberInfo, scope: ClusterScope) -> MemberType:
         return cls(
-            id=strawberry.ID(dto.id), name=dto.name, email=dto.email,
-            roles=[v.Role(r) for r in dto.roles], _subject_id=dto.subject_id, _scope=scope,
+            id=strawberry.ID(dto.id),
+            name=dto.name,
+            email=dto.email,
+            roles=[v.Role(r) for r in dto.roles],
+            _subject_id=dto.subject_id,
+            _scope=scope,
         )

@@ -37,7 +37,10 @@ class ViewerType:
                 continue
             member = scope.member(membership.member_id)
             if member is not None:
-                found.append(MembershipType(
-                    cluster=ClusterType.from_scope(scope), member=MemberType.from_dto(member, scope)
-                ))
+                found.append(
+                    MembershipType(
+                        cluster=ClusterType.from_scope(scope),
+                        member=MemberType.from_dto(member, scope),
+                    )
+                )
         return found

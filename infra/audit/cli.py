@@ -18,8 +18,12 @@ err = Console(stderr=True)
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
     )
 
 
@@ -49,11 +53,14 @@ def export(cluster_id: str, out: Path) -> None:
     from infra.audit.export import write_export
 
     container, partition = _open(cluster_id)
-    name = (partition.read_model.registry_reader.cluster() or None)
+    name = partition.read_model.registry_reader.cluster() or None
     with _progress() as progress, out.open("w", encoding="utf-8") as handle:
         task = progress.add_task("exporting", total=partition.log.head())
         written = write_export(
-            partition, handle, container.tokens.public_jwks(), name.name if name else "",
+            partition,
+            handle,
+            container.tokens.public_jwks(),
+            name.name if name else "",
             lambda n: progress.advance(task, n),
         )
     click.echo(f"exported {written} events of cluster {partition.cluster_id} to {out}")
@@ -61,8 +68,11 @@ def export(cluster_id: str, out: Path) -> None:
 
 @audit.command("verify")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Public keys obtained independently (pins them instead of the export's).")
+@click.option(
+    "--jwks",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Public keys obtained independently (pins them instead of the export's).",
+)
 def verify(path: Path, jwks: Path | None) -> None:
     """Verify an export offline: chain, derived fields and checkpoint signatures."""
     pinned = json.loads(jwks.read_text()) if jwks else None
@@ -98,7 +108,11 @@ def replay(cluster_id: str, to: int | None) -> None:
     with _progress() as progress:
         task = progress.add_task("replaying", total=to or head)
         reached = container.projector.catch_up(
-            partition.cluster_id, partition.log, partition.read_model, partition.app.mapper,
-            upto=to, on_batch=lambda n: progress.advance(task, n),
+            partition.cluster_id,
+            partition.log,
+            partition.read_model,
+            partition.app.mapper,
+            upto=to,
+            on_batch=lambda n: progress.advance(task, n),
         )
     click.echo(f"replayed cluster {partition.cluster_id} to position {reached} of {head}")

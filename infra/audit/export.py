@@ -30,37 +30,58 @@ def application_version() -> str:
 
 
 def write_export(
-    partition: Partition, out: IO[str], jwks: dict[str, Any], name: str,
+    partition: Partition,
+    out: IO[str],
+    jwks: dict[str, Any],
+    name: str,
     progress: Callable[[int], None] = lambda _: None,
 ) -> int:
     """Writes the export; returns the number of events written."""
     head = partition.log.head()
-    _line(out, {
-        "kind": "header", "format": FORMAT, "cluster": partition.cluster_id, "clusterName": name,
-        "head": head, "genesis": genesis(partition.cluster_id),
-        "application": application_version(),
-        "exportedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-    })
+    _line(
+        out,
+        {
+            "kind": "header",
+            "format": FORMAT,
+            "cluster": partition.cluster_id,
+            "clusterName": name,
+            "head": head,
+            "genesis": genesis(partition.cluster_id),
+            "application": application_version(),
+            "exportedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        },
+    )
     written = 0
     for batch in iter_batches(partition.log, 0, 1000, head):
         for entry in batch:
             stored = entry.stored_event
-            _line(out, {
-                "kind": "event", "position": entry.position,
-                "aggregateId": str(stored.originator_id), "version": stored.originator_version,
-                **describe_state(stored.topic, stored.state),
-                "hash": entry.hash, "topic": stored.topic,
-                "state": base64.b64encode(stored.state).decode(),
-            })
+            _line(
+                out,
+                {
+                    "kind": "event",
+                    "position": entry.position,
+                    "aggregateId": str(stored.originator_id),
+                    "version": stored.originator_version,
+                    **describe_state(stored.topic, stored.state),
+                    "hash": entry.hash,
+                    "topic": stored.topic,
+                    "state": base64.b64encode(stored.state).decode(),
+                },
+            )
         written += len(batch)
         progress(len(batch))
     for checkpoint in partition.checkpoints.all():
         if checkpoint.position <= head:
-            _line(out, {
-                "kind": "checkpoint", "position": checkpoint.position,
-                "headHash": checkpoint.head_hash, "jws": checkpoint.jws,
-                "signedAt": checkpoint.signed_at.isoformat(),
-            })
+            _line(
+                out,
+                {
+                    "kind": "checkpoint",
+                    "position": checkpoint.position,
+                    "headHash": checkpoint.head_hash,
+                    "jws": checkpoint.jws,
+                    "signedAt": checkpoint.signed_at.isoformat(),
+                },
+            )
     _line(out, {"kind": "keys", "jwks": jwks})
     return written
 

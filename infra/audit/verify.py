@@ -49,7 +49,8 @@ class ExportError(Exception):
 
 
 def verify_export(
-    path: Path, pinned_jwks: dict[str, Any] | None = None,
+    path: Path,
+    pinned_jwks: dict[str, Any] | None = None,
     progress: Callable[[int], None] = lambda _: None,
 ) -> Verification:
     header, checkpoints, jwks = _scan(path)
@@ -93,7 +94,9 @@ def _scan(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, A
     return header, checkpoints, jwks
 
 
-def _records(path: Path, mismatched: list[int], progress: Callable[[int], None]) -> Iterator[ChainRecord]:
+def _records(
+    path: Path, mismatched: list[int], progress: Callable[[int], None]
+) -> Iterator[ChainRecord]:
     """Second pass: every event line as a chain record, in file order."""
     with path.open(encoding="utf-8") as handle:
         count = 0
@@ -114,10 +117,14 @@ def _chain_record(record: dict[str, Any] | None, count: int, mismatched: list[in
         if any(record.get(k) != derived[k] for k in DERIVED):
             mismatched.append(count)
         return ChainRecord(
-            position=record["position"], stored_hash=record["hash"],
-            chain_aggregate=record["aggregateId"], chain_version=record["version"],
-            aggregate_id=record["aggregateId"], version=record["version"],
-            topic=record["topic"], state=state,
+            position=record["position"],
+            stored_hash=record["hash"],
+            chain_aggregate=record["aggregateId"],
+            chain_version=record["version"],
+            aggregate_id=record["aggregateId"],
+            version=record["version"],
+            topic=record["topic"],
+            state=state,
         )
     except (AssertionError, KeyError, TypeError, ValueError, binascii.Error):
         mismatched.append(count)
@@ -130,7 +137,8 @@ def _claim(checkpoint: dict[str, Any], jwks: dict[str, Any], cluster: str) -> Ch
     return CheckpointClaim(
         position=position,
         head_hash=str(claims.get("headHash", "")),
-        signature_valid=bool(claims) and claims.get("position") == position
+        signature_valid=bool(claims)
+        and claims.get("position") == position
         and claims.get("headHash") == checkpoint.get("headHash"),
         cluster_matches=claims.get("cluster") == cluster,
     )

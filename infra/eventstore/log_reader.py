@@ -33,14 +33,21 @@ from services.ports import LogEntry
 # as the library stores originator ids.
 _meta = MetaData()
 stored_events = Table(
-    "stored_events", _meta,
-    Column("originator_id", Uuid), Column("originator_version", BigInteger),
-    Column("topic", Text), Column("state", LargeBinary),
+    "stored_events",
+    _meta,
+    Column("originator_id", Uuid),
+    Column("originator_version", BigInteger),
+    Column("topic", Text),
+    Column("state", LargeBinary),
 )
 event_chain = Table(
-    "event_chain", _meta,
-    Column("position", BigInteger, primary_key=True), Column("originator_id", Uuid),
-    Column("originator_version", BigInteger), Column("type", Text), Column("hash", Text),
+    "event_chain",
+    _meta,
+    Column("position", BigInteger, primary_key=True),
+    Column("originator_id", Uuid),
+    Column("originator_version", BigInteger),
+    Column("type", Text),
+    Column("hash", Text),
 )
 
 
@@ -56,15 +63,28 @@ class SqlEventLog:
             return int(conn.execute(select(func.max(event_chain.c.position))).scalar() or 0)
 
     def read(
-        self, after: int, limit: int, *, upto: int | None = None,
-        aggregate_id: str | None = None, types: Sequence[str] | None = None,
+        self,
+        after: int,
+        limit: int,
+        *,
+        upto: int | None = None,
+        aggregate_id: str | None = None,
+        types: Sequence[str] | None = None,
     ) -> list[LogEntry]:
         c, e = event_chain.c, stored_events.c
         query = (
-            select(c.position, c.hash, c.type, e.originator_id, e.originator_version, e.topic, e.state)
-            .select_from(event_chain.join(stored_events, and_(
-                e.originator_id == c.originator_id, e.originator_version == c.originator_version
-            )))
+            select(
+                c.position, c.hash, c.type, e.originator_id, e.originator_version, e.topic, e.state
+            )
+            .select_from(
+                event_chain.join(
+                    stored_events,
+                    and_(
+                        e.originator_id == c.originator_id,
+                        e.originator_version == c.originator_version,
+                    ),
+                )
+            )
             .where(c.position > after)
             .order_by(c.position)
             .limit(limit)
@@ -77,9 +97,14 @@ class SqlEventLog:
             query = query.where(c.type.in_(list(types)))
         with self.engine.connect() as conn:
             return [
-                LogEntry(row.position, row.hash, row.type, StoredEvent(
-                    row.originator_id, row.originator_version, row.topic, bytes(row.state)
-                ))
+                LogEntry(
+                    row.position,
+                    row.hash,
+                    row.type,
+                    StoredEvent(
+                        row.originator_id, row.originator_version, row.topic, bytes(row.state)
+                    ),
+                )
                 for row in conn.execute(query)
             ]
 
@@ -93,22 +118,45 @@ def chain_records(engine: Engine) -> Iterator[ChainRecord]:
     )
     on = and_(e.originator_id == c.originator_id, e.originator_version == c.originator_version)
     with_events = select(
-        literal(0).label("part"), order.label("ord"), c.position, c.hash,
-        c.originator_id.label("chain_aggregate"), c.originator_version.label("chain_version"),
-        e.originator_id, e.originator_version, e.topic, e.state,
+        literal(0).label("part"),
+        order.label("ord"),
+        c.position,
+        c.hash,
+        c.originator_id.label("chain_aggregate"),
+        c.originator_version.label("chain_version"),
+        e.originator_id,
+        e.originator_version,
+        e.topic,
+        e.state,
     ).select_from(stored_events.outerjoin(event_chain, on))
-    orphans = select(
-        literal(1), c.position, c.position, c.hash, c.originator_id, c.originator_version,
-        null(), null(), null(), null(),
-    ).select_from(event_chain.outerjoin(stored_events, on)).where(e.originator_id.is_(None))
+    orphans = (
+        select(
+            literal(1),
+            c.position,
+            c.position,
+            c.hash,
+            c.originator_id,
+            c.originator_version,
+            null(),
+            null(),
+            null(),
+            null(),
+        )
+        .select_from(event_chain.outerjoin(stored_events, on))
+        .where(e.originator_id.is_(None))
+    )
     query = union_all(with_events, orphans).order_by("part", "ord")
     with engine.connect() as conn:
         for row in conn.execution_options(yield_per=1000).execute(query):
             yield ChainRecord(
-                position=row.position, stored_hash=row.hash,
-                chain_aggregate=_text(row.chain_aggregate), chain_version=row.chain_version,
-                aggregate_id=_text(row.originator_id), version=row.originator_version,
-                topic=row.topic, state=_bytes(row.state),
+                position=row.position,
+                stored_hash=row.hash,
+                chain_aggregate=_text(row.chain_aggregate),
+                chain_version=row.chain_version,
+                aggregate_id=_text(row.originator_id),
+                version=row.originator_version,
+                topic=row.topic,
+                state=_bytes(row.state),
             )
 
 

@@ -22,13 +22,23 @@ class SqlRegistryView(BatchTracked, RegistryView):
         self.insert_tracking(tracking)
 
     def subject_admitted(
-        self, tracking: Tracking, *, subject_id: str, name: str, kind: str,
-        region: str | None, at: datetime,
+        self,
+        tracking: Tracking,
+        *,
+        subject_id: str,
+        name: str,
+        kind: str,
+        region: str | None,
+        at: datetime,
     ) -> None:
         self.store.session().add(
             SubjectRow(
-                id=subject_id, seq=tracking.notification_id, name=name, kind=kind,
-                region=region, admitted_at=at,
+                id=subject_id,
+                seq=tracking.notification_id,
+                name=name,
+                kind=kind,
+                region=region,
+                admitted_at=at,
             )
         )
         self.insert_tracking(tracking)
@@ -53,13 +63,25 @@ class SqlRegistryView(BatchTracked, RegistryView):
         self.insert_tracking(tracking)
 
     def member_added(
-        self, tracking: Tracking, *, member_id: str, name: str, email: str | None,
-        subject_id: str | None, roles: list[str], at: datetime,
+        self,
+        tracking: Tracking,
+        *,
+        member_id: str,
+        name: str,
+        email: str | None,
+        subject_id: str | None,
+        roles: list[str],
+        at: datetime,
     ) -> None:
         self.store.session().add(
             MemberRow(
-                id=member_id, seq=tracking.notification_id, name=name, email=email,
-                subject_id=subject_id, roles=",".join(sorted(roles)), added_at=at,
+                id=member_id,
+                seq=tracking.notification_id,
+                name=name,
+                email=email,
+                subject_id=subject_id,
+                roles=",".join(sorted(roles)),
+                added_at=at,
             )
         )
         self.insert_tracking(tracking)

@@ -117,9 +117,7 @@ class SqlReadModel(ReadModel):
         try:
             # Projections that already have a row move in one statement (one round
             # trip, not one per projection), each only from the position we read.
-            moving = {
-                n: p for n, p in new.items() if p != expected[n] and expected[n] != 0
-            }
+            moving = {n: p for n, p in new.items() if p != expected[n] and expected[n] != 0}
             if moving:
                 row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
                 moved = session.exec(  # type: ignore[call-overload]

@@ -26,7 +26,9 @@ class AsOfViews:
 
     def at(self, partition: Partition, position: int, head: int) -> ReadModel:
         if not 1 <= position <= head:
-            raise InvalidInput(f"asOf must be a position between 1 and the head ({head})", field="asOf")
+            raise InvalidInput(
+                f"asOf must be a position between 1 and the head ({head})", field="asOf"
+            )
         key = (partition.cluster_id, position)
         with self._lock:
             if key in self._cache:
@@ -34,7 +36,10 @@ class AsOfViews:
                 return self._cache[key]
         model = self.partitions.scratch(partition.cluster_id)
         self.projector.catch_up(
-            f"{partition.cluster_id}@{position}", partition.log, model, partition.app.mapper,
+            f"{partition.cluster_id}@{position}",
+            partition.log,
+            model,
+            partition.app.mapper,
             upto=position,
         )
         with self._lock:

@@ -14,7 +14,14 @@ from uuid import UUID
 from services.chain import event_type
 
 STAMP_KEYS = frozenset(
-    {"timestamp", "originator_topic", "cluster_id", "actor_member_id", "actor_subject_id", "request_id"}
+    {
+        "timestamp",
+        "originator_topic",
+        "cluster_id",
+        "actor_member_id",
+        "actor_subject_id",
+        "request_id",
+    }
 )
 
 
@@ -26,7 +33,10 @@ def describe_state(topic: str, state: bytes) -> dict[str, Any]:
     return {
         "type": event_type(topic),
         "occurredAt": decoded.get("timestamp"),
-        "actor": {"memberId": decoded.get("actor_member_id"), "subjectId": decoded.get("actor_subject_id")},
+        "actor": {
+            "memberId": decoded.get("actor_member_id"),
+            "subjectId": decoded.get("actor_subject_id"),
+        },
         "requestId": decoded.get("request_id"),
         "data": {k: v for k, v in decoded.items() if k not in STAMP_KEYS},
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from domain.errors import Conflict
 from services.audit.chain_check import CheckpointClaim, check_chain, check_checkpoints
@@ -20,8 +20,12 @@ log = logging.getLogger(__name__)
 
 class AuditService:
     def __init__(
-        self, runner: CommandRunner, queries: ClusterQueries, signer: CheckpointSigner,
-        every_events: int, every_minutes: int,
+        self,
+        runner: CommandRunner,
+        queries: ClusterQueries,
+        signer: CheckpointSigner,
+        every_events: int,
+        every_minutes: int,
     ) -> None:
         self.runner = runner
         self.queries = queries
@@ -35,10 +39,15 @@ class AuditService:
         require(scope.actor, Permission.AUDIT)
         partition = self.runner.partitions.open(scope.cluster_id)
         checkpoints = partition.checkpoints.all()
-        report = check_chain(scope.cluster_id, partition.log.records(), {c.position for c in checkpoints})
+        report = check_chain(
+            scope.cluster_id, partition.log.records(), {c.position for c in checkpoints}
+        )
         check_checkpoints(report, [self._claim(scope.cluster_id, c) for c in checkpoints])
         return IntegrityInfo(
-            report.head, report.head_hash, report.verified, report.first_bad_position,
+            report.head,
+            report.head_hash,
+            report.verified,
+            report.first_bad_position,
             tuple(checkpoints),
         )
 
@@ -89,7 +98,9 @@ class AuditService:
             return None
         signed_at = self.runner.clock.now().astimezone(UTC).replace(microsecond=0)
         claims = {
-            "cluster": partition.cluster_id, "position": position, "headHash": head_hash,
+            "cluster": partition.cluster_id,
+            "position": position,
+            "headHash": head_hash,
             "signedAt": signed_at.isoformat().replace("+00:00", "Z"),
         }
         checkpoint = CheckpointInfo(position, head_hash, signed_at, self.signer.sign(claims))
@@ -99,14 +110,22 @@ class AuditService:
     def _verified_head(self, partition: Partition) -> tuple[int, str]:
         """Recomputes the chain from the last checkpoint on; refuses to bless a break."""
         last = partition.checkpoints.last()
-        position, previous = (last.position, last.head_hash) if last else (0, genesis(partition.cluster_id))
+        position, previous = (
+            (last.position, last.head_hash) if last else (0, genesis(partition.cluster_id))
+        )
         for batch in iter_batches(partition.log, position, 1000, None):
             for entry in batch:
                 stored = entry.stored_event
-                previous = link(previous, canonical_bytes(
-                    entry.position, str(stored.originator_id), stored.originator_version,
-                    stored.topic, stored.state,
-                ))
+                previous = link(
+                    previous,
+                    canonical_bytes(
+                        entry.position,
+                        str(stored.originator_id),
+                        stored.originator_version,
+                        stored.topic,
+                        stored.state,
+                    ),
+                )
                 if entry.position != position + 1 or previous != entry.hash:
                     raise Conflict(f"the log does not verify at position {position + 1}")
                 position = entry.position
@@ -117,7 +136,8 @@ class AuditService:
         return CheckpointClaim(
             position=checkpoint.position,
             head_hash=str(claims.get("headHash", "")),
-            signature_valid=bool(claims) and claims.get("position") == checkpoint.position
+            signature_valid=bool(claims)
+            and claims.get("position") == checkpoint.position
             and claims.get("headHash") == checkpoint.head_hash,
             cluster_matches=claims.get("cluster") == cluster_id,
         )

@@ -30,8 +30,13 @@ class Projector:
         self._names: list[str] | None = None
 
     def catch_up(
-        self, key: str, log_: EventLog, read_model: ReadModel, mapper: Mapper[Any],
-        upto: int | None = None, on_batch: Callable[[int], None] | None = None,
+        self,
+        key: str,
+        log_: EventLog,
+        read_model: ReadModel,
+        mapper: Mapper[Any],
+        upto: int | None = None,
+        on_batch: Callable[[int], None] | None = None,
     ) -> int:
         """Projects every event after the read model's position (up to ``upto``)."""
         projections = [factory(read_model) for factory in self._factories]

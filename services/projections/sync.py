@@ -59,8 +59,11 @@ class LeasedProjection:
         self._note_unowned(partition.cluster_id)
         try:
             return self.projector.catch_up(
-                partition.cluster_id, partition.log, partition.read_model,
-                partition.app.mapper, on_batch=lambda _: self._notify(),
+                partition.cluster_id,
+                partition.log,
+                partition.read_model,
+                partition.app.mapper,
+                on_batch=lambda _: self._notify(),
             )
         finally:
             self._notify()

@@ -47,8 +47,15 @@ class Subscriber:
         ack = json.loads(self._ws.recv(timeout=30))
         assert ack["type"] == "connection_ack", ack
         variables = {"c": self.cluster_id, "after": self.after}
-        self._ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": SUBSCRIPTION, "variables": variables}}))
+        self._ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": SUBSCRIPTION, "variables": variables},
+                }
+            )
+        )
         self._thread = threading.Thread(target=self._collect, daemon=True)
         self._thread.start()
         return self
@@ -70,7 +77,9 @@ class Subscriber:
         import time
 
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not any(e["position"] >= position for e in self.events):
+        while time.monotonic() < deadline and not any(
+            e["position"] >= position for e in self.events
+        ):
             time.sleep(0.05)
 
     def stop(self) -> None:

@@ -11,7 +11,7 @@ from e2e_server import Server
 from live_client import Subscriber, open_socket
 from websockets.exceptions import ConnectionClosed
 
-ADMIT = 'mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }'
+ADMIT = "mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }"
 FOUND = 'mutation { foundCluster(input: {name: "Live", region: "Fergana", form: FOCUSED}) { id } }'
 
 
@@ -75,7 +75,9 @@ def test_a_subscriber_that_reconnects_after_its_last_position_misses_nothing(liv
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."])
-def test_a_connection_without_a_valid_token_is_closed_with_4403(server: Server, token: str | None) -> None:
+def test_a_connection_without_a_valid_token_is_closed_with_4403(
+    server: Server, token: str | None
+) -> None:
     with open_socket(server.base_url, token) as ws, pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=30)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
@@ -85,10 +87,22 @@ def test_a_subscription_to_a_foreign_cluster_is_not_found(server: Server) -> Non
     stranger = server.cli_token("--operator", "--name", "Operator of another region")
     with open_socket(server.base_url, stranger) as ws:
         assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
-        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-            "query": "subscription($c: ID!) { clusterEvents(clusterId: $c) { position } }",
-            "variables": {"c": server.demo_cluster_id}}}))
+        ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {
+                        "query": "subscription($c: ID!) { clusterEvents(clusterId: $c) { position } }",
+                        "variables": {"c": server.demo_cluster_id},
+                    },
+                }
+            )
+        )
         message = json.loads(ws.recv(timeout=30))
-    codes = [e["extensions"]["code"] for e in message["payload"]] if message["type"] == "error" else [
-        e["extensions"]["code"] for e in message["payload"]["errors"]]
+    codes = (
+        [e["extensions"]["code"] for e in message["payload"]]
+        if message["type"] == "error"
+        else [e["extensions"]["code"] for e in message["payload"]["errors"]]
+    )
     assert codes == ["NOT_FOUND"]

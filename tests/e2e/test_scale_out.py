@@ -20,7 +20,7 @@ from live_client import Subscriber
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.slow]
 
-ADMIT = 'mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }'
+ADMIT = "mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }"
 VIEWS = """query($c: ID!, $at: Int) { cluster(id: $c, asOf: $at) { position
   subjects(includeInactive: true) { id name kind active interests { kind statement } }
   members { id name roles subject { id } } continuity { gaps } } }"""
@@ -30,8 +30,13 @@ VIEWS = """query($c: ID!, $at: Int) { cluster(id: $c, asOf: $at) { position
 def worker(server: Server, log_name: str) -> Iterator[subprocess.Popen[bytes]]:
     """`clusterwork worker` with the servers' settings."""
     with (server.data_dir / f"{log_name}.err").open("w") as err:
-        process = subprocess.Popen([clusterwork_command(), "worker"], env=server.env,
-                                   cwd=server.data_dir, stdout=subprocess.DEVNULL, stderr=err)
+        process = subprocess.Popen(
+            [clusterwork_command(), "worker"],
+            env=server.env,
+            cwd=server.data_dir,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         yield process
     finally:
@@ -91,7 +96,9 @@ def test_two_workers_under_a_write_storm_never_apply_an_event_twice(tmp_path: Pa
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda i: admit((api1, api2)[i % 2], f"Storm school {i}"), range(80)))
         assert api2.position(api2.demo_cluster_id, api2.token) == head + 80
-        subjects = api1.graphql(VIEWS, {"c": api1.demo_cluster_id}, api1.token)["data"]["cluster"]["subjects"]
+        subjects = api1.graphql(VIEWS, {"c": api1.demo_cluster_id}, api1.token)["data"]["cluster"][
+            "subjects"
+        ]
         storm = [s["name"] for s in subjects if s["name"].startswith("Storm school")]
         assert sorted(storm) == sorted(f"Storm school {i}" for i in range(80))
         assert_views_equal_a_fresh_replay(api1)

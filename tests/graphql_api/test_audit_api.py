@@ -10,24 +10,33 @@ from joserfc.jwk import KeySet
 
 from infra.cli import member_principal
 
-NAMES = {"Integrity": "integrity", "SignCheckpoint": "sign_checkpoint", "ClusterAsOf": "cluster_as_of"}
+NAMES = {
+    "Integrity": "integrity",
+    "SignCheckpoint": "sign_checkpoint",
+    "ClusterAsOf": "cluster_as_of",
+}
 
 
 def run(api: Api, name: str, variables: dict, principal):  # type: ignore[no-untyped-def]
     return api.run(operation(NAMES[name]), variables, principal=principal)
 
 
-def test_every_event_carries_a_64_hex_chain_hash_that_links_to_the_next(api: Api, registry: Registry) -> None:
+def test_every_event_carries_a_64_hex_chain_hash_that_links_to_the_next(
+    api: Api, registry: Registry
+) -> None:
     page = api.run(
         "query($id: ID!) { cluster(id: $id) { events { events { position hash } } } }",
-        {"id": registry.cluster_id}, principal=registry.operator,
+        {"id": registry.cluster_id},
+        principal=registry.operator,
     ).ok()["cluster"]["events"]["events"]
     assert [e["position"] for e in page] == list(range(1, len(page) + 1))
     assert all(re.fullmatch(r"[0-9a-f]{64}", e["hash"]) for e in page)
     assert len({e["hash"] for e in page}) == len(page)
 
 
-def test_a_coordinator_signs_a_checkpoint_that_any_jose_library_verifies(api: Api, registry: Registry) -> None:
+def test_a_coordinator_signs_a_checkpoint_that_any_jose_library_verifies(
+    api: Api, registry: Registry
+) -> None:
     signed = run(api, "SignCheckpoint", {"clusterId": registry.cluster_id}, registry.operator).ok()
     checkpoint = signed["signCheckpoint"]
     keys = KeySet.import_key_set(api.container.tokens.public_jwks())
@@ -44,18 +53,23 @@ def test_a_coordinator_signs_a_checkpoint_that_any_jose_library_verifies(api: Ap
 def test_members_may_not_audit(api: Api, registry: Registry) -> None:
     denied = run(api, "Integrity", {"id": registry.cluster_id}, registry.member)
     assert denied.codes == ["FORBIDDEN"]
-    assert run(api, "SignCheckpoint", {"clusterId": registry.cluster_id}, registry.member).codes == ["FORBIDDEN"]
+    assert run(
+        api, "SignCheckpoint", {"clusterId": registry.cluster_id}, registry.member
+    ).codes == ["FORBIDDEN"]
     as_of = run(api, "ClusterAsOf", {"id": registry.cluster_id, "asOf": 1}, registry.member)
     assert as_of.codes == ["FORBIDDEN"]
 
 
 def test_an_auditor_reads_the_cluster_as_it_was(api: Api, registry: Registry) -> None:
     auditor = api.run(
-        "mutation($c: ID!) { addMember(clusterId: $c, input: {name: \"Aud\", roles: [AUDITOR]}) { id } }",
-        {"c": registry.cluster_id}, principal=registry.operator,
+        'mutation($c: ID!) { addMember(clusterId: $c, input: {name: "Aud", roles: [AUDITOR]}) { id } }',
+        {"c": registry.cluster_id},
+        principal=registry.operator,
     ).ok()["addMember"]["id"]
     as_auditor = member_principal(api.container, registry.cluster_id, auditor)
-    early = run(api, "ClusterAsOf", {"id": registry.cluster_id, "asOf": 3}, as_auditor).ok()["cluster"]
+    early = run(api, "ClusterAsOf", {"id": registry.cluster_id, "asOf": 3}, as_auditor).ok()[
+        "cluster"
+    ]
     assert early["position"] == 3
     assert [s["name"] for s in early["subjects"]] == ["Tomsk School No. 4"]
     assert [e["position"] for e in early["events"]["events"]] == [1, 2, 3]

@@ -26,14 +26,18 @@ class Storage:
 
     def key_at(self, position: int) -> tuple[Any, int]:
         """The (originator_id, version) of the event at ``position``, as stored."""
-        row = self.run("SELECT originator_id, originator_version FROM {t}event_chain WHERE position = {p}", position)
+        row = self.run(
+            "SELECT originator_id, originator_version FROM {t}event_chain WHERE position = {p}",
+            position,
+        )
         return row[0][0], row[0][1]
 
     def state_at(self, position: int) -> bytes:
         oid, version = self.key_at(position)
         rows = self.run(
             "SELECT state FROM {t}stored_events WHERE originator_id = {p} AND originator_version = {p}",
-            oid, version,
+            oid,
+            version,
         )
         return bytes(rows[0][0])
 
@@ -41,21 +45,26 @@ class Storage:
         oid, version = self.key_at(position)
         self.run(
             "UPDATE {t}stored_events SET state = {p} WHERE originator_id = {p} AND originator_version = {p}",
-            state, oid, version,
+            state,
+            oid,
+            version,
         )
 
     def delete_event(self, position: int, *, with_chain_row: bool) -> None:
         oid, version = self.key_at(position)
         self.run(
             "DELETE FROM {t}stored_events WHERE originator_id = {p} AND originator_version = {p}",
-            oid, version,
+            oid,
+            version,
         )
         if with_chain_row:
             self.run("DELETE FROM {t}event_chain WHERE position = {p}", position)
 
     def shift_chain_from(self, position: int) -> None:
         """Makes room at ``position`` (two steps: the primary key is checked per row)."""
-        self.run("UPDATE {t}event_chain SET position = -position - 1 WHERE position >= {p}", position)
+        self.run(
+            "UPDATE {t}event_chain SET position = -position - 1 WHERE position >= {p}", position
+        )
         self.run("UPDATE {t}event_chain SET position = -position WHERE position < 0")
 
 

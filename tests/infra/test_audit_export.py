@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def export_file(container, operator, cluster, tmp_path) -> Path:  # type: ignore[no-untyped-def]
     for i in range(8):
-        subject = container.registry.admit_subject(operator, cluster.id, f"School {i}", "SCHOOL", None)
-        container.registry.declare_interest(operator, cluster.id, subject.id, "LEGAL", f"Statute {i}")
+        subject = container.registry.admit_subject(
+            operator, cluster.id, f"School {i}", "SCHOOL", None
+        )
+        container.registry.declare_interest(
+            operator, cluster.id, subject.id, "LEGAL", f"Statute {i}"
+        )
         if i in (3, 6):
             container.audit.sign_checkpoint(operator, cluster.id)
     partition = container.partitions.open(cluster.id)
@@ -44,7 +48,9 @@ def event_at(records: list[dict], position: int) -> dict:
     return next(r for r in records if r["kind"] == "event" and r["position"] == position)
 
 
-def test_a_fresh_export_verifies_with_its_checkpoints(export_file, container, operator, cluster) -> None:
+def test_a_fresh_export_verifies_with_its_checkpoints(
+    export_file, container, operator, cluster
+) -> None:
     result = verify_export(export_file)
     head = container.queries.scope(operator, cluster.id).info.position
     assert (result.verified, result.head, result.checkpoints) == (True, head, 2)
@@ -113,12 +119,24 @@ def test_the_cli_verifies_offline_without_settings_or_database(export_file, tmp_
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
     env["CLUSTERWORK_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none"  # unusable on purpose
     command = [sys.executable, "-c", "from infra.cli import main; main()", "audit", "verify"]
-    ok = subprocess.run([*command, str(export_file)], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-                        capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [*command, str(export_file)],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "VERIFIED" in ok.stdout
     records = lines(export_file)
     event_at(records, 3)["data"]["name"] = "Forged"
-    bad = subprocess.run([*command, str(rewrite(export_file, records))], cwd=tmp_path,
-                         env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [*command, str(rewrite(export_file, records))],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1 and "first bad position 3" in bad.stdout

@@ -25,4 +25,7 @@ def test_the_worker_runs_on_the_same_database_with_a_health_check() -> None:
     worker = found["worker"]
     assert worker["command"] == ["clusterwork", "worker"]
     assert worker["environment"] == found["api"]["environment"]  # same database, same keys
-    assert "healthcheck" in worker and worker["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert (
+        "healthcheck" in worker
+        and worker["depends_on"]["postgres"]["condition"] == "service_healthy"
+    )

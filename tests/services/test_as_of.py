@@ -64,9 +64,13 @@ def test_as_of_outside_the_log_is_bad_user_input(container, operator, cluster) -
         assert refused.value.field == "asOf"
 
 
-def test_as_of_is_for_coordinators_and_auditors_only(container, operator, cluster, member_principal) -> None:
+def test_as_of_is_for_coordinators_and_auditors_only(
+    container, operator, cluster, member_principal
+) -> None:
     subject = container.registry.admit_subject(operator, cluster.id, "School", "SCHOOL", None)
-    member = container.registry.add_member(operator, cluster.id, "Ann", None, subject.id, ["MEMBER"])
+    member = container.registry.add_member(
+        operator, cluster.id, "Ann", None, subject.id, ["MEMBER"]
+    )
     auditor = container.registry.add_member(operator, cluster.id, "Aud", None, None, ["AUDITOR"])
     with pytest.raises(Forbidden):
         container.queries.scope(member_principal(member.id), cluster.id, as_of=1)
