@@ -84,33 +84,48 @@ def create_app(settings: Settings = SETTINGS) -> FastAPI:
 
     @app.get("/raw/totality")
     def totality(cluster: str, goal: str) -> Response:
-        return as_json({
-            "goal": db.rows(cluster, "SELECT * FROM {t}rm_goal WHERE id = ?", goal),
-            "votes": db.rows(
-                cluster,
-                "SELECT goal_id, subject_id, seq, choice, interest_link, cast_by, cast_at, revision "
-                "FROM {t}rm_goal_vote WHERE goal_id = ? ORDER BY seq", goal,
-            ),
-            "subjects": db.rows(cluster, "SELECT id, name, kind, active FROM {t}rm_subject ORDER BY seq"),
-            "members": db.rows(cluster, "SELECT id, name, subject_id FROM {t}rm_member ORDER BY seq"),
-        })
+        return as_json(
+            {
+                "goal": db.rows(cluster, "SELECT * FROM {t}rm_goal WHERE id = ?", goal),
+                "votes": db.rows(
+                    cluster,
+                    "SELECT goal_id, subject_id, seq, choice, interest_link, cast_by, cast_at, revision "
+                    "FROM {t}rm_goal_vote WHERE goal_id = ? ORDER BY seq",
+                    goal,
+                ),
+                "subjects": db.rows(
+                    cluster, "SELECT id, name, kind, active FROM {t}rm_subject ORDER BY seq"
+                ),
+                "members": db.rows(
+                    cluster, "SELECT id, name, subject_id FROM {t}rm_member ORDER BY seq"
+                ),
+            }
+        )
 
     @app.get("/raw/mutual-control")
     def mutual_control(cluster: str, round: str) -> Response:
-        return as_json({
-            "round": db.rows(cluster, "SELECT * FROM {t}rm_assessment_round WHERE id = ?", round),
-            "norms": db.rows(
-                cluster,
-                "SELECT n.id, n.name, r.scale_min, r.scale_max, r.weight FROM {t}rm_round_norm r "
-                "JOIN {t}rm_norm n ON n.id = r.norm_id WHERE r.round_id = ? ORDER BY r.ord", round,
-            ),
-            "subjects": db.rows(cluster, "SELECT id, name, active FROM {t}rm_subject ORDER BY seq"),
-            "assessments": db.rows(
-                cluster,
-                "SELECT assessor_id, assessee_id, norm_id, score FROM {t}rm_assessment "
-                "WHERE round_id = ?", round,
-            ),
-        })
+        return as_json(
+            {
+                "round": db.rows(
+                    cluster, "SELECT * FROM {t}rm_assessment_round WHERE id = ?", round
+                ),
+                "norms": db.rows(
+                    cluster,
+                    "SELECT n.id, n.name, r.scale_min, r.scale_max, r.weight FROM {t}rm_round_norm r "
+                    "JOIN {t}rm_norm n ON n.id = r.norm_id WHERE r.round_id = ? ORDER BY r.ord",
+                    round,
+                ),
+                "subjects": db.rows(
+                    cluster, "SELECT id, name, active FROM {t}rm_subject ORDER BY seq"
+                ),
+                "assessments": db.rows(
+                    cluster,
+                    "SELECT assessor_id, assessee_id, norm_id, score FROM {t}rm_assessment "
+                    "WHERE round_id = ?",
+                    round,
+                ),
+            }
+        )
 
     @app.get("/raw/events")
     def events(cluster: str, after: int = 0, first: int = 100) -> Response:
@@ -119,17 +134,25 @@ def create_app(settings: Settings = SETTINGS) -> FastAPI:
             "SELECT c.position, c.hash, c.type, e.originator_id, e.originator_version, e.state "
             "FROM {t}event_chain c JOIN {t}stored_events e ON e.originator_id = c.originator_id "
             "AND e.originator_version = c.originator_version "
-            "WHERE c.position > ? ORDER BY c.position LIMIT ?", after, first,
+            "WHERE c.position > ? ORDER BY c.position LIMIT ?",
+            after,
+            first,
         )
         for row in rows:
             row["data"] = json.loads(bytes(row.pop("state")))
         actors = sorted({r["data"].get("actor_member_id") for r in rows} - {None})
-        members = db.rows(
-            cluster,
-            "SELECT m.id, m.name, s.id AS subject_id, s.name AS subject_name FROM {t}rm_member m "
-            "LEFT JOIN {t}rm_subject s ON s.id = m.subject_id WHERE m.id IN ("
-            + ", ".join("?" for _ in actors) + ")", *actors,
-        ) if actors else []
+        members = (
+            db.rows(
+                cluster,
+                "SELECT m.id, m.name, s.id AS subject_id, s.name AS subject_name FROM {t}rm_member m "
+                "LEFT JOIN {t}rm_subject s ON s.id = m.subject_id WHERE m.id IN ("
+                + ", ".join("?" for _ in actors)
+                + ")",
+                *actors,
+            )
+            if actors
+            else []
+        )
         return as_json({"events": rows, "actors": members})
 
     return app

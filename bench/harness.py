@@ -146,7 +146,9 @@ def clusterwork_command() -> str:
 
 
 @contextmanager
-def process(stack: Stack, name: str, argv: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def process(
+    stack: Stack, name: str, argv: list[str], env: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
     """Runs ``argv``, its output in the data directory; always stops it."""
     out, err = stack.data_dir / f"{name}.out", stack.data_dir / f"{name}.err"
     with out.open("w") as stdout, err.open("w") as stderr:
@@ -208,7 +210,9 @@ def wait_healthy(popen: subprocess.Popen[bytes], base_url: str, err: Path) -> st
     with httpx.Client(base_url=base_url, timeout=2) as client:
         while time.monotonic() < deadline:
             if popen.poll() is not None:
-                raise BenchError(f"{popen.args} exited {popen.returncode}:\n{err.read_text()[-3000:]}")
+                raise BenchError(
+                    f"{popen.args} exited {popen.returncode}:\n{err.read_text()[-3000:]}"
+                )
             try:
                 if client.get("/healthz").status_code == 200:
                     return base_url
@@ -229,12 +233,16 @@ def operation(name: str) -> str:
 
 
 def graphql(
-    client: httpx.Client, query: str, variables: dict[str, Any] | None = None,
+    client: httpx.Client,
+    query: str,
+    variables: dict[str, Any] | None = None,
     token: str | None = None,
 ) -> dict[str, Any]:
     """POST /graphql; the data, or BenchError when the answer holds errors."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
     body = response.json()
     if response.status_code != 200 or body.get("errors"):
         raise BenchError(f"GraphQL error {response.status_code}: {str(body)[:500]}")
@@ -261,7 +269,9 @@ class Load:
 
     def check(self) -> Load:
         if self.errors:
-            raise BenchError(f"{self.errors} of {self.calls + self.errors} requests failed: {self.first_error}")
+            raise BenchError(
+                f"{self.errors} of {self.calls + self.errors} requests failed: {self.first_error}"
+            )
         return self
 
 
@@ -284,7 +294,7 @@ def drive(base_urls: list[str], clients: list[Client], seconds: float, warmup: i
                 for _ in range(warmup):
                     call(http, counter)
                     counter += 1
-            except Exception as error:  # noqa: BLE001 - reported below
+            except Exception as error:
                 failures.append(repr(error))
             ready.wait()
             ready.wait()  # the clock starts
@@ -295,13 +305,15 @@ def drive(base_urls: list[str], clients: list[Client], seconds: float, warmup: i
                     return
                 try:
                     call(http, counter)
-                except Exception as error:  # noqa: BLE001 - counted, first one reported
+                except Exception as error:
                     failures.append(repr(error))
                 else:
                     times[index].append(time.perf_counter() - started)
                 counter += 1
 
-    threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(clients)]
+    threads = [
+        threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(clients)
+    ]
     for thread in threads:
         thread.start()
     ready.wait()
@@ -312,7 +324,9 @@ def drive(base_urls: list[str], clients: list[Client], seconds: float, warmup: i
         thread.join(timeout=seconds + 120)
     elapsed = time.perf_counter() - bounds["start"]
     latencies = [t for per_client in times for t in per_client]
-    return Load(len(latencies), elapsed, latencies, len(failures), failures[0] if failures else None)
+    return Load(
+        len(latencies), elapsed, latencies, len(failures), failures[0] if failures else None
+    )
 
 
 def timed(action: Callable[[], object], repeats: int) -> list[float]:
@@ -324,7 +338,9 @@ def timed(action: Callable[[], object], repeats: int) -> list[float]:
     return found
 
 
-def interleaved(actions: list[Callable[[], object]], repeats: int, warmup: int = 2) -> list[list[float]]:
+def interleaved(
+    actions: list[Callable[[], object]], repeats: int, warmup: int = 2
+) -> list[list[float]]:
     """Times each action ``repeats`` times, in turns, so that all see the same load."""
     for action in actions:
         for _ in range(warmup):

@@ -57,7 +57,7 @@ class Round:
 
 
 def run(quick: bool, backends: list[str]) -> None:
-    subjects, repeats = (12, 10) if quick else (50, 30)
+    subjects, repeats = (6, 5) if quick else (50, 30)
     print(
         f"\n== mutual control: {subjects} subjects, {len(NORMS)} norms, "
         f"{subjects * (subjects - 1) * len(NORMS)} assessments =="

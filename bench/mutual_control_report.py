@@ -98,7 +98,7 @@ def write_section(results: list[Result]) -> None:
     rows = "\n".join(r.row() for r in results)
     body = f"""Command: `make bench` (every benchmark; this one alone:
 `.venv/bin/python -m bench mutual_control`). Quick smoke run: `BENCH_QUICK=1 make bench`
-(12 subjects; it prints the figures and leaves this section alone).
+(6 subjects; it prints the figures and leaves this section alone).
 
 A round of 50 subjects and 5 norms in which every subject assesses every other on
 every norm: 12,250 `recordAssessment` calls through the service layer

@@ -58,7 +58,10 @@ def operator() -> Principal:
 
 
 def assessment_cluster(
-    container: Container, persons: list[Person], norms: int = 1, name: str = "Bench cluster",
+    container: Container,
+    persons: list[Person],
+    norms: int = 1,
+    name: str = "Bench cluster",
     by: Principal | None = None,
 ) -> World:
     """A cluster with one subject and member per person, ``norms`` norms and an open round."""
@@ -74,17 +77,20 @@ def assessment_cluster(
         for i, (subject, member) in enumerate(zip(subjects, members, strict=True)):
             cluster.admit(subject, f"Institution {i + 1}", KINDS[i % len(KINDS)], "Bench region")
             cluster.add_member(member, f"Member {i + 1}", None, subject, ["MEMBER"])
-        adopted = [
-            Norm.adopt(uuid.uuid4(), f"Norm {k + 1}", None, 1, 5, 1.0) for k in range(norms)
-        ]
+        adopted = [Norm.adopt(uuid.uuid4(), f"Norm {k + 1}", None, 1, 5, 1.0) for k in range(norms)]
         round_ = AssessmentRound.open(uuid.uuid4(), "Current round", [n.terms for n in adopted])
     partition.app.save(cluster, *adopted, round_)
     for person, member in zip(persons, members, strict=True):
         container.directory.link(person.principal.person_id, info.id, member)
     container.runner.project(partition)
     return World(
-        info.id, by, coordinator, str(round_.id),
-        [(str(n.id), n.scale_min, n.scale_max) for n in adopted], subjects, members,
+        info.id,
+        by,
+        coordinator,
+        str(round_.id),
+        [(str(n.id), n.scale_min, n.scale_max) for n in adopted],
+        subjects,
+        members,
     )
 
 
@@ -126,7 +132,9 @@ def settle(container: Container, cluster_id: str) -> None:
     """Projects the cluster (in this process) and signs a checkpoint if one is due,
     as the commands that wrote the history would have."""
     partition = container.partitions.open(cluster_id)
-    container.projector.catch_up(cluster_id, partition.log, partition.read_model, partition.app.mapper)
+    container.projector.catch_up(
+        cluster_id, partition.log, partition.read_model, partition.app.mapper
+    )
     container.audit.maybe_checkpoint(partition)
 
 

@@ -61,6 +61,9 @@ DIRECTORY_TABLES = [
 class SqlDirectory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Clusters known to be registered. Registration is never undone, so a
+        # cluster seen once need not be looked up again on every request.
+        self._registered: set[str] = set()
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=DIRECTORY_TABLES)
@@ -75,8 +78,13 @@ class SqlDirectory:
             return list(session.exec(select(DirCluster.id).order_by(col(DirCluster.founded_at))))
 
     def has_cluster(self, cluster_id: str) -> bool:
+        if cluster_id in self._registered:
+            return True
         with Session(self.engine) as session:
-            return session.get(DirCluster, cluster_id) is not None
+            found = session.get(DirCluster, cluster_id) is not None
+        if found:
+            self._registered.add(cluster_id)
+        return found
 
     def ensure_person(self, person_id: str, name: str | None, email: str | None) -> None:
         with Session(self.engine) as session:

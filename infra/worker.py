@@ -18,6 +18,7 @@ import time
 from infra.bootstrap import Container
 from infra.leases import AdvisoryOwnership, FileOwnership
 from infra.live import PostgresListener
+from infra.partitions import SqlitePartitions
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class ProjectionWorker:
         self.tick = tick
         self.changed: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.owned: set[str] = set()
+        self._stamps: dict[str, tuple[int, ...]] = {}
 
     def run(self, stop: threading.Event) -> None:
         url = self.container.settings.database_url
@@ -47,6 +49,8 @@ class ProjectionWorker:
                     self._rebalance(ownership)
                     due, next_pass = set(self.owned), time.monotonic() + self.pass_seconds
                 due |= self._collect() & self.owned
+                if listener is None:  # SQLite: no NOTIFY; a cluster's file says it changed
+                    due |= self._touched()
                 for cluster_id in sorted(due):
                     self._project(cluster_id)
         finally:
@@ -75,6 +79,25 @@ class ProjectionWorker:
             )
         except Exception:  # one broken cluster must not stop the others
             log.exception("projecting cluster %s failed", cluster_id)
+
+    def _touched(self) -> set[str]:
+        """Owned clusters whose SQLite files changed since the last look (a commit
+        appends to the write-ahead log): a stat per cluster and tick, so that a
+        write is projected within a tick rather than at the next pass."""
+        partitions = self.container.partitions
+        if not isinstance(partitions, SqlitePartitions):
+            return set()
+        changed = set()
+        for cluster_id in self.owned:
+            path = partitions.path(cluster_id)
+            stamp = tuple(
+                p.stat().st_mtime_ns if p.exists() else 0
+                for p in (path, path.with_name(path.name + "-wal"))
+            )
+            if self._stamps.get(cluster_id) != stamp:
+                self._stamps[cluster_id] = stamp
+                changed.add(cluster_id)
+        return changed
 
     def _collect(self) -> set[str]:
         """Waits up to one tick for notifications, then takes all that came."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +69,9 @@ class ClusterScope:
         return self.read_model.registry_reader
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
-        return self.reader.subjects(include_inactive)
+        found = self.reader.subjects(include_inactive)
+        self._known.update((("subject", s.id), s) for s in found)
+        return found
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
         key = ("subject", subject_id)
@@ -86,18 +88,27 @@ class ClusterScope:
             self._known[key] = self.reader.member(member_id)
         return self._known[key]  # type: ignore[no-any-return]
 
-    def know_members(self, member_ids: set[str]) -> None:
-        """Looks up many members and their subjects in three queries (all members,
-        all subjects with their interests), for a list that names them."""
-        missing = {m for m in member_ids if ("member", m) not in self._known}
+    def _members(self, keys: list[tuple[str, str]]) -> list[MemberInfo]:
+        return [m for k in keys if (m := self._known.get(k)) is not None]
+
+    def know_members(self, member_ids: Iterable[str], subject_ids: Iterable[str] = ()) -> None:
+        """Looks up many members and subjects in three queries (all members, all
+        subjects with their interests), for a list that names them (a page of
+        events and their actors, a goal's votes), instead of one or two each."""
+        missing = {("member", m) for m in member_ids} | {("subject", s) for s in subject_ids}
+        missing -= self._known.keys()
         if len(missing) < 2:
             return
-        for member in self.reader.members():
-            self._known[("member", member.id)] = member
-        for subject in self.reader.subjects(include_inactive=True):
-            self._known[("subject", subject.id)] = subject
-        for member_id in missing:
-            self._known.setdefault(("member", member_id), None)
+        members = [key for key in missing if key[0] == "member"]
+        if members:
+            for member in self.reader.members():
+                self._known[("member", member.id)] = member
+            missing |= {("subject", m.subject_id) for m in self._members(members) if m.subject_id}
+            missing -= {k for k in missing if k[0] == "subject" and k in self._known}
+        if any(kind == "subject" for kind, _ in missing):
+            self.subjects(include_inactive=True)
+        for key in missing:
+            self._known.setdefault(key, None)
 
     def tail(self, after: int, limit: int = EVENTS_PAGE_MAX) -> list[EventInfo]:
         """Events after ``after`` up to the log's current head (for live delivery)."""

@@ -123,7 +123,9 @@ class GoalType:
 
     @strawberry.field(description="Latest vote of each subject.")
     def votes(self) -> list[GoalVoteType]:
-        return [GoalVoteType.from_dto(v, self._scope) for v in self._view.votes]
+        votes = self._view.votes
+        self._scope.know_members({v.cast_by for v in votes}, {v.subject_id for v in votes})
+        return [GoalVoteType.from_dto(v, self._scope) for v in votes]
 
     @strawberry.field
     def totality(self) -> GoalTotalityType:
