@@ -197,7 +197,7 @@ class _with_worker:
 
 
 def lags_of(partition: Any, start: int, end: int, seen: list[tuple[float, int]]) -> list[float]:
-    """For each event in (start, end]: first time seen projected − its timestamp."""
+    """For each event in (start, end]: first time seen projected minus its timestamp."""
     lags, index = [], 0
     after = start
     while after < end:

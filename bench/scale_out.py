@@ -178,7 +178,7 @@ or half on each of two (both projecting in-process, coordinated by the advisory-
 | clusters (schemas) founded, 8 subjects and a round each | {m["schemas"]:,}, in {m["seed_s"]:.0f} s ({1000 * m["seed_s"] / m["clusters"]:.0f} ms each, {FULL["seed_threads"]} threads) |
 | database size | {m["db_mib"]:.0f} MiB |
 | writes spread over all clusters ÷ on one cluster | **{m["ratio"]:.2f}** ({m["many_per_s"]:.0f} vs {m["one_per_s"]:.0f} mutations/s; p50 {ms(m["many_p50"])} vs {ms(m["one_p50"])} ms) |
-| peak PostgreSQL connections of the API process | **{m["peak_connections"]}** ({m["samples"]} samples; bound {m["bound"]} = 2 pools × (pool_size + max_overflow) + LISTEN; max_connections {m["max_connections"]}) |
+| peak PostgreSQL connections of the API process | **{m["peak_connections"]}** ({m["samples"]} samples; bound {m["bound"]} = 2 pools x (pool_size + max_overflow) + LISTEN; max_connections {m["max_connections"]}) |
 | API process memory after the load (RSS) | {m["rss_mib"]:.0f} MiB (open_clusters = {m["open_clusters"]}) |
 """
     report.replace_section("scale_out", "Scale-out on one PostgreSQL (issue 8)", body + NOTES)
