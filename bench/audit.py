@@ -153,6 +153,7 @@ def recorders(
                 password=str(info.get("password", "")),
                 schema="bench_plain",
                 pool_size=2,
+                pre_ping=True,  # as the shared datastore the chained recorder uses
             )
         )
     chained.create_table()

@@ -9,19 +9,15 @@ here, so it needs no assertion rewriting: PYTEST_DONT_REWRITE.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
-from psycopg import sql
+from pg_support import fresh_database
 
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
@@ -51,33 +47,11 @@ def goal_clock() -> SettableClock:
     return SettableClock()
 
 
-ADMIN_URL = os.environ.get(
-    "CLUSTERWORK_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    """A new PostgreSQL database, dropped afterwards. Unreachable: skip, which
-    the root conftest turns into a failure under CI=true."""
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.Error as error:
-        pytest.skip(f"PostgreSQL at {ADMIN_URL} is unreachable: {error}")
-    name = f"cw_goal_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield urlsplit(ADMIN_URL)._replace(path=f"/{name}").geturl()
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 @pytest.fixture(scope="module")
 def goal_database() -> Iterator[str]:
     """One database per module: every test founds its own cluster (its own
     schema), so tests stay apart without dropping schemas after each one."""
-    with fresh_database() as url:
+    with fresh_database("cw_goal") as url:
         yield url
 
 

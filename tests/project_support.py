@@ -9,17 +9,13 @@ project_database``) so that they replace ``container`` for that module only.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
-from psycopg import sql
+from pg_support import fresh_database
 
 from domain.project import ResultSpec
 from infra.bootstrap import Container, bootstrap
@@ -28,9 +24,6 @@ from services.principal import Principal
 from services.projects import ProjectLaunch
 
 TODAY = date(2025, 3, 10)
-ADMIN_URL = os.environ.get(
-    "CLUSTERWORK_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 
 class FixedClock:
@@ -56,17 +49,8 @@ def project_database() -> Iterator[str]:
     """A fresh PostgreSQL database per module; each test founds its own cluster
     (its own schema), so tests stay apart. Unreachable: skip, which the root
     conftest turns into a failure under CI=true."""
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.Error as error:
-        pytest.skip(f"PostgreSQL at {ADMIN_URL} is unreachable: {error}")
-    name = f"cw_project_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield urlsplit(ADMIN_URL)._replace(path=f"/{name}").geturl()
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with fresh_database("cw_project") as url:
+        yield url
 
 
 @pytest.fixture
