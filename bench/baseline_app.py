@@ -62,7 +62,10 @@ class Database:
 
     def rows(self, cluster_id: str, query: str, *params: Any) -> list[dict[str, Any]]:
         with self.cursor(cluster_id) as (cursor, prefix, marker):
-            cursor.execute(query.replace("{t}", prefix).replace("?", marker), params)
+            # {pos}: an event's position is its notification id (SQLite: rowid).
+            position = "notification_id" if marker == "%s" else "rowid"
+            query = query.replace("{t}", prefix).replace("{pos}", position)
+            cursor.execute(query.replace("?", marker), params)
             names = [c[0] for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -131,15 +134,14 @@ def create_app(settings: Settings = SETTINGS) -> FastAPI:
     def events(cluster: str, after: int = 0, first: int = 100) -> Response:
         rows = db.rows(
             cluster,
-            "SELECT c.position, c.hash, c.type, e.originator_id, e.originator_version, e.state "
-            "FROM {t}event_chain c JOIN {t}stored_events e ON e.originator_id = c.originator_id "
-            "AND e.originator_version = c.originator_version "
-            "WHERE c.position > ? ORDER BY c.position LIMIT ?",
+            "SELECT {pos} AS position, hash, topic, originator_id, originator_version, state "
+            "FROM {t}stored_events WHERE {pos} > ? ORDER BY {pos} LIMIT ?",
             after,
             first,
         )
         for row in rows:
             row["data"] = json.loads(bytes(row.pop("state")))
+            row["type"] = row.pop("topic").rsplit(".", 1)[-1]
         actors = sorted({r["data"].get("actor_member_id") for r in rows} - {None})
         members = (
             db.rows(

@@ -107,6 +107,7 @@ class SqlitePartitions(_LruPartitions):
 
     def _build(self, cluster_id: str) -> ClusterPartition:
         recorder = ChainedSQLiteRecorder(sqlite_datastore(str(self.path(cluster_id))), cluster_id)
+        recorder.upgrade_layout()
         engine = sqlite_engine(self.path(cluster_id))
         return ClusterPartition(
             cluster_id,
@@ -163,6 +164,7 @@ class PostgresPartitions(_LruPartitions):
     def _build(self, cluster_id: str) -> ClusterPartition:
         schema = schema_name(cluster_id)
         recorder = ChainedPostgresRecorder(SchemaDatastore(self.datastore, schema), cluster_id)
+        recorder.upgrade_layout()
         engine = self._engine_for(schema)
         return ClusterPartition(
             cluster_id,

@@ -81,7 +81,7 @@ class EventLog(Protocol):
     ) -> list[LogEntry]: ...
 
     def records(self) -> Iterator[ChainRecord]:
-        """Every stored event beside its chain row, in storage order (for verification)."""
+        """Every stored event with its position and hash, in position order (for verification)."""
         ...
 
 

@@ -119,8 +119,6 @@ def _chain_record(record: dict[str, Any] | None, count: int, mismatched: list[in
         return ChainRecord(
             position=record["position"],
             stored_hash=record["hash"],
-            chain_aggregate=record["aggregateId"],
-            chain_version=record["version"],
             aggregate_id=record["aggregateId"],
             version=record["version"],
             topic=record["topic"],
@@ -128,7 +126,7 @@ def _chain_record(record: dict[str, Any] | None, count: int, mismatched: list[in
         )
     except (AssertionError, KeyError, TypeError, ValueError, binascii.Error):
         mismatched.append(count)
-        return ChainRecord(None, None, None, None, None, None, None, None)
+        return ChainRecord(None, None, None, None, None, None)
 
 
 def _claim(checkpoint: dict[str, Any], jwks: dict[str, Any], cluster: str) -> CheckpointClaim:

@@ -1,31 +1,46 @@
-"""Rows of the ``event_chain`` table for newly stored events.
+"""Position and chain hash of newly stored events, and the head they follow.
 
-The chain table gives each event its gapless position (PostgreSQL sequences
-leave gaps after a failed insert; positions must not) and its chain hash. Both
-recorders fill it inside the very transaction that stores the events, while
-holding the write lock, so an event never exists without its position and hash.
+Each stored event row carries its gapless position (it is the row's
+notification id) and its chain hash, written by the same INSERT that stores
+the event: an event never exists without them, and the chain costs no second
+row write. PostgreSQL's sequence would leave gaps after a failed insert, so
+the recorders assign positions themselves, from the chain head.
+
+Reading the head is a query (on PostgreSQL a round trip) on every append. A
+recorder instead remembers the head it last wrote and *guesses* from it; the
+position's unique key checks the guess inside the transaction: a position
+already taken means another writer moved the head, and the append is redone
+once from the head read under the write lock. Gapless positions make a free
+position proof that the guessed head is the real one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from services.chain import canonical_bytes, event_type, genesis, link
+from services.chain import canonical_bytes, genesis, link
 
-ChainRow = tuple[int, UUID, int, str, str]  # position, aggregate, version, type, hash
+Head = tuple[int, str]  # position, hash
+ChainRow = tuple[
+    int, UUID, int, str, bytes, str
+]  # position, aggregate, version, topic, state, hash
 
 
 def chain_rows(
-    cluster_id: str, last: tuple[int, str] | None, stored_events: Sequence[StoredEvent]
+    cluster_id: str, last: Head | None, stored_events: Sequence[StoredEvent]
 ) -> list[ChainRow]:
     position, previous = last if last else (0, genesis(cluster_id))
     rows: list[ChainRow] = []
     for stored in stored_events:
         position += 1
-        aggregate_id = UUID(str(stored.originator_id))
+        aggregate_id = stored.originator_id
+        if not isinstance(aggregate_id, UUID):
+            aggregate_id = UUID(str(aggregate_id))
         previous = link(
             previous,
             canonical_bytes(
@@ -33,6 +48,59 @@ def chain_rows(
             ),
         )
         rows.append(
-            (position, aggregate_id, stored.originator_version, event_type(stored.topic), previous)
+            (
+                position,
+                aggregate_id,
+                stored.originator_version,
+                stored.topic,
+                stored.state,
+                previous,
+            )
         )
     return rows
+
+
+@dataclass
+class Append:
+    """One call's guess of the head (None: read it) and the head it wrote."""
+
+    guess: Head | None
+    written: Head | None = None
+
+
+class HeadGuess:
+    """The head this recorder last wrote, shared by the threads that use it.
+
+    After a wrong guess (another process appended) the next ``cool_down``
+    appends read the head instead, so writers in several processes pay at
+    most one redone transaction per ``cool_down`` appends.
+    """
+
+    def __init__(self, cool_down: int = 32) -> None:
+        self._lock = threading.Lock()
+        self._head: Head | None = None
+        self._cool_down = cool_down
+        self._reads_left = 0
+
+    def begin(self) -> Append:
+        with self._lock:
+            if self._reads_left:
+                self._reads_left -= 1
+                return Append(None)
+            return Append(self._head)
+
+    def wrote(self, append: Append) -> None:
+        if append.written is None:
+            return
+        with self._lock:
+            self._head = append.written
+
+    def missed(self) -> None:
+        with self._lock:
+            self._head = None
+            self._reads_left = self._cool_down
+
+
+def position_taken(error: BaseException, key: str) -> bool:
+    """True when ``error`` is the position's unique key refusing a guess."""
+    return key in str(error) or key in str(error.__cause__ or "")

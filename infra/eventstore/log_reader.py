@@ -1,9 +1,8 @@
-"""Reads a cluster's log by gapless position: the chain joined to the events."""
+"""Reads a cluster's log by gapless position, each event with its chain hash."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -16,51 +15,52 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    and_,
+    false,
     func,
-    literal,
-    literal_column,
-    null,
+    or_,
     select,
-    union_all,
 )
 
 from services.audit.chain_check import ChainRecord
+from services.chain import event_type
 from services.ports import LogEntry
 
-# Declared, never created here: the eventsourcing recorders own these tables.
-# SQLAlchemy's Uuid is CHAR(32) hex on SQLite and uuid on PostgreSQL, exactly
-# as the library stores originator ids.
-_meta = MetaData()
-stored_events = Table(
-    "stored_events",
-    _meta,
-    Column("originator_id", Uuid),
-    Column("originator_version", BigInteger),
-    Column("topic", Text),
-    Column("state", LargeBinary),
-)
-event_chain = Table(
-    "event_chain",
-    _meta,
-    Column("position", BigInteger, primary_key=True),
-    Column("originator_id", Uuid),
-    Column("originator_version", BigInteger),
-    Column("type", Text),
-    Column("hash", Text),
-)
+
+# Declared, never created here: the recorders own this table. An event's
+# position is its notification id (SQLite: the rowid). SQLAlchemy's Uuid is
+# CHAR(32) hex on SQLite and uuid on PostgreSQL, exactly as the library
+# stores originator ids.
+def _events_table(position_column: str) -> Table:
+    return Table(
+        "stored_events",
+        MetaData(),
+        Column(position_column, BigInteger, key="position"),
+        Column("originator_id", Uuid),
+        Column("originator_version", BigInteger),
+        Column("topic", Text),
+        Column("state", LargeBinary),
+        Column("hash", Text),
+    )
+
+
+_TABLES = {"sqlite": _events_table("rowid"), "postgresql": _events_table("notification_id")}
+
+
+def events_table(engine: Engine) -> Table:
+    return _TABLES[engine.dialect.name]
 
 
 class SqlEventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.table = events_table(engine)
 
     def records(self) -> Iterator[ChainRecord]:
         return chain_records(self.engine)
 
     def head(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.max(event_chain.c.position))).scalar() or 0)
+            return int(conn.execute(select(func.max(self.table.c.position))).scalar() or 0)
 
     def read(
         self,
@@ -71,36 +71,28 @@ class SqlEventLog:
         aggregate_id: str | None = None,
         types: Sequence[str] | None = None,
     ) -> list[LogEntry]:
-        c, e = event_chain.c, stored_events.c
+        e = self.table.c
         query = (
-            select(
-                c.position, c.hash, c.type, e.originator_id, e.originator_version, e.topic, e.state
-            )
-            .select_from(
-                event_chain.join(
-                    stored_events,
-                    and_(
-                        e.originator_id == c.originator_id,
-                        e.originator_version == c.originator_version,
-                    ),
-                )
-            )
-            .where(c.position > after)
-            .order_by(c.position)
+            select(e.position, e.hash, e.originator_id, e.originator_version, e.topic, e.state)
+            .where(e.position > after)
+            .order_by(e.position)
             .limit(limit)
         )
         if upto is not None:
-            query = query.where(c.position <= upto)
+            query = query.where(e.position <= upto)
         if aggregate_id is not None:
-            query = query.where(c.originator_id == UUID(aggregate_id))
+            query = query.where(e.originator_id == UUID(aggregate_id))
         if types is not None:
-            query = query.where(c.type.in_(list(types)))
+            # The type is the topic's last name (services.chain.event_type).
+            query = query.where(
+                or_(false(), *[e.topic.endswith(f".{name}", autoescape=True) for name in types])
+            )
         with self.engine.connect() as conn:
             return [
                 LogEntry(
                     row.position,
                     row.hash,
-                    row.type,
+                    event_type(row.topic),
                     StoredEvent(
                         row.originator_id, row.originator_version, row.topic, bytes(row.state)
                     ),
@@ -110,49 +102,16 @@ class SqlEventLog:
 
 
 def chain_records(engine: Engine) -> Iterator[ChainRecord]:
-    """Every stored event in storage order beside its chain row, then chain
-    rows whose event is gone; one statement, so one consistent snapshot."""
-    c, e = event_chain.c, stored_events.c
-    order: Any = literal_column(
-        "stored_events." + ("rowid" if engine.dialect.name == "sqlite" else "notification_id")
-    )
-    on = and_(e.originator_id == c.originator_id, e.originator_version == c.originator_version)
-    with_events = select(
-        literal(0).label("part"),
-        order.label("ord"),
-        c.position,
-        c.hash,
-        c.originator_id.label("chain_aggregate"),
-        c.originator_version.label("chain_version"),
-        e.originator_id,
-        e.originator_version,
-        e.topic,
-        e.state,
-    ).select_from(stored_events.outerjoin(event_chain, on))
-    orphans = (
-        select(
-            literal(1),
-            c.position,
-            c.position,
-            c.hash,
-            c.originator_id,
-            c.originator_version,
-            null(),
-            null(),
-            null(),
-            null(),
-        )
-        .select_from(event_chain.outerjoin(stored_events, on))
-        .where(e.originator_id.is_(None))
-    )
-    query = union_all(with_events, orphans).order_by("part", "ord")
+    """Every stored event in position order, in one statement (one snapshot)."""
+    e = events_table(engine).c
+    query = select(
+        e.position, e.hash, e.originator_id, e.originator_version, e.topic, e.state
+    ).order_by(e.position)
     with engine.connect() as conn:
         for row in conn.execution_options(yield_per=1000).execute(query):
             yield ChainRecord(
                 position=row.position,
                 stored_hash=row.hash,
-                chain_aggregate=_text(row.chain_aggregate),
-                chain_version=row.chain_version,
                 aggregate_id=_text(row.originator_id),
                 version=row.originator_version,
                 topic=row.topic,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from infra.eventstore.chain_rows import chain_rows
+from infra.eventstore.chain_rows import Append, HeadGuess, chain_rows, position_taken
 
 
 class SchemaDatastore(PostgresDatastore):
@@ -41,65 +41,94 @@ class SchemaDatastore(PostgresDatastore):
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    """The library's events table with positions for notification ids and a
+    ``hash`` column; both are assigned from the chain head (chain_rows.py)."""
+
     def __init__(self, datastore: PostgresDatastore, cluster_id: str) -> None:
         self.cluster_id = cluster_id
+        self.head = HeadGuess()
         super().__init__(datastore)
         schema = Identifier(self.datastore.schema)
-        self.sql_create_statements += [
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.event_chain ("
-                "position bigint PRIMARY KEY, originator_id uuid NOT NULL, "
-                "originator_version bigint NOT NULL, type text NOT NULL, hash text NOT NULL, "
-                "UNIQUE (originator_id, originator_version))"
-            ).format(schema=schema),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS event_chain_type_idx "
-                "ON {schema}.event_chain (type, position)"
-            ).format(schema=schema),
-        ]
+        table = Identifier(self.events_table_name)
+        # notification_id without its sequence: positions are gapless, and
+        # the library's unique index on it is the position's key.
+        self.sql_create_statements[self.create_table_statement_index] = SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+            "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+            "topic text, state bytea, notification_id bigint NOT NULL, hash text, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        ).format(schema=schema, table=table)
+        self.position_key = self.notification_id_index_name
         self._select_head = SQL(
-            "SELECT position, hash FROM {schema}.event_chain ORDER BY position DESC LIMIT 1"
-        ).format(schema=schema)
+            "SELECT notification_id, hash FROM {schema}.{table} "
+            "ORDER BY notification_id DESC LIMIT 1"
+        ).format(schema=schema, table=table)
         self._notify = SQL("SELECT pg_notify('clusterwork_events', %s)")
         self._insert_arrays = SQL(
-            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
-            "RETURNING notification_id"
-        ).format(schema=schema, table=Identifier(self.events_table_name))
-        self._insert_chain = SQL(
-            "INSERT INTO {schema}.event_chain VALUES (%s, %s, %s, %s, %s)"
-        ).format(schema=schema)
+            "INSERT INTO {schema}.{table} "
+            "(notification_id, originator_id, originator_version, topic, state, hash) "
+            "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::text[], "
+            "%s::bytea[], %s::text[]) RETURNING notification_id"
+        ).format(schema=schema, table=table)
+
+    def upgrade_layout(self) -> None:
+        """Run when a partition is opened: one query when there is nothing to do."""
+        with self.datastore.transaction(commit=True) as curs:
+            upgrade_chain_table(curs, self.datastore.schema)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        append = self.head.begin()
+        try:
+            ids = super().insert_events(stored_events, append=append, **kwargs)
+        except IntegrityError as error:
+            if append.guess is None or not position_taken(error, self.position_key):
+                raise  # a real conflict: another writer saved this aggregate version
+            self.head.missed()
+            append = self.head.begin()
+            ids = super().insert_events(stored_events, append=append, **kwargs)
+        self.head.wrote(append)
+        return ids
 
     def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(
-            self._insert_arrays,
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-        )
-
-    def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        # Still inside the insert's transaction and under its EXCLUSIVE table
-        # lock: the chain head cannot move until this transaction ends.
-        curs.execute(self._select_head)
-        row = curs.fetchone()
-        rows = chain_rows(
-            self.cluster_id, (row["position"], row["hash"]) if row else None, stored_events
-        )
-        curs.executemany(self._insert_chain, rows)
+    ) -> None:
+        append: Append = kwargs["append"]
+        # EXCLUSIVE table lock: writers of this cluster take turns until commit.
+        self._lock_table(curs)
+        head = append.guess
+        if head is None:  # one round trip more; a guessed head needs none
+            curs.execute(self._select_head)
+            row = curs.fetchone()
+            head = (row["notification_id"], row["hash"]) if row else None
+        rows = chain_rows(self.cluster_id, head, stored_events)
         # Delivered on commit, to every process LISTENing (infra/live.py).
         curs.execute(self._notify, (self.cluster_id,))
-        return ids
+        curs.execute(self._insert_arrays, [list(column) for column in zip(*rows, strict=True)])
+        append.written = (rows[-1][0], rows[-1][-1])
+
+
+def upgrade_chain_table(curs: Cursor[DictRow], schema_name: str) -> None:
+    """Moves a partition of the earlier layout (positions and hashes in a
+    separate ``event_chain`` table, notification ids from a sequence) into the
+    events' own rows, in one transaction; positions move in two steps because
+    the unique index is checked per row."""
+    curs.execute("SELECT to_regclass(%s) AS found", (f'"{schema_name}".event_chain',))
+    row = curs.fetchone()
+    if row is None or row["found"] is None:
+        return
+    schema = Identifier(schema_name)
+    for statement in (
+        "LOCK TABLE {s}.stored_events IN EXCLUSIVE MODE",
+        "ALTER TABLE {s}.stored_events ADD COLUMN IF NOT EXISTS hash text",
+        "UPDATE {s}.stored_events e SET notification_id = -h.position, hash = h.hash "
+        "FROM {s}.event_chain h WHERE h.originator_id = e.originator_id "
+        "AND h.originator_version = e.originator_version",
+        "UPDATE {s}.stored_events SET notification_id = -notification_id WHERE notification_id < 0",
+        "ALTER TABLE {s}.stored_events ALTER COLUMN notification_id DROP DEFAULT",
+        "DROP SEQUENCE IF EXISTS {s}.stored_events_notification_id_seq",
+        "DROP TABLE {s}.event_chain",
+    ):
+        curs.execute(SQL(statement).format(s=schema))  # type: ignore[arg-type]
 
 
 def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDatastore:

@@ -1,45 +1,104 @@
-"""A cluster's event store in its own SQLite file."""
+"""A cluster's event store in its own SQLite file.
+
+The library's events table plus one ``hash`` column; an event's position is
+its rowid (the library's notification id), assigned by the recorder from the
+chain head (infra/eventstore/chain_rows.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from infra.eventstore.chain_rows import chain_rows
+from infra.eventstore.chain_rows import Append, HeadGuess, chain_rows, position_taken
+
+POSITION_KEY = "stored_events.rowid"  # how SQLite names the key in a UNIQUE error
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, cluster_id: str) -> None:
         self.cluster_id = cluster_id
+        self.head = HeadGuess()
         super().__init__(datastore)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
-            *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS event_chain ("
-            "position INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
-            "originator_version INTEGER NOT NULL, type TEXT NOT NULL, hash TEXT NOT NULL, "
-            "UNIQUE (originator_id, originator_version))",
-            "CREATE INDEX IF NOT EXISTS event_chain_type_idx ON event_chain (type, position)",
+            "CREATE TABLE IF NOT EXISTS stored_events ("
+            "originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, "
+            "hash TEXT, PRIMARY KEY (originator_id, originator_version))"
         ]
+
+    def upgrade_layout(self) -> None:
+        """Run when a partition is opened: one query when there is nothing to do."""
+        with self.datastore.transaction(commit=True) as c:
+            upgrade_chain_table(c)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        append = self.head.begin()
+        try:
+            ids = super().insert_events(stored_events, append=append, **kwargs)
+        except IntegrityError as error:
+            if append.guess is None or not position_taken(error, POSITION_KEY):
+                raise  # a real conflict: another writer saved this aggregate version
+            self.head.missed()
+            append = self.head.begin()
+            ids = super().insert_events(stored_events, append=append, **kwargs)
+        self.head.wrote(append)
+        return ids
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # The event insert comes first: it takes SQLite's write lock, so the
-        # chain head read below cannot be moved on by another writer.
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        c.execute("SELECT position, hash FROM event_chain ORDER BY position DESC LIMIT 1")
-        row = c.fetchone()
-        rows = chain_rows(self.cluster_id, (row[0], row[1]) if row else None, stored_events)
+        append: Append = kwargs["append"]
+        if not stored_events:
+            return []
+        head = append.guess
+        if head is None:
+            # Take the write lock before reading the head (a write that matches
+            # nothing does): a WAL read snapshot cannot be upgraded to a write
+            # once another connection has committed, and SQLite would answer
+            # "database is locked" at once instead of waiting its busy timeout.
+            c.execute("DELETE FROM stored_events WHERE rowid = 0")
+            c.execute("SELECT rowid, hash FROM stored_events ORDER BY rowid DESC LIMIT 1")
+            row = c.fetchone()
+            head = (row[0], row[1]) if row else None
+        rows = chain_rows(self.cluster_id, head, stored_events)
+        # The first insert takes SQLite's write lock; a guessed position that
+        # is taken fails here, before anything is committed.
         c.executemany(
-            "INSERT INTO event_chain VALUES (?, ?, ?, ?, ?)",
-            [(p, a.hex, v, t, h) for p, a, v, t, h in rows],
+            "INSERT INTO stored_events "
+            "(rowid, originator_id, originator_version, topic, state, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(p, a.hex, v, t, s, h) for p, a, v, t, s, h in rows],
         )
-        return ids
+        append.written = (rows[-1][0], rows[-1][-1])
+        return [row[0] for row in rows]
+
+
+def upgrade_chain_table(c: SQLiteCursor) -> None:
+    """Moves a partition of the earlier layout (positions and hashes in a
+    separate ``event_chain`` table) into the events' own rows, in one
+    transaction. Rowids become positions in two steps: the key is checked
+    per row."""
+    c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_chain'")
+    if c.fetchone() is None:
+        return
+    c.execute("SELECT 1 FROM pragma_table_info('stored_events') WHERE name = 'hash'")
+    if c.fetchone() is None:
+        c.execute("ALTER TABLE stored_events ADD COLUMN hash TEXT")
+    same = (
+        "FROM event_chain h WHERE h.originator_id = stored_events.originator_id "
+        "AND h.originator_version = stored_events.originator_version"
+    )
+    c.execute(
+        f"UPDATE stored_events SET rowid = -(SELECT h.position {same}), "
+        f"hash = (SELECT h.hash {same}) WHERE EXISTS (SELECT 1 {same})"
+    )
+    c.execute("UPDATE stored_events SET rowid = -rowid WHERE rowid < 0")
+    c.execute("DROP TABLE event_chain")
 
 
 def sqlite_datastore(path: str) -> SQLiteDatastore:

@@ -14,16 +14,13 @@ from services.chain import canonical_bytes, genesis, link
 
 @dataclass(frozen=True)
 class ChainRecord:
-    """The n-th stored event (in storage order) beside the n-th chain row.
-
-    Either side may be missing when storage was tampered with.
+    """The n-th stored event in position order, with the position and hash
+    stored beside it. Any field may be missing when storage was tampered with.
     """
 
-    position: int | None  # from the chain row
+    position: int | None
     stored_hash: str | None
-    chain_aggregate: str | None  # what the chain row says it covers
-    chain_version: int | None
-    aggregate_id: str | None  # from the stored event
+    aggregate_id: str | None
     version: int | None
     topic: str | None
     state: bytes | None
@@ -62,11 +59,7 @@ def check_chain(cluster_id: str, records: Iterable[ChainRecord], keep: set[int])
 
 
 def _aligned(expected: int, record: ChainRecord) -> bool:
-    return (
-        record.position == expected
-        and record.chain_aggregate == record.aggregate_id
-        and record.chain_version == record.version
-    )
+    return record.position == expected
 
 
 def _recompute(previous: str, position: int, record: ChainRecord) -> str | None:
