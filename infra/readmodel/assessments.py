@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, Table, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -86,27 +86,27 @@ class SqlAssessmentView(AssessmentView):
         member_id: str | None,
         at: datetime,
     ) -> None:
-        session = self.store.session()
-        terms = _open_terms(session, round_id, norm_id)
+        terms = _open_terms(self.store.session(), round_id, norm_id)
         if terms is not None:
-            card = _card_rows(session, round_id, assessor_id)
-            row = card.get((assessee_id, norm_id)) or AssessmentRow(
-                round_id=round_id,
-                assessor_id=assessor_id,
-                assessee_id=assessee_id,
-                norm_id=norm_id,
-                seq=0,
-                score=score,
-                weighted=0.0,
-                weight=terms.weight,
-                revision=0,
-                recorded_at=at,
+            # The row is the latest revision, whole: stated by key, not read first.
+            self.store.upserts().put(
+                _ASSESSMENTS,
+                (round_id, assessor_id, assessee_id, norm_id),
+                {
+                    "round_id": round_id,
+                    "assessor_id": assessor_id,
+                    "assessee_id": assessee_id,
+                    "norm_id": norm_id,
+                    "seq": tracking.notification_id,
+                    "score": score,
+                    "weighted": terms.weight * terms.normalised(score),
+                    "weight": terms.weight,
+                    "rationale": rationale,
+                    "revision": revision,
+                    "recorded_by": member_id,
+                    "recorded_at": at,
+                },
             )
-            row.seq, row.score, row.rationale = tracking.notification_id, score, rationale
-            row.weighted = terms.weight * terms.normalised(score)
-            row.revision, row.recorded_by, row.recorded_at = revision, member_id, at
-            card[(assessee_id, norm_id)] = row
-            session.add(row)
         self.insert_tracking(tracking)
 
 
@@ -125,27 +125,7 @@ def _open_terms(session: Session, round_id: str, norm_id: str) -> NormTerms | No
 
 
 _OPEN_TERMS = "clusterwork.open_terms"
-_CARDS = "clusterwork.scorecard_rows"
-
-
-def _card_rows(
-    session: Session, round_id: str, assessor_id: str
-) -> dict[tuple[str, str], AssessmentRow]:
-    """The rows of one (round, assessor), by (assessee, norm): read once per batch
-    (one index range of the primary key), then kept up to date by the batch.
-    Not one SELECT, and one autoflush, per event."""
-    cards = session.info.setdefault(_CARDS, {})
-    rows = cards.get((round_id, assessor_id))
-    if rows is None:
-        query = select(AssessmentRow).where(
-            col(AssessmentRow.round_id) == round_id, col(AssessmentRow.assessor_id) == assessor_id
-        )
-        # Rows of this card added in this batch are all in ``cards`` already: the
-        # flush that autoflush would make here is not needed to find them.
-        with session.no_autoflush:
-            rows = {(r.assessee_id, r.norm_id): r for r in session.exec(query)}
-        cards[(round_id, assessor_id)] = rows
-    return rows  # type: ignore[no-any-return]
+_ASSESSMENTS: Table = AssessmentRow.__table__  # type: ignore[attr-defined]
 
 
 def _query_open_terms(session: Session, round_id: str, norm_id: str) -> NormTerms | None:
