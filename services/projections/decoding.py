@@ -45,7 +45,7 @@ class _FastDecoder:
             return self._mapper.to_domain_event(stored)  # its values, or its errors
         cls = resolve_topic(stored.topic)
         originator_id = stored.originator_id
-        state["originator_id"] = find_id_convertor(cls, type(originator_id))(originator_id)
+        state["originator_id"] = find_id_convertor(cls, type(originator_id))(originator_id)  # type: ignore[arg-type]
         state["originator_version"] = stored.originator_version
         class_version = getattr(cls, "class_version", 1)
         from_version = state.pop("class_version", 1)
@@ -57,10 +57,20 @@ class _FastDecoder:
         return event
 
     def _revive_items(self, obj: dict[str, Any]) -> None:
-        # Only nested containers need a look: a flat event costs one pass.
+        # Only nested containers need a look: a flat event costs one pass. The
+        # usual one, a timestamp, is a transcoded value with plain data: revived
+        # here without the general walk.
+        names = self._names
         for key, value in obj.items():
             kind = type(value)
-            if kind is dict or kind is list:
+            if kind is dict:
+                if len(value) == 2 and type(value.get("_data_")) is str:
+                    transcoding = names.get(value.get("_type_"))  # type: ignore[arg-type]
+                    if transcoding is not None:
+                        obj[key] = transcoding.decode(value["_data_"])
+                        continue
+                obj[key] = self._revive(value)
+            elif kind is list:
                 obj[key] = self._revive(value)
 
     def _revive(self, value: Any) -> Any:

@@ -25,9 +25,12 @@ ProjectionFactory = Callable[[ReadModel], Projection[Any]]
 class Projector:
     """Feeds the log, in batches, to every projection that has not seen it yet."""
 
-    def __init__(self, factories: list[ProjectionFactory], batch_size: int = 500) -> None:
+    def __init__(
+        self, factories: list[ProjectionFactory], batch_size: int = 500, max_batch: int = 4000
+    ) -> None:
         self._factories = factories
         self._batch_size = batch_size
+        self._max_batch = max(max_batch, batch_size)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._names: list[str] | None = None
@@ -46,12 +49,13 @@ class Projector:
         routes = _Routes(projections)
         to_domain_event = decoder(mapper)
         conflicts = 0
+        size = self._batch_size
         with self._lock(key):
             while True:
                 stored = read_model.positions()
                 positions = {p.name: stored.get(p.name, 0) for p in projections}
                 start = min(positions.values())
-                entries = log_.read(start, self._batch_size, upto=upto)
+                entries = log_.read(start, size, upto=upto)
                 if not entries:
                     return start
                 try:
@@ -79,10 +83,15 @@ class Projector:
                     continue
                 if on_batch is not None:
                     on_batch(len(entries))
-                if len(entries) < self._batch_size:
+                if len(entries) < size:
                     # A short batch is the end of the log (or of ``upto``) as it was
                     # when read; every projection now stands at its last entry.
                     return entries[-1].position
+                # A full batch: far behind (a rebuild, an as-of view). Each batch has
+                # a fixed cost (positions, the terms, the tracking, the commit), so
+                # the next ones grow, up to a bound on memory and on how long one
+                # transaction holds the read model's write lock.
+                size = min(size * 2, self._max_batch)
 
     def reached(self, read_model: ReadModel) -> int:
         """The position every projection has reached (0 for one that never ran)."""
