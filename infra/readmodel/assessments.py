@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, Table, bindparam, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -58,6 +58,7 @@ class SqlAssessmentView(AssessmentView):
         self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
     ) -> None:
         session = self.store.session()
+        _open_rounds(session).pop(round_id, None)  # known from now on, not "no such round"
         session.add(RoundRow(id=round_id, seq=tracking.notification_id, title=title))
         for ord_, terms in enumerate(norms):
             session.add(RoundNormRow(round_id=round_id, ord=ord_, **terms))
@@ -65,7 +66,7 @@ class SqlAssessmentView(AssessmentView):
 
     def round_closed(self, tracking: Tracking, *, round_id: str) -> None:
         session = self.store.session()
-        session.info.pop(_OPEN_TERMS, None)  # its terms are no longer open
+        _open_rounds(session)[round_id] = {}  # its terms are no longer open
         row = session.get(RoundRow, round_id)
         if row is not None:
             row.is_open = False
@@ -87,78 +88,66 @@ class SqlAssessmentView(AssessmentView):
         at: datetime,
     ) -> None:
         session = self.store.session()
-        terms = _open_terms(session, round_id, norm_id)
+        known = session.info.get(_OPEN_TERMS)
+        norms = known.get(round_id) if known is not None else None
+        if norms is None:
+            norms = _round_terms(session, round_id)
+        terms = norms.get(norm_id)
         if terms is not None:
-            card = _card_rows(session, round_id, assessor_id)
-            row = card.get((assessee_id, norm_id)) or AssessmentRow(
-                round_id=round_id,
-                assessor_id=assessor_id,
-                assessee_id=assessee_id,
-                norm_id=norm_id,
-                seq=0,
-                score=score,
-                weighted=0.0,
-                weight=terms.weight,
-                revision=0,
-                recorded_at=at,
+            # The row is the latest revision, whole: stated by key, not read first.
+            self.store.upserts().put(
+                _ASSESSMENTS,
+                (round_id, assessor_id, assessee_id, norm_id),
+                {
+                    "round_id": round_id,
+                    "assessor_id": assessor_id,
+                    "assessee_id": assessee_id,
+                    "norm_id": norm_id,
+                    "seq": tracking.notification_id,
+                    "score": score,
+                    "weighted": terms.weight * terms.normalised(score),
+                    "weight": terms.weight,
+                    "rationale": rationale,
+                    "revision": revision,
+                    "recorded_by": member_id,
+                    "recorded_at": at,
+                },
             )
-            row.seq, row.score, row.rationale = tracking.notification_id, score, rationale
-            row.weighted = terms.weight * terms.normalised(score)
-            row.revision, row.recorded_by, row.recorded_at = revision, member_id, at
-            card[(assessee_id, norm_id)] = row
-            session.add(row)
         self.insert_tracking(tracking)
 
 
-def _open_terms(session: Session, round_id: str, norm_id: str) -> NormTerms | None:
-    """The norm's terms in the round, or None once the round has closed.
+def _open_rounds(session: Session) -> dict[str, dict[str, NormTerms]]:
+    """Per round, the terms of its norms while it is open (empty once closed).
 
     Remembered for the rest of the batch (the session's unit of work), which
-    projects hundreds of assessments of the same round and norms: one query per
-    (round, norm) and batch, not one per event. ``round_closed`` forgets them.
+    projects hundreds of assessments of the same round: one query per round and
+    batch, not one per event. ``round_opened`` and ``round_closed`` keep it true.
     """
-    known = session.info.setdefault(_OPEN_TERMS, {})
-    key = (round_id, norm_id)
-    if key not in known:
-        known[key] = _query_open_terms(session, round_id, norm_id)
-    return known[key]  # type: ignore[no-any-return]
+    return session.info.setdefault(_OPEN_TERMS, {})  # type: ignore[no-any-return]
+
+
+def _round_terms(session: Session, round_id: str) -> dict[str, NormTerms]:
+    session.flush()  # a round opened earlier in this batch is read too
+    found = {
+        norm_id: NormTerms(norm_id, scale_min, scale_max, weight)
+        for norm_id, scale_min, scale_max, weight in session.connection().execute(
+            _TERMS_OF_OPEN_ROUND, {"round_id": round_id}
+        )
+    }
+    _open_rounds(session)[round_id] = found
+    return found
 
 
 _OPEN_TERMS = "clusterwork.open_terms"
-_CARDS = "clusterwork.scorecard_rows"
-
-
-def _card_rows(
-    session: Session, round_id: str, assessor_id: str
-) -> dict[tuple[str, str], AssessmentRow]:
-    """The rows of one (round, assessor), by (assessee, norm): read once per batch
-    (one index range of the primary key), then kept up to date by the batch.
-    Not one SELECT, and one autoflush, per event."""
-    cards = session.info.setdefault(_CARDS, {})
-    rows = cards.get((round_id, assessor_id))
-    if rows is None:
-        query = select(AssessmentRow).where(
-            col(AssessmentRow.round_id) == round_id, col(AssessmentRow.assessor_id) == assessor_id
-        )
-        # Rows of this card added in this batch are all in ``cards`` already: the
-        # flush that autoflush would make here is not needed to find them.
-        with session.no_autoflush:
-            rows = {(r.assessee_id, r.norm_id): r for r in session.exec(query)}
-        cards[(round_id, assessor_id)] = rows
-    return rows  # type: ignore[no-any-return]
-
-
-def _query_open_terms(session: Session, round_id: str, norm_id: str) -> NormTerms | None:
-    query = (
-        select(RoundNormRow)
-        .join(RoundRow, col(RoundRow.id) == RoundNormRow.round_id)
-        .where(col(RoundNormRow.round_id) == round_id, col(RoundNormRow.norm_id) == norm_id)
-        .where(col(RoundRow.is_open).is_(True))
-    )
-    found = session.exec(query).first()
-    if found is None:
-        return None
-    return NormTerms(norm_id, found.scale_min, found.scale_max, found.weight)
+_ASSESSMENTS: Table = AssessmentRow.__table__  # type: ignore[attr-defined]
+_rn = RoundNormRow.__table__.c  # type: ignore[attr-defined]
+_r = RoundRow.__table__.c  # type: ignore[attr-defined]
+# Built once: compiled once, then taken from SQLAlchemy's cache.
+_TERMS_OF_OPEN_ROUND = (
+    core_select(_rn.norm_id, _rn.scale_min, _rn.scale_max, _rn.weight)
+    .join_from(RoundNormRow.__table__, RoundRow.__table__, _r.id == _rn.round_id)  # type: ignore[attr-defined]
+    .where(_rn.round_id == bindparam("round_id"), _r.is_open.is_(True))
+)
 
 
 class SqlAssessmentReader:

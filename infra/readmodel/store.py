@@ -23,6 +23,7 @@ from infra.readmodel.identity import (
 from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
+from infra.readmodel.upserts import PendingUpserts
 from services.ports import ReadModel, TrackingConflict
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
@@ -78,10 +79,12 @@ class SqlReadModel(ReadModel):
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
         with Session(self.engine) as session:
             self._local.session, self._local.tracked = session, dict(expected)
+            self._local.upserts = upserts = PendingUpserts()
             _keep_rows(session)
             try:
                 yield
                 session.flush()  # view rows reach the database here, before the tracking
+                upserts.write(session.connection())  # in the same transaction
             except IntegrityError:
                 session.rollback()
                 self._raise_if_moved_on(expected)
@@ -89,7 +92,7 @@ class SqlReadModel(ReadModel):
             else:
                 self._commit_tracking(session, expected, self._local.tracked)
             finally:
-                self._local.session = None
+                self._local.session = self._local.upserts = None
 
     def _raise_if_moved_on(self, expected: dict[str, int]) -> None:
         # A view row we insert already exists: another process projected the same
@@ -104,6 +107,13 @@ class SqlReadModel(ReadModel):
         if session is None:
             raise RuntimeError("read-model writes happen only inside ReadModel.batch()")
         return session
+
+    def upserts(self) -> PendingUpserts:
+        """Whole rows stated by primary key, written together when the batch ends."""
+        upserts = getattr(self._local, "upserts", None)
+        if upserts is None:
+            raise RuntimeError("read-model writes happen only inside ReadModel.batch()")
+        return upserts  # type: ignore[no-any-return]
 
     def track(self, tracking: Tracking) -> None:
         self._local.tracked[tracking.application_name] = tracking.notification_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from collections.abc import Callable
@@ -9,8 +10,10 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper, Tracking
 from eventsourcing.projection import Projection
+from eventsourcing.utils import resolve_topic
 
 from services.ports import EventLog, ReadModel, TrackingConflict
+from services.projections.decoding import decoder
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +25,12 @@ ProjectionFactory = Callable[[ReadModel], Projection[Any]]
 class Projector:
     """Feeds the log, in batches, to every projection that has not seen it yet."""
 
-    def __init__(self, factories: list[ProjectionFactory], batch_size: int = 500) -> None:
+    def __init__(
+        self, factories: list[ProjectionFactory], batch_size: int = 500, max_batch: int = 4000
+    ) -> None:
         self._factories = factories
         self._batch_size = batch_size
+        self._max_batch = max(max_batch, batch_size)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._names: list[str] | None = None
@@ -40,27 +46,35 @@ class Projector:
     ) -> int:
         """Projects every event after the read model's position (up to ``upto``)."""
         projections = [factory(read_model) for factory in self._factories]
-        # Bound once: each access to a singledispatchmethod builds a new wrapper,
-        # which cost more than the dispatch itself (per event, per projection).
-        handlers = [(p.name, p.process_event) for p in projections]
-        to_domain_event = mapper.to_domain_event
+        routes = _Routes(projections)
+        to_domain_event = decoder(mapper)
         conflicts = 0
+        size = self._batch_size
         with self._lock(key):
             while True:
                 stored = read_model.positions()
-                positions = {name: stored.get(name, 0) for name, _ in handlers}
+                positions = {p.name: stored.get(p.name, 0) for p in projections}
                 start = min(positions.values())
-                entries = log_.read(start, self._batch_size, upto=upto)
+                entries = log_.read(start, size, upto=upto)
                 if not entries:
                     return start
                 try:
                     with read_model.batch(positions):
                         for entry in entries:
+                            handlers = routes.of(entry.stored_event.topic)
+                            if not handlers:
+                                continue  # nobody's: not even decoded
                             event = to_domain_event(entry.stored_event)
                             position = entry.position
-                            for name, process_event in handlers:
+                            for projection, name, handler in handlers:
                                 if positions[name] < position:
-                                    process_event(event, Tracking(name, position))
+                                    handler(projection, event, Tracking(name, position))
+                        # Every projection has now seen the whole batch; what it did
+                        # not handle only moves its position, once, to the end.
+                        last = entries[-1].position
+                        for projection in projections:
+                            if positions[projection.name] < last:
+                                projection.view.insert_tracking(Tracking(projection.name, last))
                 except TrackingConflict:
                     conflicts += 1
                     if conflicts > MAX_CONFLICTS:
@@ -69,10 +83,15 @@ class Projector:
                     continue
                 if on_batch is not None:
                     on_batch(len(entries))
-                if len(entries) < self._batch_size:
+                if len(entries) < size:
                     # A short batch is the end of the log (or of ``upto``) as it was
                     # when read; every projection now stands at its last entry.
                     return entries[-1].position
+                # A full batch: far behind (a rebuild, an as-of view). Each batch has
+                # a fixed cost (positions, the terms, the tracking, the commit), so
+                # the next ones grow, up to a bound on memory and on how long one
+                # transaction holds the read model's write lock.
+                size = min(size * 2, self._max_batch)
 
     def reached(self, read_model: ReadModel) -> int:
         """The position every projection has reached (0 for one that never ran)."""
@@ -84,3 +103,33 @@ class Projector:
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
+
+
+class _Routes:
+    """For each event class, the projections that handle it, and their handlers.
+
+    A projection's default handler only moves its tracking (docs/contributing.md),
+    so an event it does not handle is not passed to it at all: the batch moves its
+    position once at the end. An event no projection handles is not even decoded.
+    The handler is the function ``singledispatchmethod`` would pick, found once per
+    class: the dispatch wrapper, per event and projection, cost more than most
+    handlers.
+    """
+
+    def __init__(self, projections: list[Projection[Any]]) -> None:
+        self._projections = projections
+        self._by_topic: dict[str, list[tuple[Projection[Any], str, Callable[..., None]]]] = {}
+
+    def of(self, topic: str) -> list[tuple[Projection[Any], str, Callable[..., None]]]:
+        found = self._by_topic.get(topic)
+        if found is None:
+            cls = resolve_topic(topic)
+            found = []
+            for projection in self._projections:
+                projection.process_event  # noqa: B018 (the access registers deferred handlers)
+                dispatcher = inspect.getattr_static(projection, "process_event").dispatcher
+                handler = dispatcher.dispatch(cls)
+                if handler is not dispatcher.dispatch(object):
+                    found.append((projection, projection.name, handler))
+            self._by_topic[topic] = found
+        return found
