@@ -133,6 +133,8 @@ def cost_rule(max_cost: int, variables: Mapping[str, Any]) -> type[ValidationRul
     """A validation rule bound to this request's variables."""
 
     class CostRule(ValidationRule):
+        per_request = True  # depends on the variables: run even for a known document
+
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             document = context.document
