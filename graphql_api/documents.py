@@ -15,8 +15,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from graphql import DocumentNode, parse, validate
 from strawberry.extensions import SchemaExtension
+
+from graphql import DocumentNode, parse, validate
 
 DOCUMENTS_MAX = 256
 
@@ -79,12 +80,16 @@ class DocumentCache(SchemaExtension):
         document = context.graphql_document
         known = bool(query) and document is not None and self.known.is_valid(query or "")
         if known and context.pre_execution_errors is None:
-            per_request = tuple(
-                rule for rule in context.validation_rules if getattr(rule, "per_request", False)
-            )
-            context.pre_execution_errors = (
-                validate(context.schema._schema, document, per_request) if per_request else []  # type: ignore[arg-type]
-            )
+            schema = context.schema._schema
+            rules = [r for r in context.validation_rules if getattr(r, "per_request", False)]
+            # A rule that can check a valid document directly (the cost limit) saves
+            # a validation pass; any other goes through graphql-core's.
+            checks = [r for r in rules if hasattr(r, "check")]
+            others = tuple(r for r in rules if not hasattr(r, "check"))
+            errors = [e for rule in checks for e in rule.check(schema, document)]  # type: ignore[attr-defined]
+            if others:
+                errors += validate(schema, document, others)  # type: ignore[arg-type]
+            context.pre_execution_errors = errors
             yield
             return
         yield
