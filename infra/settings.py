@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     pg_pool_size: int = Field(4, ge=1, description="PostgreSQL connections per pool (two pools).")
     pg_max_overflow: int = Field(4, ge=0, description="Extra PostgreSQL connections under load.")
     log_level: str = Field("INFO", description="Python logging level.")
+    switch_interval_ms: float = Field(
+        0.5,
+        gt=0,
+        le=100,
+        description="How long `serve` and `worker` let a thread hold the interpreter before "
+        "handing it over (Python's default is 5 ms).",
+    )
     checkpoint_every_events: int = Field(
         1000, ge=1, description="Sign a checkpoint every N events."
     )
