@@ -23,6 +23,7 @@ from typing import Any
 from strawberry.extensions import SchemaExtension
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -132,30 +133,43 @@ def is_list(type_: Any) -> bool:
 def cost_rule(max_cost: int, variables: Mapping[str, Any]) -> type[ValidationRule]:
     """A validation rule bound to this request's variables."""
 
+    def estimator(schema: GraphQLSchema, document: DocumentNode) -> CostEstimator:
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        return CostEstimator(schema, fragments, variables)
+
+    def too_expensive(
+        estimator: CostEstimator, node: OperationDefinitionNode
+    ) -> GraphQLError | None:
+        cost = estimator.operation(node)
+        if cost <= max_cost:
+            return None
+        return GraphQLError(
+            f"the query is too expensive (cost {cost}, limit {max_cost}): "
+            "ask for smaller pages or fewer nested lists",
+            node,
+        )
+
     class CostRule(ValidationRule):
+        per_request = True  # depends on the variables: run even for a known document
+
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            document = context.document
-            self.estimator = CostEstimator(
-                context.schema,
-                {
-                    d.name.value: d
-                    for d in document.definitions
-                    if isinstance(d, FragmentDefinitionNode)
-                },
-                variables,
-            )
+            self.estimator = estimator(context.schema, context.document)
 
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            cost = self.estimator.operation(node)
-            if cost > max_cost:
-                self.report_error(
-                    GraphQLError(
-                        f"the query is too expensive (cost {cost}, limit {max_cost}): "
-                        "ask for smaller pages or fewer nested lists",
-                        node,
-                    )
-                )
+            error = too_expensive(self.estimator, node)
+            if error is not None:
+                self.report_error(error)
+
+        @staticmethod
+        def check(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+            """The rule on a document that passed every other rule, without a
+            validation pass of its own (DocumentCache)."""
+            found = estimator(schema, document)
+            operations = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+            return [e for node in operations if (e := too_expensive(found, node)) is not None]
 
     return CostRule
 

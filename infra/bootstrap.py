@@ -41,6 +41,8 @@ from services.registry import RegistryService
 
 DIRECTORY_SCHEMA = "clusterwork_directory"
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Container:
@@ -86,6 +88,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     if settings.database_url:
         directory, partitions = _postgres(settings)
     else:
+        raise_open_files_limit()  # before the default number of open partitions is read
         directory = SqlDirectory(sqlite_engine(settings.data_dir / "directory.sqlite"))
         partitions = SqlitePartitions(
             settings.data_dir, ClusterApplication, settings.partitions_open
@@ -112,7 +115,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     )
     runner.after_save.append(audit.maybe_checkpoint)
     live = LiveHub()
-    runner.after_save.append(lambda partition: live.wake(partition.cluster_id))
+    runner.after_save.append(lambda partition, _: live.wake(partition.cluster_id))
     identity, sign_on = identity_parts(settings, directory.engine, runner, tokens)
     return Container(
         settings,
@@ -133,6 +136,25 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
         identity=identity,
         sign_on=sign_on,
     )
+
+
+def raise_open_files_limit() -> int | None:
+    """Raises the soft limit on open files to the hard limit (each open SQLite
+    partition holds files open); returns the soft limit now in force."""
+    try:
+        import resource
+    except ImportError:  # not a POSIX system: nothing to raise
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or hard > soft):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError) as refused:
+            log.warning("open-file limit stays at %d (hard %d): %s", soft, hard, refused)
+            return int(soft)
+        log.info("open-file limit raised from %d to %s", soft, hard)
+        soft = hard
+    return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
 def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:

@@ -7,6 +7,8 @@ exported or removed on its own.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, UniqueConstraint
@@ -58,12 +60,22 @@ DIRECTORY_TABLES = [
 ]
 
 
+MEMBERSHIPS_KNOWN_MAX = 65_536
+
+
 class SqlDirectory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # Clusters known to be registered. Registration is never undone, so a
         # cluster seen once need not be looked up again on every request.
         self._registered: set[str] = set()
+        # (person, cluster) -> member, as found. A link is never undone or changed
+        # (dir_membership is only inserted into), so one found stays true; only
+        # found ones are kept, so a new link is seen at once. What a member may do
+        # (roles, removal, a withdrawn subject) is not here: every request reads
+        # it from the cluster's registry or read model.
+        self._memberships: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._memberships_lock = threading.Lock()
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=DIRECTORY_TABLES)
@@ -108,9 +120,21 @@ class SqlDirectory:
             session.commit()
 
     def member_of(self, person_id: str, cluster_id: str) -> str | None:
+        key = (person_id, cluster_id)
+        with self._memberships_lock:
+            known = self._memberships.get(key)
+            if known is not None:
+                self._memberships.move_to_end(key)
+                return known
         with Session(self.engine) as session:
-            row = session.get(DirMembership, (person_id, cluster_id))
-            return row.member_id if row else None
+            row = session.get(DirMembership, key)
+            member_id = row.member_id if row else None
+        if member_id is not None:
+            with self._memberships_lock:
+                self._memberships[key] = member_id
+                while len(self._memberships) > MEMBERSHIPS_KNOWN_MAX:
+                    self._memberships.popitem(last=False)
+        return member_id
 
     def person_of(self, cluster_id: str, member_id: str) -> str | None:
         query = select(DirMembership.person_id).where(

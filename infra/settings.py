@@ -36,12 +36,20 @@ class Settings(BaseSettings):
     open_clusters: int | None = Field(
         None,
         ge=1,
-        description="Cluster partitions kept open per process; default 64 on SQLite (each holds "
-        "its files open), 1024 on PostgreSQL (all share the two pools).",
+        description="Cluster partitions kept open per process; default 1024 on PostgreSQL (all "
+        "share the two pools); on SQLite (each holds its files open) as many as the open-file "
+        "limit allows, up to 1024 (the limit is raised to its hard limit at start).",
     )
     pg_pool_size: int = Field(4, ge=1, description="PostgreSQL connections per pool (two pools).")
     pg_max_overflow: int = Field(4, ge=0, description="Extra PostgreSQL connections under load.")
     log_level: str = Field("INFO", description="Python logging level.")
+    switch_interval_ms: float = Field(
+        0.5,
+        gt=0,
+        le=100,
+        description="How long `serve` and `worker` let a thread hold the interpreter before "
+        "handing it over (Python's default is 5 ms).",
+    )
     checkpoint_every_events: int = Field(
         1000, ge=1, description="Sign a checkpoint every N events."
     )
@@ -79,8 +87,38 @@ class Settings(BaseSettings):
         """open_clusters, or its default for the backend in use."""
         if self.open_clusters is not None:
             return self.open_clusters
-        return 1024 if self.uses_postgres else 64
+        return OPEN_CLUSTERS_MAX if self.uses_postgres else sqlite_open_clusters()
 
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
+
+
+OPEN_CLUSTERS_MAX = 1024
+# A SQLite partition holds two small pools of its own (the event store's and the
+# read model's: up to 2 idle connections each, 6 under load), each connection the
+# database and its WAL open, plus the shared memory file: about 9 files at rest, 12
+# counted to leave room for load. The rest of the process gets its own reserve.
+SQLITE_FILES_PER_PARTITION = 12
+FILES_RESERVED = 256
+SQLITE_OPEN_CLUSTERS_MIN = 16
+
+
+def open_files_limit() -> int | None:
+    """The process's soft limit on open files; None where there is none to read."""
+    try:
+        import resource
+    except ImportError:  # not a POSIX system
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return None if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def sqlite_open_clusters(limit: int | None = None) -> int:
+    """The default number of open SQLite partitions: what the open-file limit
+    allows (``limit``, or the process's), at most OPEN_CLUSTERS_MAX."""
+    limit = open_files_limit() if limit is None else limit
+    if limit is None:
+        return OPEN_CLUSTERS_MAX
+    allowed = (limit - FILES_RESERVED) // SQLITE_FILES_PER_PARTITION
+    return max(SQLITE_OPEN_CLUSTERS_MIN, min(OPEN_CLUSTERS_MAX, allowed))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from domain.cluster import Cluster
+from domain.cluster import Cluster, MemberRecord, SubjectRecord
 from domain.errors import NotFound, Unauthenticated
 from domain.vocabulary import Role
+from services.dto import InterestInfo, MemberInfo, SubjectInfo
 from services.ports import Directory, RegistryReader
 from services.principal import Actor, Principal
 
@@ -52,4 +53,30 @@ def actor_from_reader(reader: RegistryReader, cluster_id: str, member_id: str) -
         subject_id=member.subject_id,
         subject_active=bool(subject and subject.active),
         roles=frozenset(Role(r) for r in member.roles),
+    )
+
+
+def subject_info(record: SubjectRecord) -> SubjectInfo:
+    """A subject as the registry aggregate knows it, in the read model's shape
+    (interests ordered by kind, as ``RegistryReader.subject`` returns them)."""
+    interests = sorted((kind.value, statement) for kind, statement in record.interests.items())
+    return SubjectInfo(
+        record.id,
+        record.name,
+        record.kind.value,
+        record.region,
+        record.active,
+        tuple(InterestInfo(kind, statement) for kind, statement in interests),
+    )
+
+
+def member_info(record: MemberRecord) -> MemberInfo:
+    """A member as the registry aggregate knows them, in the read model's shape
+    (roles sorted, as ``RegistryReader.member`` returns them)."""
+    return MemberInfo(
+        record.id,
+        record.name,
+        record.email,
+        record.subject_id,
+        tuple(sorted(role.value for role in record.roles)),
     )

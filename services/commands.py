@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -18,12 +19,14 @@ from domain.cluster import Cluster
 from domain.errors import Conflict
 from domain.stamp import Stamp, stamped
 from services.access import actor_from_registry, member_id_of, not_found
+from services.dto import ClusterInfo
 from services.ids import parse_cluster_id
 from services.permissions import Permission, require
 from services.ports import Clock, Directory, Partition, Partitions
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
 from services.projections.sync import LeasedProjection
+from services.queries import ClusterScope
 from services.request import current_request_id
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,17 @@ T = TypeVar("T")
 Body = Callable[[Partition, Cluster, Actor], tuple[list[Aggregate], T]]
 
 MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A command that was saved and projected, and what it knew when it ran."""
+
+    partition: Partition
+    value: T
+    cluster: Cluster  # the registry as the command saw it (its own copy)
+    actor: Actor
+    position: int  # where the read model stood after projecting the command's events
 
 
 class CommandRunner:
@@ -50,8 +64,9 @@ class CommandRunner:
         self.projector = projector
         self.clock = clock
         self.sync = sync
-        # Run after every successful command (e.g. automatic checkpoints).
-        self.after_save: list[Callable[[Partition], None]] = []
+        # Run after every successful command (e.g. automatic checkpoints), with the
+        # position its projection reached (at least that of the command's events).
+        self.after_save: list[Callable[[Partition, int], None]] = []
         self._writer_locks: dict[str, threading.Lock] = {}
         self._writer_locks_guard = threading.Lock()
 
@@ -71,6 +86,14 @@ class CommandRunner:
         self, principal: Principal | None, cluster_id: str, permission: Permission, body: Body[T]
     ) -> tuple[Partition, T]:
         """Runs ``body`` as the principal's member; returns the partition and its value."""
+        done = self.execute(principal, cluster_id, permission, body)
+        return done.partition, done.value
+
+    def execute(
+        self, principal: Principal | None, cluster_id: str, permission: Permission, body: Body[T]
+    ) -> Done[T]:
+        """Runs ``body`` as the principal's member; returns what ``run`` does, plus the
+        registry and actor the command ran with and the projected position."""
         partition, member_id = self.open(principal, cluster_id)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             # Writers of one cluster in this process take turns from load to save, so
@@ -85,11 +108,25 @@ class CommandRunner:
                     aggregates, result = body(partition, cluster, actor)
                 saved = self.save(partition, aggregates, attempt)
             if saved:
-                self.project(partition)
+                position = self.project(partition)
                 for hook in self.after_save:
-                    hook(partition)
-                return partition, result
+                    hook(partition, position)
+                return Done(partition, result, cluster, actor, position)
         raise Conflict("too many concurrent changes; please try again")
+
+    def scope(self, done: Done[T]) -> ClusterScope:
+        """The caller's view of the cluster right after their command, without looking
+        them up again: the actor and the cluster are the registry the command ran
+        with, and the read model was projected up to (at least) its events."""
+        require(done.actor, Permission.READ)
+        cluster = done.cluster
+        info = ClusterInfo(
+            str(cluster.id), cluster.name, cluster.region, cluster.form.value, done.position
+        )
+        partition = done.partition
+        return ClusterScope(
+            done.actor, info, partition.read_model, partition.log, partition.app.mapper, self.clock
+        )
 
     def save(self, partition: Partition, aggregates: list[Aggregate], attempt: int) -> bool:
         """Saves atomically; False when another writer got there first."""

@@ -99,9 +99,9 @@ class SignInService:
                 raise Forbidden("your institution is no longer active in this cluster") from None
             if self.runner.save(partition, [cluster], attempt):
                 self.runner.directory.link(person_id, cluster_id, member_id)
-                self.runner.project(partition)
+                position = self.runner.project(partition)
                 for hook in self.runner.after_save:
-                    hook(partition)
+                    hook(partition, position)
                 return member_id
         raise Conflict("too many concurrent changes; please sign in again")
 

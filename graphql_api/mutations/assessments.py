@@ -12,7 +12,6 @@ from graphql_api.types.assessment import (
     AssessmentType,
     NormType,
 )
-from services import assessment_queries as queries
 from services.assessment_dto import RoundInfo
 from services.queries import ClusterScope
 
@@ -85,13 +84,12 @@ class AssessmentMutation:
         rationale: str | None = None,
     ) -> AssessmentType:
         ctx = info.context
-        recorded = ctx.services.mutual_control.record_assessment(
+        # Answered from the command itself (its event, and the registry and round it
+        # ran with): no second lookup of the caller, and no read-model round trips.
+        done = ctx.services.mutual_control.record_assessment_answered(
             ctx.principal, cluster_id, round_id, assessee_id, norm_id, score, rationale
         )
-        scope = _scope(info, cluster_id)
-        round_info = queries.round_(scope, recorded.round_id)
-        assert round_info is not None
-        return AssessmentType.from_dto(recorded, AssessmentRefs.around(scope, round_info, recorded))
+        return AssessmentType.from_dto(done.assessment, AssessmentRefs.recorded(done))
 
     @strawberry.mutation
     def close_assessment_round(

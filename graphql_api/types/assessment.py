@@ -11,6 +11,7 @@ from graphql_api.types.registry import MemberType, SubjectType
 from services import assessment_queries as queries
 from services.assessment_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
 from services.ids import normalise_id
+from services.mutual_control import RecordedAssessment
 from services.queries import ClusterScope
 
 
@@ -53,16 +54,14 @@ class AssessmentRefs:
         )
 
     @classmethod
-    def around(
-        cls, scope: ClusterScope, round_info: RoundInfo, dto: AssessmentInfo
-    ) -> AssessmentRefs:
-        """Only what one assessment names (a mutation's answer)."""
-        subjects = [scope.subject(dto.assessor_id), scope.subject(dto.assessee_id)]
-        member = scope.member(dto.recorded_by) if dto.recorded_by else None
+    def recorded(cls, done: RecordedAssessment) -> AssessmentRefs:
+        """What a recordAssessment's answer names, as the command saw it."""
+        scope = done.scope
+        subjects = [done.assessor, done.assessee]
         return cls(
-            subjects={s.id: SubjectType.from_dto(s, scope) for s in subjects if s},
-            members={member.id: MemberType.from_dto(member, scope)} if member else {},
-            norms={n.id: NormType.from_dto(n) for n in round_info.norms},
+            subjects={s.id: SubjectType.from_dto(s, scope) for s in subjects},
+            members={done.recorded_by.id: MemberType.from_dto(done.recorded_by, scope)},
+            norms={done.norm.id: NormType.from_dto(done.norm)},
         )
 
 

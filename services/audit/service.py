@@ -61,15 +61,17 @@ class AuditService:
             raise Conflict("the log is empty; there is nothing to sign")
         return signed
 
-    def maybe_checkpoint(self, partition: Partition) -> None:
-        """Automatic checkpoints: every N events or T minutes of activity."""
+    def maybe_checkpoint(self, partition: Partition, head: int | None = None) -> None:
+        """Automatic checkpoints: every N events or T minutes of activity. ``head``:
+        the log's head as the caller knows it (after a command: the position its
+        projection reached, which is at least its own events'), saving a query."""
         key = partition.cluster_id
         # The last checkpoint this process knows of. Checkpoints are only ever
         # added, so a remembered one can only be older than the newest: it may
         # make a checkpoint look due, never not due; that is checked below.
         known = self._last.get(key)
         last = known[0] if known is not None else partition.checkpoints.last()
-        head = partition.log.head()
+        head = partition.log.head() if head is None else head
         due = self._due(last, head)
         if due and known is not None:
             last = partition.checkpoints.last()

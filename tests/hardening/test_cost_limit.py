@@ -13,6 +13,7 @@ from domain.errors import Unauthenticated
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from graphql_api.context import Context
 from graphql_api.cost import LIST_GUESS, MAX_COST, CostEstimator
+from graphql_api.schema import build_schema
 
 OPERATIONS = sorted(
     (Path(__file__).resolve().parents[2] / "graphql" / "operations").glob("*.graphql")
@@ -93,3 +94,30 @@ def test_every_page_argument_is_1_to_500(shared_container: Any) -> None:
     for size, codes in ((0, ["BAD_USER_INPUT"]), (501, ["BAD_USER_INPUT"]), (500, []), (1, [])):
         outcome = gql.run(query, {"id": world.cluster_id, "n": size}, world.coordinator)
         assert [e["extensions"]["code"] for e in outcome["errors"]] == codes, size
+
+
+def test_a_known_document_still_meets_the_limit_with_every_request_s_variables() -> None:
+    """Documents are parsed and validated once per schema (graphql_api/documents.py);
+    the cost limit reads the variables, so it runs again on every request."""
+    schema = build_schema()
+
+    def codes(variables: dict[str, Any]) -> list[str]:
+        context = Context(NoServices(), None, None, "cost-test")  # type: ignore[arg-type]
+        result = schema.execute_sync(EXPENSIVE, variable_values=variables, context_value=context)
+        return [e.formatted["extensions"]["code"] for e in result.errors or []]
+
+    assert codes({"id": "c", "n": 10}) == ["UNAUTHENTICATED"]  # valid: now known
+    assert codes({"id": "c", "n": 500}) == ["BAD_USER_INPUT"]
+    assert codes({"id": "c", "n": 10}) == ["UNAUTHENTICATED"]
+
+
+def test_an_invalid_document_is_refused_the_same_way_every_time() -> None:
+    schema = build_schema()
+    context = Context(NoServices(), None, None, "cost-test")  # type: ignore[arg-type]
+    answers = [
+        [e.formatted for e in schema.execute_sync(text, context_value=context).errors or []]
+        for text in ["query { nothingHere }", "query { nothingHere }", "query {", "query {"]
+    ]
+    assert answers[0] == answers[1] and answers[2] == answers[3]
+    assert [len(a) for a in answers] == [1, 1, 1, 1]
+    assert "nothingHere" in answers[0][0]["message"] and "Syntax" in answers[2][0]["message"]
