@@ -23,6 +23,7 @@ from typing import Any
 from strawberry.extensions import SchemaExtension
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -147,17 +148,40 @@ def cost_rule(max_cost: int, variables: Mapping[str, Any]) -> type[ValidationRul
             )
 
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            cost = self.estimator.operation(node)
-            if cost > max_cost:
-                self.report_error(
-                    GraphQLError(
-                        f"the query is too expensive (cost {cost}, limit {max_cost}): "
-                        "ask for smaller pages or fewer nested lists",
-                        node,
-                    )
-                )
+            error = too_expensive(self.estimator, node, max_cost)
+            if error is not None:
+                self.report_error(error)
 
     return CostRule
+
+
+def too_expensive(
+    estimator: CostEstimator, node: OperationDefinitionNode, max_cost: int
+) -> GraphQLError | None:
+    cost = estimator.operation(node)
+    if cost <= max_cost:
+        return None
+    return GraphQLError(
+        f"the query is too expensive (cost {cost}, limit {max_cost}): "
+        "ask for smaller pages or fewer nested lists",
+        node,
+    )
+
+
+def cost_errors(
+    schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any], max_cost: int
+) -> list[GraphQLError]:
+    """The cost rule's errors without a validation pass over the document (for a
+    document that already passed every other rule)."""
+    definitions = document.definitions
+    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+    estimator = CostEstimator(schema, fragments, variables)
+    found = (
+        too_expensive(estimator, d, max_cost)
+        for d in definitions
+        if isinstance(d, OperationDefinitionNode)
+    )
+    return [e for e in found if e is not None]
 
 
 class CostLimiter(SchemaExtension):

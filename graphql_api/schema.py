@@ -12,6 +12,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from graphql_api.cost import MAX_COST, CostLimiter
+from graphql_api.document_cache import CachedDocuments, DocumentCache
 from graphql_api.errors import CodedSchema
 from graphql_api.mutations.assessments import AssessmentMutation
 from graphql_api.mutations.audit import AuditMutation
@@ -43,6 +44,7 @@ Mutation = merge_types(
 
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema; production may switch introspection off (CLUSTERWORK_INTROSPECTION)."""
+    documents = DocumentCache()  # this schema's own: its rules decided what is valid
     return CodedSchema(
         query=Query,
         mutation=Mutation,
@@ -55,6 +57,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: CostLimiter(max_cost=MAX_COST),
             *([] if introspection else [DisableIntrospection]),
+            # A known text's document, validated once; the cost limit on every request.
+            lambda: CachedDocuments(documents, max_cost=MAX_COST),
         ],
     )
 
