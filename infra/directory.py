@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import Engine, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -51,6 +52,8 @@ class DirMembership(SQLModel, table=True):
     cluster_id: str = Field(primary_key=True)
     member_id: str
 
+
+_MEMBERSHIP = DirMembership.__table__.c  # type: ignore[attr-defined]
 
 DIRECTORY_TABLES = [
     SQLModel.metadata.tables[n]
@@ -108,9 +111,13 @@ class SqlDirectory:
             session.commit()
 
     def member_of(self, person_id: str, cluster_id: str) -> str | None:
-        with Session(self.engine) as session:
-            row = session.get(DirMembership, (person_id, cluster_id))
-            return row.member_id if row else None
+        # Core, not the ORM: every request asks this, and no cache may answer it
+        # (a membership removed by another process must take effect at once).
+        query = sa.select(_MEMBERSHIP.member_id).where(
+            _MEMBERSHIP.person_id == person_id, _MEMBERSHIP.cluster_id == cluster_id
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
 
     def person_of(self, cluster_id: str, member_id: str) -> str | None:
         query = select(DirMembership.person_id).where(

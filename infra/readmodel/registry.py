@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
 from infra.readmodel.tracked import BatchTracked
@@ -98,61 +99,81 @@ class SqlRegistryView(BatchTracked, RegistryView):
         self.insert_tracking(tracking)
 
 
+# Reads go through SQLAlchemy Core: plain rows, no ORM session or instances
+# (a request reads a few hundred rows; the ORM cost more than the database).
+_CLUSTER = ClusterRow.__table__.c  # type: ignore[attr-defined]
+_SUBJECT = SubjectRow.__table__.c  # type: ignore[attr-defined]
+_INTEREST = InterestRow.__table__.c  # type: ignore[attr-defined]
+_MEMBER = MemberRow.__table__.c  # type: ignore[attr-defined]
+_TRACKING = TrackingRow.__table__.c  # type: ignore[attr-defined]
+_SUBJECTS = sa.select(
+    _SUBJECT.id, _SUBJECT.name, _SUBJECT.kind, _SUBJECT.region, _SUBJECT.active
+).order_by(_SUBJECT.seq)
+_MEMBERS = sa.select(
+    _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles
+).order_by(_MEMBER.seq)
+
+
 class SqlRegistryReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def cluster(self) -> ClusterInfo | None:
-        with Session(self.engine) as session:
-            row = session.exec(select(ClusterRow)).first()
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form)
+            ).first()
             if row is None:
                 return None
-            positions = session.exec(select(TrackingRow.position)).all()
-            return ClusterInfo(row.id, row.name, row.region, row.form, min(positions, default=0))
+            positions = connection.execute(sa.select(_TRACKING.position)).scalars().all()
+            return ClusterInfo(row[0], row[1], row[2], row[3], min(positions, default=0))
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
-        query = select(SubjectRow).order_by(col(SubjectRow.seq))
-        if not include_inactive:
-            query = query.where(col(SubjectRow.active).is_(True))
-        with Session(self.engine) as session:
-            rows = session.exec(query).all()
-            interests = self._interests(session, [r.id for r in rows])
-            return [_subject(r, interests.get(r.id, ())) for r in rows]
+        query = _SUBJECTS if include_inactive else _SUBJECTS.where(_SUBJECT.active.is_(True))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+            interests = self._interests(connection, [r[0] for r in rows])
+            return [_subject(r, interests.get(r[0], ())) for r in rows]
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
-        with Session(self.engine) as session:
-            row = session.get(SubjectRow, subject_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(_SUBJECTS.where(_SUBJECT.id == subject_id)).first()
             if row is None:
                 return None
-            return _subject(row, self._interests(session, [row.id]).get(row.id, ()))
+            return _subject(row, self._interests(connection, [row[0]]).get(row[0], ()))
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
-        query = select(MemberRow).order_by(col(MemberRow.seq))
-        if subject_id is not None:
-            query = query.where(MemberRow.subject_id == subject_id)
-        with Session(self.engine) as session:
-            return [_member(r) for r in session.exec(query).all()]
+        query = _MEMBERS if subject_id is None else _MEMBERS.where(_MEMBER.subject_id == subject_id)
+        with self.engine.connect() as connection:
+            return [_member(r) for r in connection.execute(query)]
 
     def member(self, member_id: str) -> MemberInfo | None:
-        with Session(self.engine) as session:
-            row = session.get(MemberRow, member_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(_MEMBERS.where(_MEMBER.id == member_id)).first()
             return _member(row) if row else None
 
     @staticmethod
-    def _interests(session: Session, ids: list[str]) -> dict[str, tuple[InterestInfo, ...]]:
+    def _interests(
+        connection: sa.Connection, ids: list[str]
+    ) -> dict[str, tuple[InterestInfo, ...]]:
         if not ids:
             return {}
         found: dict[str, list[InterestInfo]] = {}
-        query = select(InterestRow).where(col(InterestRow.subject_id).in_(ids))
-        for row in session.exec(query.order_by(col(InterestRow.kind))).all():
-            found.setdefault(row.subject_id, []).append(InterestInfo(row.kind, row.statement))
+        query = (
+            sa.select(_INTEREST.subject_id, _INTEREST.kind, _INTEREST.statement)
+            .where(_INTEREST.subject_id.in_(ids))
+            .order_by(_INTEREST.kind)
+        )
+        for subject_id, kind, statement in connection.execute(query):
+            found.setdefault(subject_id, []).append(InterestInfo(kind, statement))
         return {k: tuple(v) for k, v in found.items()}
 
 
-def _subject(row: SubjectRow, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
-    return SubjectInfo(row.id, row.name, row.kind, row.region, row.active, tuple(interests))
+def _subject(row: sa.Row[Any], interests: tuple[InterestInfo, ...]) -> SubjectInfo:
+    id_, name, kind, region, active = row
+    return SubjectInfo(id_, name, kind, region, bool(active), interests)
 
 
-def _member(row: MemberRow) -> MemberInfo:
-    roles = tuple(r for r in row.roles.split(",") if r)
-    return MemberInfo(row.id, row.name, row.email, row.subject_id, roles)
+def _member(row: sa.Row[Any]) -> MemberInfo:
+    id_, name, email, subject_id, roles = row
+    return MemberInfo(id_, name, email, subject_id, tuple(r for r in roles.split(",") if r))

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, and_, case, event, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -70,9 +71,9 @@ class SqlReadModel(ReadModel):
         self.create()
 
     def positions(self) -> dict[str, int]:
-        with Session(self.engine) as session:
-            rows = session.exec(select(tables.TrackingRow)).all()
-            return {row.name: row.position for row in rows}
+        row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
+        with self.engine.connect() as connection:  # Core: every request asks this
+            return dict(connection.execute(sa_select(row.name, row.position)).tuples().all())
 
     @contextmanager
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
