@@ -168,9 +168,7 @@ def _goal(row: sa.Row[Any], eligible: tuple[str, ...]) -> GoalInfo:
 
 def _vote(row: sa.Row[Any]) -> GoalVoteInfo:
     goal_id, subject_id, choice, interest_link, cast_by, cast_at, revision = row
-    return GoalVoteInfo(
-        goal_id, subject_id, choice, interest_link, cast_by, utc(cast_at), revision
-    )
+    return GoalVoteInfo(goal_id, subject_id, choice, interest_link, cast_by, utc(cast_at), revision)
 
 
 def utc(moment: datetime) -> datetime:

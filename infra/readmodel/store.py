@@ -8,7 +8,6 @@ from contextlib import contextmanager
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, and_, case, event, or_, update
-from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -73,7 +72,7 @@ class SqlReadModel(ReadModel):
     def positions(self) -> dict[str, int]:
         row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
         with self.engine.connect() as connection:  # Core: every request asks this
-            return dict(connection.execute(sa_select(row.name, row.position)).tuples().all())
+            return dict(connection.execute(select(row.name, row.position)).tuples().all())
 
     @contextmanager
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
