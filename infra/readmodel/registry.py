@@ -103,7 +103,8 @@ class SqlRegistryView(BatchTracked, RegistryView):
 # (a request reads a few hundred rows; the ORM cost more than the database).
 _CLUSTER = ClusterRow.__table__.c  # type: ignore[attr-defined]
 _SUBJECT = SubjectRow.__table__.c  # type: ignore[attr-defined]
-_INTEREST = InterestRow.__table__.c  # type: ignore[attr-defined]
+_INTEREST_TABLE = InterestRow.__table__  # type: ignore[attr-defined]
+_INTEREST = _INTEREST_TABLE.c
 _MEMBER = MemberRow.__table__.c  # type: ignore[attr-defined]
 _TRACKING = TrackingRow.__table__.c  # type: ignore[attr-defined]
 _SUBJECTS = sa.select(
@@ -112,6 +113,7 @@ _SUBJECTS = sa.select(
 _MEMBERS = sa.select(
     _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles
 ).order_by(_MEMBER.seq)
+_MEMBER_BY_ID = _MEMBERS.where(_MEMBER.id == sa.bindparam("member_id"))
 
 
 class SqlRegistryReader:
@@ -119,28 +121,23 @@ class SqlRegistryReader:
         self.engine = engine
 
     def cluster(self) -> ClusterInfo | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form)
-            ).first()
-            if row is None:
-                return None
-            positions = connection.execute(sa.select(_TRACKING.position)).scalars().all()
-            return ClusterInfo(row[0], row[1], row[2], row[3], min(positions, default=0))
+        reached = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
+        query = sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form, reached)
+        with self.engine.connect() as connection:  # one round trip: the cluster and its position
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return ClusterInfo(row[0], row[1], row[2], row[3], row[4] or 0)
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
         query = _SUBJECTS if include_inactive else _SUBJECTS.where(_SUBJECT.active.is_(True))
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-            interests = self._interests(connection, [r[0] for r in rows])
-            return [_subject(r, interests.get(r[0], ())) for r in rows]
+        return self._with_interests(query)
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(_SUBJECTS.where(_SUBJECT.id == subject_id)).first()
-            if row is None:
-                return None
-            return _subject(row, self._interests(connection, [row[0]]).get(row[0], ()))
+        found = self._with_interests(
+            _SUBJECTS.where(_SUBJECT.id == sa.bindparam("subject_id")), {"subject_id": subject_id}
+        )
+        return found[0] if found else None
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
         query = _MEMBERS if subject_id is None else _MEMBERS.where(_MEMBER.subject_id == subject_id)
@@ -149,27 +146,31 @@ class SqlRegistryReader:
 
     def member(self, member_id: str) -> MemberInfo | None:
         with self.engine.connect() as connection:
-            row = connection.execute(_MEMBERS.where(_MEMBER.id == member_id)).first()
+            row = connection.execute(_MEMBER_BY_ID, {"member_id": member_id}).first()
             return _member(row) if row else None
 
-    @staticmethod
-    def _interests(
-        connection: sa.Connection, ids: list[str]
-    ) -> dict[str, tuple[InterestInfo, ...]]:
-        if not ids:
-            return {}
-        found: dict[str, list[InterestInfo]] = {}
+    def _with_interests(
+        self, subjects: sa.Select[Any], parameters: dict[str, Any] | None = None
+    ) -> list[SubjectInfo]:
+        """Subjects with their interests, in one round trip (an outer join)."""
         query = (
-            sa.select(_INTEREST.subject_id, _INTEREST.kind, _INTEREST.statement)
-            .where(_INTEREST.subject_id.in_(ids))
+            subjects.outerjoin(_INTEREST_TABLE, _INTEREST.subject_id == _SUBJECT.id)
+            .add_columns(_INTEREST.kind, _INTEREST.statement)
             .order_by(_INTEREST.kind)
         )
-        for subject_id, kind, statement in connection.execute(query):
-            found.setdefault(subject_id, []).append(InterestInfo(kind, statement))
-        return {k: tuple(v) for k, v in found.items()}
+        found: dict[str, tuple[sa.Row[Any], list[InterestInfo]]] = {}
+        with self.engine.connect() as connection:
+            for row in connection.execute(query, parameters or {}):
+                subject_id = row[0]
+                entry = found.get(subject_id)
+                if entry is None:
+                    entry = found[subject_id] = (row, [])
+                if row[5] is not None:
+                    entry[1].append(InterestInfo(row[5], row[6]))
+        return [_subject(row[:5], tuple(interests)) for row, interests in found.values()]
 
 
-def _subject(row: sa.Row[Any], interests: tuple[InterestInfo, ...]) -> SubjectInfo:
+def _subject(row: Any, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
     id_, name, kind, region, active = row
     return SubjectInfo(id_, name, kind, region, bool(active), interests)
 

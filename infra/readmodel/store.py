@@ -72,7 +72,10 @@ class SqlReadModel(ReadModel):
     def positions(self) -> dict[str, int]:
         row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
         with self.engine.connect() as connection:  # Core: every request asks this
-            return dict(connection.execute(select(row.name, row.position)).tuples().all())
+            return {
+                name: position
+                for name, position in connection.execute(select(row.name, row.position))
+            }
 
     @contextmanager
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
