@@ -137,7 +137,7 @@ class SqlGoalReader:
             return [_vote(r) for r in connection.execute(query)]
 
     @staticmethod
-    def _infos(connection: sa.Connection, rows: Sequence[sa.Row[Any]]) -> list[GoalInfo]:
+    def _infos(connection: sa.Connection, rows: Sequence[Any]) -> list[GoalInfo]:
         closed = [r.id for r in rows if r.status != "OPEN"]
         eligible: dict[str, list[str]] = {}
         if closed:
@@ -149,7 +149,7 @@ class SqlGoalReader:
         return [_goal(r, tuple(sorted(eligible.get(r.id, ())))) for r in rows]
 
 
-def _goal(row: sa.Row[Any], eligible: tuple[str, ...]) -> GoalInfo:
+def _goal(row: Any, eligible: tuple[str, ...]) -> GoalInfo:
     return GoalInfo(
         row.id,
         row.title,
@@ -166,7 +166,7 @@ def _goal(row: sa.Row[Any], eligible: tuple[str, ...]) -> GoalInfo:
     )
 
 
-def _vote(row: sa.Row[Any]) -> GoalVoteInfo:
+def _vote(row: Any) -> GoalVoteInfo:
     goal_id, subject_id, choice, interest_link, cast_by, cast_at, revision = row
     return GoalVoteInfo(goal_id, subject_id, choice, interest_link, cast_by, utc(cast_at), revision)
 

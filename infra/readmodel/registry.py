@@ -175,6 +175,6 @@ def _subject(row: Any, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
     return SubjectInfo(id_, name, kind, region, bool(active), interests)
 
 
-def _member(row: sa.Row[Any]) -> MemberInfo:
+def _member(row: Any) -> MemberInfo:
     id_, name, email, subject_id, roles = row
     return MemberInfo(id_, name, email, subject_id, tuple(r for r in roles.split(",") if r))
