@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from graphql_api.cost import MAX_COST, CostLimiter
 from graphql_api.documents import DocumentCache, KnownDocuments
 from graphql_api.errors import CodedSchema
+from graphql_api.execution import ViewExecutionContext
 from graphql_api.mutations.assessments import AssessmentMutation
 from graphql_api.mutations.audit import AuditMutation
 from graphql_api.mutations.goals import GoalMutation
@@ -49,6 +50,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        execution_context_class=ViewExecutionContext,
         # Factories, not instances: strawberry shares an instance between
         # concurrent requests (its execution_context gets overwritten).
         extensions=[

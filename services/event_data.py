@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -14,7 +16,53 @@ from services.dto import EventInfo
 from services.ports import LogEntry
 
 
+class _Described:
+    """Recently described log entries (pages are read again and again, and
+    decoding an event costs more than reading it). The key is everything the
+    description is made of: a changed row (even a tampered one) is a new key.
+    Bounded: the least recently used leave first."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._found: OrderedDict[tuple[Any, ...], EventInfo] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> EventInfo | None:
+        with self._lock:
+            found = self._found.get(key)
+            if found is not None:
+                self._found.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], info: EventInfo) -> None:
+        with self._lock:
+            self._found[key] = info
+            if len(self._found) > self.maxsize:
+                self._found.popitem(last=False)
+
+
+_DESCRIBED = _Described(maxsize=4096)
+
+
 def describe(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
+    stored = entry.stored_event
+    key = (
+        entry.position,
+        entry.hash,
+        entry.type,
+        stored.originator_id,
+        stored.originator_version,
+        stored.topic,
+        stored.state,
+    )
+    found = _DESCRIBED.get(key)
+    if found is None:
+        found = _describe(entry, mapper)
+        _DESCRIBED.put(key, found)
+    return found
+
+
+def _describe(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
     event = mapper.to_domain_event(entry.stored_event)
     fields = vars(event)
     return EventInfo(

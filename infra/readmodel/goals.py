@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
+import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
 from infra.readmodel.goal_tables import GoalEligibleRow, GoalRow, GoalVoteRow
 from infra.readmodel.tracked import BatchTracked
@@ -87,43 +88,68 @@ class SqlGoalView(BatchTracked, GoalView):
         self.insert_tracking(tracking)
 
 
+# Reads through SQLAlchemy Core: plain rows, no ORM session or instances.
+_GOAL = GoalRow.__table__.c  # type: ignore[attr-defined]
+_VOTE = GoalVoteRow.__table__.c  # type: ignore[attr-defined]
+_ELIGIBLE = GoalEligibleRow.__table__.c  # type: ignore[attr-defined]
+_GOALS = sa.select(
+    _GOAL.id,
+    _GOAL.title,
+    _GOAL.statement,
+    _GOAL.horizon_years,
+    _GOAL.rule,
+    _GOAL.threshold,
+    _GOAL.closes_on,
+    _GOAL.proposed_by,
+    _GOAL.proposed_at,
+    _GOAL.status,
+    _GOAL.closed_at,
+).order_by(_GOAL.seq)
+_VOTES = sa.select(
+    _VOTE.goal_id,
+    _VOTE.subject_id,
+    _VOTE.choice,
+    _VOTE.interest_link,
+    _VOTE.cast_by,
+    _VOTE.cast_at,
+    _VOTE.revision,
+).order_by(_VOTE.seq)
+
+
 class SqlGoalReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def goals(self) -> list[GoalInfo]:
-        with Session(self.engine) as session:
-            rows = session.exec(select(GoalRow).order_by(col(GoalRow.seq))).all()
-            return self._infos(session, list(rows))
+        with self.engine.connect() as connection:
+            return self._infos(connection, connection.execute(_GOALS).all())
 
     def goal(self, goal_id: str) -> GoalInfo | None:
-        with Session(self.engine) as session:
-            row = session.get(GoalRow, goal_id)
-            return self._infos(session, [row])[0] if row else None
+        with self.engine.connect() as connection:
+            rows = connection.execute(_GOALS.where(_GOAL.id == goal_id)).all()
+            return self._infos(connection, rows)[0] if rows else None
 
     def votes(self, goal_ids: Sequence[str]) -> list[GoalVoteInfo]:
         if not goal_ids:
             return []
-        query = (
-            select(GoalVoteRow)
-            .where(col(GoalVoteRow.goal_id).in_(list(goal_ids)))
-            .order_by(col(GoalVoteRow.seq))
-        )
-        with Session(self.engine) as session:
-            return [_vote(r) for r in session.exec(query).all()]
+        query = _VOTES.where(_VOTE.goal_id.in_(list(goal_ids)))
+        with self.engine.connect() as connection:
+            return [_vote(r) for r in connection.execute(query)]
 
     @staticmethod
-    def _infos(session: Session, rows: list[GoalRow]) -> list[GoalInfo]:
+    def _infos(connection: sa.Connection, rows: Sequence[Any]) -> list[GoalInfo]:
         closed = [r.id for r in rows if r.status != "OPEN"]
         eligible: dict[str, list[str]] = {}
         if closed:
-            query = select(GoalEligibleRow).where(col(GoalEligibleRow.goal_id).in_(closed))
-            for e in session.exec(query).all():
-                eligible.setdefault(e.goal_id, []).append(e.subject_id)
+            query = sa.select(_ELIGIBLE.goal_id, _ELIGIBLE.subject_id).where(
+                _ELIGIBLE.goal_id.in_(closed)
+            )
+            for goal_id, subject_id in connection.execute(query):
+                eligible.setdefault(goal_id, []).append(subject_id)
         return [_goal(r, tuple(sorted(eligible.get(r.id, ())))) for r in rows]
 
 
-def _goal(row: GoalRow, eligible: tuple[str, ...]) -> GoalInfo:
+def _goal(row: Any, eligible: tuple[str, ...]) -> GoalInfo:
     return GoalInfo(
         row.id,
         row.title,
@@ -140,16 +166,9 @@ def _goal(row: GoalRow, eligible: tuple[str, ...]) -> GoalInfo:
     )
 
 
-def _vote(row: GoalVoteRow) -> GoalVoteInfo:
-    return GoalVoteInfo(
-        row.goal_id,
-        row.subject_id,
-        row.choice,
-        row.interest_link,
-        row.cast_by,
-        utc(row.cast_at),
-        row.revision,
-    )
+def _vote(row: Any) -> GoalVoteInfo:
+    goal_id, subject_id, choice, interest_link, cast_by, cast_at, revision = row
+    return GoalVoteInfo(goal_id, subject_id, choice, interest_link, cast_by, utc(cast_at), revision)
 
 
 def utc(moment: datetime) -> datetime:

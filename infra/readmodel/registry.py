@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
 from infra.readmodel.tracked import BatchTracked
@@ -98,61 +99,82 @@ class SqlRegistryView(BatchTracked, RegistryView):
         self.insert_tracking(tracking)
 
 
+# Reads go through SQLAlchemy Core: plain rows, no ORM session or instances
+# (a request reads a few hundred rows; the ORM cost more than the database).
+_CLUSTER = ClusterRow.__table__.c  # type: ignore[attr-defined]
+_SUBJECT = SubjectRow.__table__.c  # type: ignore[attr-defined]
+_INTEREST_TABLE = InterestRow.__table__  # type: ignore[attr-defined]
+_INTEREST = _INTEREST_TABLE.c
+_MEMBER = MemberRow.__table__.c  # type: ignore[attr-defined]
+_TRACKING = TrackingRow.__table__.c  # type: ignore[attr-defined]
+_SUBJECTS = sa.select(
+    _SUBJECT.id, _SUBJECT.name, _SUBJECT.kind, _SUBJECT.region, _SUBJECT.active
+).order_by(_SUBJECT.seq)
+_MEMBERS = sa.select(
+    _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles
+).order_by(_MEMBER.seq)
+_MEMBER_BY_ID = _MEMBERS.where(_MEMBER.id == sa.bindparam("member_id"))
+
+
 class SqlRegistryReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def cluster(self) -> ClusterInfo | None:
-        with Session(self.engine) as session:
-            row = session.exec(select(ClusterRow)).first()
-            if row is None:
-                return None
-            positions = session.exec(select(TrackingRow.position)).all()
-            return ClusterInfo(row.id, row.name, row.region, row.form, min(positions, default=0))
+        reached = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
+        query = sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form, reached)
+        with self.engine.connect() as connection:  # one round trip: the cluster and its position
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return ClusterInfo(row[0], row[1], row[2], row[3], row[4] or 0)
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
-        query = select(SubjectRow).order_by(col(SubjectRow.seq))
-        if not include_inactive:
-            query = query.where(col(SubjectRow.active).is_(True))
-        with Session(self.engine) as session:
-            rows = session.exec(query).all()
-            interests = self._interests(session, [r.id for r in rows])
-            return [_subject(r, interests.get(r.id, ())) for r in rows]
+        query = _SUBJECTS if include_inactive else _SUBJECTS.where(_SUBJECT.active.is_(True))
+        return self._with_interests(query)
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
-        with Session(self.engine) as session:
-            row = session.get(SubjectRow, subject_id)
-            if row is None:
-                return None
-            return _subject(row, self._interests(session, [row.id]).get(row.id, ()))
+        found = self._with_interests(
+            _SUBJECTS.where(_SUBJECT.id == sa.bindparam("subject_id")), {"subject_id": subject_id}
+        )
+        return found[0] if found else None
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
-        query = select(MemberRow).order_by(col(MemberRow.seq))
-        if subject_id is not None:
-            query = query.where(MemberRow.subject_id == subject_id)
-        with Session(self.engine) as session:
-            return [_member(r) for r in session.exec(query).all()]
+        query = _MEMBERS if subject_id is None else _MEMBERS.where(_MEMBER.subject_id == subject_id)
+        with self.engine.connect() as connection:
+            return [_member(r) for r in connection.execute(query)]
 
     def member(self, member_id: str) -> MemberInfo | None:
-        with Session(self.engine) as session:
-            row = session.get(MemberRow, member_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(_MEMBER_BY_ID, {"member_id": member_id}).first()
             return _member(row) if row else None
 
-    @staticmethod
-    def _interests(session: Session, ids: list[str]) -> dict[str, tuple[InterestInfo, ...]]:
-        if not ids:
-            return {}
-        found: dict[str, list[InterestInfo]] = {}
-        query = select(InterestRow).where(col(InterestRow.subject_id).in_(ids))
-        for row in session.exec(query.order_by(col(InterestRow.kind))).all():
-            found.setdefault(row.subject_id, []).append(InterestInfo(row.kind, row.statement))
-        return {k: tuple(v) for k, v in found.items()}
+    def _with_interests(
+        self, subjects: sa.Select[Any], parameters: dict[str, Any] | None = None
+    ) -> list[SubjectInfo]:
+        """Subjects with their interests, in one round trip (an outer join)."""
+        query = (
+            subjects.outerjoin(_INTEREST_TABLE, _INTEREST.subject_id == _SUBJECT.id)
+            .add_columns(_INTEREST.kind, _INTEREST.statement)
+            .order_by(_INTEREST.kind)
+        )
+        found: dict[str, tuple[sa.Row[Any], list[InterestInfo]]] = {}
+        with self.engine.connect() as connection:
+            for row in connection.execute(query, parameters or {}):
+                subject_id = row[0]
+                entry = found.get(subject_id)
+                if entry is None:
+                    entry = found[subject_id] = (row, [])
+                if row[5] is not None:
+                    entry[1].append(InterestInfo(row[5], row[6]))
+        return [_subject(row[:5], tuple(interests)) for row, interests in found.values()]
 
 
-def _subject(row: SubjectRow, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
-    return SubjectInfo(row.id, row.name, row.kind, row.region, row.active, tuple(interests))
+def _subject(row: Any, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
+    id_, name, kind, region, active = row
+    return SubjectInfo(id_, name, kind, region, bool(active), interests)
 
 
-def _member(row: MemberRow) -> MemberInfo:
-    roles = tuple(r for r in row.roles.split(",") if r)
-    return MemberInfo(row.id, row.name, row.email, row.subject_id, roles)
+def _member(row: Any) -> MemberInfo:
+    id_, name, email, subject_id, roles = row
+    return MemberInfo(id_, name, email, subject_id, tuple(r for r in roles.split(",") if r))

@@ -71,9 +71,12 @@ class SqlReadModel(ReadModel):
         self.create()
 
     def positions(self) -> dict[str, int]:
-        with Session(self.engine) as session:
-            rows = session.exec(select(tables.TrackingRow)).all()
-            return {row.name: row.position for row in rows}
+        row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
+        with self.engine.connect() as connection:  # Core: every request asks this
+            return {
+                name: position
+                for name, position in connection.execute(select(row.name, row.position))
+            }
 
     @contextmanager
     def batch(self, expected: dict[str, int]) -> Iterator[None]:

@@ -1,0 +1,60 @@
+"""The direct ways through plain leaf fields and self-only resolver methods
+(graphql_api/execution.py) answer and fail exactly as graphql-core's own way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from graphql_api.execution import ViewExecutionContext
+
+
+@strawberry.type
+class Item:
+    name: str
+    note: str | None
+    count: int
+
+    @strawberry.field
+    def twice(self) -> int:
+        return self.count * 2
+
+    @strawberry.field
+    def broken(self) -> int:
+        raise ValueError("broken on purpose")
+
+    @strawberry.field
+    def child(self) -> Item | None:
+        return (
+            Item(name=self.name + "'", note=None, count=self.count + 1) if self.count < 2 else None
+        )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return [Item(name="a", note="n", count=1), Item(name=None, note=None, count=2)]  # type: ignore[arg-type]
+
+
+def run(query: str, direct: bool) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"execution_context_class": ViewExecutionContext} if direct else {}
+    result = strawberry.Schema(query=Query, **kwargs).execute_sync(query)
+    return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
+
+
+def test_answers_and_errors_are_those_of_graphql_core() -> None:
+    for query in (
+        "{ items { note count twice child { name twice child { name } } } }",
+        "{ items { name } }",  # a null where the type forbids it
+        "{ items { count broken } }",  # a resolver that raises
+    ):
+        assert run(query, direct=True) == run(query, direct=False), query
+
+
+def test_a_null_in_a_non_null_leaf_is_the_usual_error() -> None:
+    found = run("{ items { name } }", direct=True)
+    assert found["data"] is None
+    assert "Cannot return null for non-nullable field Item.name" in found["errors"][0]["message"]
+    assert found["errors"][0]["path"] == ["items", 1, "name"]
