@@ -144,8 +144,9 @@ def recorders(
         chained = ChainedPostgresRecorder(
             SchemaDatastore(shared, "bench_chained"), str(uuid.uuid4())
         )
-        # The library's own recorder on its own datastore: it inserts through the
-        # schema's composite type, which the shared, schema-less pool does not adapt.
+        # The library's own recorder on its own datastore, with the library's
+        # defaults (no pre-ping): it inserts through the schema's composite type,
+        # which the shared, schema-less pool does not adapt.
         info = conninfo_to_dict(container.settings.database_url or "")
         plain = PostgresApplicationRecorder(
             PostgresDatastore(
@@ -156,7 +157,6 @@ def recorders(
                 password=str(info.get("password", "")),
                 schema="bench_plain",
                 pool_size=2,
-                pre_ping=True,  # as the shared datastore the chained recorder uses
             )
         )
     chained.create_table()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Cursor
+from eventsourcing.postgres import ConnectionPool, PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
@@ -131,11 +133,14 @@ def upgrade_chain_table(curs: Cursor[DictRow], schema_name: str) -> None:
         curs.execute(SQL(statement).format(s=schema))  # type: ignore[arg-type]
 
 
+IDLE_PING_SECONDS = 5.0  # as the read-model engine's (infra/bootstrap.py)
+
+
 def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDatastore:
     from psycopg.conninfo import conninfo_to_dict
 
     info = conninfo_to_dict(url)
-    return PostgresDatastore(
+    datastore = PostgresDatastore(
         dbname=str(info.get("dbname", "postgres")),
         host=str(info.get("host", "127.0.0.1")),
         port=str(info.get("port", 5432)),
@@ -146,3 +151,27 @@ def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDat
         lock_timeout=30,
         pre_ping=True,
     )
+    ping_when_idle(datastore.pool, IDLE_PING_SECONDS)
+    return datastore
+
+
+def ping_when_idle(pool: ConnectionPool[Any], seconds: float) -> None:
+    """The library's pre-ping, but only for a connection that sat in the pool
+    longer than ``seconds``: one that was just used is alive, and a ping on
+    every checkout was one round trip more on every append (a third of an
+    append's round trips). A dead connection is still replaced before use.
+    psycopg_pool takes ``check`` and ``reset`` only in its constructor, which
+    the library calls, so they are set before the pool opens."""
+    ping = pool._check  # ConnectionPool.check_connection, as pre_ping set it
+    assert ping is not None, "build the datastore with pre_ping=True"
+    idle_since: WeakKeyDictionary[Connection[Any], float] = WeakKeyDictionary()
+
+    def check(conn: Connection[Any]) -> None:
+        since = idle_since.get(conn)
+        if since is None or time.monotonic() - since >= seconds:
+            ping(conn)
+
+    def returned(conn: Connection[Any]) -> None:
+        idle_since[conn] = time.monotonic()
+
+    pool._check, pool._reset = check, returned

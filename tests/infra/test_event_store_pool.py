@@ -1,0 +1,70 @@
+"""The event store's pool pings a connection only when it sat idle: one that
+was just used skips the round trip; a dead idle one is replaced before use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from eventsourcing.postgres import PostgresDatastore
+from pg_support import fresh_database
+from psycopg.conninfo import conninfo_to_dict
+
+from infra.eventstore.postgres import ping_when_idle
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    with fresh_database("cw_pool") as url:
+        yield url
+
+
+def datastore(url: str, idle_seconds: float) -> PostgresDatastore:
+    info = conninfo_to_dict(url)
+    store = PostgresDatastore(
+        dbname=str(info["dbname"]),
+        host=str(info.get("host", "127.0.0.1")),
+        port=str(info.get("port", 5432)),
+        user=str(info.get("user", "postgres")),
+        password="",
+        pool_size=1,
+        max_overflow=0,
+        pre_ping=True,
+    )
+    ping_when_idle(store.pool, idle_seconds)
+    return store
+
+
+def backend_pid(store: PostgresDatastore) -> int:
+    with store.get_connection() as conn:
+        row = conn.execute("SELECT pg_backend_pid() AS pid").fetchone()
+        assert row is not None
+        return int(row["pid"])
+
+
+def kill(url: str, pid: int) -> None:
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def test_a_dead_connection_that_sat_idle_is_replaced_before_use(database: str) -> None:
+    store = datastore(database, idle_seconds=0.0)  # every checkout counts as idle
+    try:
+        first = backend_pid(store)
+        kill(database, first)
+        assert backend_pid(store) != first  # pinged, found dead, replaced: no error
+    finally:
+        store.close()
+
+
+def test_a_connection_just_used_is_not_pinged(database: str) -> None:
+    store = datastore(database, idle_seconds=3600.0)
+    try:
+        kill(database, backend_pid(store))
+        # No ping on this checkout, so the dead connection reaches the caller
+        # (the library's recorder methods retry such errors on a new one).
+        with pytest.raises(Exception, match=r"terminat|closed|server"):
+            backend_pid(store)
+    finally:
+        store.close()
