@@ -342,35 +342,35 @@ NOTES = """
 **Why figure 1 is far from its goal.** The baseline does one thing per call: read one
 aggregate (one query, the cache fast-forwarding it) and append one event (one
 transaction). A `recordAssessment` over HTTP does, in one Python process: verify the
-EdDSA token, parse and validate the GraphQL document, look the caller up in the
-directory, load three aggregates (registry, round, scorecard) and save one with its
-hash-chain row and NOTIFY, then project the new event into every read model before
-answering (read-your-writes: the projection lease, the log read, the view rows and the
-tracking positions in one transaction), check whether a checkpoint is due, and finally
-build the answer from the read model (the cluster scope, both subjects, the member and
-the round's norms). That is about 35 SQL statements on PostgreSQL against the library's
-3 or 4, and some 40 times its CPU; with 8 clients on one process the GIL and the
-2 shared cores are the limit, not PostgreSQL (sampled `pg_stat_activity` shows its
-connections idle in transaction, waiting for the client). A py-spy profile of one
-client (PostgreSQL) puts 24 % of the API process's samples in the in-line projection,
-11 % in the answer's cluster scope and 7 % in reading the answer's subjects, 7 % in
-the directory lookup, 7 % in GraphQL parsing and validation, 5 % in loading aggregates
-and 4 % in the save. Reaching 0.5 would take a different design (answering from the
-command's own event, projecting asynchronously, dropping GraphQL for writes), not a
-tuning; what was changed is listed under "What changed" below.
+EdDSA token, run the GraphQL document (parsed and validated once per text; the cost
+limit per request), find the caller's member (remembered once found), load three
+aggregates (registry, round, scorecard: a fast-forward query each) and save one with
+its hash-chain row and NOTIFY, then project the new event into every read model
+before answering (read-your-writes: the projection lease, the log read, the view rows
+and the tracking positions in one transaction). The answer comes from the command
+itself (its event, and the registry and round it ran with), not from the read model.
+That is 23 statements on PostgreSQL (about 45 before issue 9's second round: 35 for
+the command, 10 for the answer) against the library's 3 or 4; in-process, 300
+mutations make 4.9 million Python function calls (cProfile; 10.7 million before).
+With 8 clients on one process the GIL and the 2 shared cores are the limit. Under
+that load a thread back from each query used to wait up to Python's 5 ms switch
+interval for the GIL behind threads that compute (an in-process
+8-thread run timed a `max(position)` query at 2.6-3.3 ms and projecting 1-3 events
+at 40 ms); `serve` and `worker` now hand the GIL over after 0.5 ms
+(`CLUSTERWORK_SWITCH_INTERVAL_MS`). Reaching 0.5 would take a different design
+(projecting asynchronously, dropping GraphQL for writes), not a tuning; see "What
+changed" above.
 
 **Figure 2** is missed, but not through a global serialization. On PostgreSQL it was 0.60
-before the change below: the API process kept only 64 cluster partitions open, so a load
-spread over 100 clusters rebuilt a partition (and reloaded its aggregates into a cold
-cache) on most requests. PostgreSQL now keeps 1,024 open by default (they share the two
-pools; an open one costs memory only), and the ratio is 0.90-0.99 (0.95 and 0.99 in two
-more runs the same evening). What is left favours the single cluster: there, one
-projection pass often covers several writers' events and the others find the read model
-already up to date (counted from `rm_tracking` updates: 170 mutations on one cluster took
-about 104 projection transactions; 165 spread over 20 clusters took about 167). SQLite
-keeps 64 partitions open by default (each holds its own files open), so a load over 100
-clusters still evicts there: with `CLUSTERWORK_OPEN_CLUSTERS=128` the SQLite ratio was
-0.88 in a separate run, against about 0.5 with the default.
+before the partition cache went from 64 to 1,024 (an evicted partition loses its
+aggregate cache), then 0.90-0.99. SQLite kept 64 partitions open (each holds its files
+open), so a load over 100 clusters kept reopening them (about 0.5); it now keeps as
+many as the open-file limit allows, up to 1,024, after raising that limit to the hard
+limit at start (12 files counted per partition). What is left favours the single
+cluster: there, one projection pass often covers several writers' events and the
+others find the read model already up to date (counted from `rm_tracking` updates:
+170 mutations on one cluster took about 104 projection transactions; 165 spread over
+20 clusters took about 167), so spread writes cost more CPU each on a CPU-bound host.
 
 **Figure 3** holds because no command reads anything that grows with the log: each
 command loads only its own small aggregates (from the aggregate cache, fast-forwarded),
