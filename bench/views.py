@@ -204,7 +204,7 @@ parsing and validating the document was about a fifth of a request; the ORM (a s
 and an instance per row) most of the reads; graphql-core's general way through every
 field (a resolve-info tuple, argument values, strawberry's wrapper) most of the rest.
 Now a document that passed validation is remembered by its text and only the cost limit,
-which reads the variables, runs again (graphql_api/document_cache.py); the read model's
+which reads the variables, runs again (graphql_api/documents.py); the read model's
 registry and goal readers, the tracking positions and the directory's membership read
 through SQLAlchemy Core, subjects with their interests and the cluster with its position
 in one round trip each (13 statements per `goal.totality` became 10); plain scalar fields
