@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -66,6 +66,7 @@ class Append:
 
     guess: Head | None
     written: Head | None = None
+    positions: list[int] = field(default_factory=list)
 
 
 class HeadGuess:
