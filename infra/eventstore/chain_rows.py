@@ -17,15 +17,17 @@ position proof that the guessed head is the real one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from services.chain import canonical_bytes, genesis, link
 
 Head = tuple[int, str]  # position, hash
+T = TypeVar("T")
 ChainRow = tuple[
     int, UUID, int, str, bytes, str
 ]  # position, aggregate, version, topic, state, hash
@@ -102,6 +104,23 @@ class HeadGuess:
             self._reads_left = self._cool_down
 
 
-def position_taken(error: BaseException, key: str) -> bool:
-    """True when ``error`` is the position's unique key refusing a guess."""
+def append_guessing(head: HeadGuess, position_key: str, insert: Callable[[Append], T]) -> T:
+    """Runs ``insert`` (one whole transaction) with a guessed head; when the
+    position's unique key ``position_key`` refuses the guess, runs it once more
+    with the head read under the write lock. Any other conflict (another writer
+    saved this aggregate version) is the caller's."""
+    append = head.begin()
+    try:
+        result = insert(append)
+    except IntegrityError as error:
+        if append.guess is None or not _position_taken(error, position_key):
+            raise
+        head.missed()
+        append = head.begin()
+        result = insert(append)
+    head.wrote(append)
+    return result
+
+
+def _position_taken(error: BaseException, key: str) -> bool:
     return key in str(error) or key in str(error.__cause__ or "")

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import ConnectionPool, PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from infra.eventstore.chain_rows import Append, HeadGuess, chain_rows, position_taken
+from infra.eventstore.chain_rows import Append, HeadGuess, append_guessing, chain_rows
 
 
 class SchemaDatastore(PostgresDatastore):
@@ -81,17 +81,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             upgrade_chain_table(curs, self.datastore.schema)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        append = self.head.begin()
-        try:
-            ids = super().insert_events(stored_events, append=append, **kwargs)
-        except IntegrityError as error:
-            if append.guess is None or not position_taken(error, self.position_key):
-                raise  # a real conflict: another writer saved this aggregate version
-            self.head.missed()
-            append = self.head.begin()
-            ids = super().insert_events(stored_events, append=append, **kwargs)
-        self.head.wrote(append)
-        return ids
+        def insert(append: Append) -> Any:
+            return super(ChainedPostgresRecorder, self).insert_events(
+                stored_events, append=append, **kwargs
+            )
+
+        return append_guessing(self.head, self.position_key, insert)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

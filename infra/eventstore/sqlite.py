@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from infra.eventstore.chain_rows import Append, HeadGuess, chain_rows, position_taken
+from infra.eventstore.chain_rows import Append, HeadGuess, append_guessing, chain_rows
 
 POSITION_KEY = "stored_events.rowid"  # how SQLite names the key in a UNIQUE error
 
@@ -37,17 +37,12 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             upgrade_chain_table(c)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        append = self.head.begin()
-        try:
-            ids = super().insert_events(stored_events, append=append, **kwargs)
-        except IntegrityError as error:
-            if append.guess is None or not position_taken(error, POSITION_KEY):
-                raise  # a real conflict: another writer saved this aggregate version
-            self.head.missed()
-            append = self.head.begin()
-            ids = super().insert_events(stored_events, append=append, **kwargs)
-        self.head.wrote(append)
-        return ids
+        def insert(append: Append) -> Any:
+            return super(ChainedSQLiteRecorder, self).insert_events(
+                stored_events, append=append, **kwargs
+            )
+
+        return append_guessing(self.head, POSITION_KEY, insert)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
