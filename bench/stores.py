@@ -38,11 +38,7 @@ def container_on(backend: str) -> Iterator[Container | None]:
 
 def close(container: Container) -> None:
     """Closes the pools, so that the scratch database can be dropped."""
-    datastore = getattr(container.partitions, "datastore", None)
-    if datastore is not None:
-        datastore.close()
-    container.partitions.engine.dispose() if hasattr(container.partitions, "engine") else None
-    container.directory.engine.dispose()
+    container.close()
 
 
 def settings(data_dir: Path, url: str | None = None) -> Settings:

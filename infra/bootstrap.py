@@ -64,6 +64,12 @@ class Container:
     identity: IdentityService
     sign_on: SignOn
 
+    def close(self) -> None:
+        """Returns every pooled connection (tests and benchmarks drop their
+        databases afterwards; a process that ends needs no call)."""
+        self.partitions.close()
+        self.directory.engine.dispose()
+
 
 def projector() -> Projector:
     """Every projection of a cluster's read model, in one list."""

@@ -47,7 +47,8 @@ def scratch_read_model() -> SqlReadModel:
 class _LruPartitions:
     """Bounds what a process keeps open, however many clusters exist."""
 
-    def __init__(self, max_open: int) -> None:
+    def __init__(self, app_factory: AppFactory, max_open: int) -> None:
+        self.app_factory = app_factory
         self._open: OrderedDict[str, ClusterPartition] = OrderedDict()
         self._max_open = max_open
         self._lock = threading.Lock()
@@ -72,6 +73,9 @@ class _LruPartitions:
                     self._open.popitem(last=False)
         return partition
 
+    def close(self) -> None:
+        """Nothing pooled here: an evicted partition's connections go with it."""
+
     def provision(self, cluster_id: str) -> ClusterPartition:
         self._create(cluster_id)
         return self.open(cluster_id)
@@ -80,6 +84,22 @@ class _LruPartitions:
         return scratch_read_model()
 
     def _build(self, cluster_id: str) -> ClusterPartition:
+        recorder = self._recorder(cluster_id)
+        recorder.upgrade_layout()
+        engine = self._engine(cluster_id)
+        return ClusterPartition(
+            cluster_id,
+            recorder,
+            self.app_factory(recorder),
+            SqlEventLog(engine),
+            SqlReadModel(engine),
+            SqlCheckpointStore(engine),
+        )
+
+    def _recorder(self, cluster_id: str) -> ChainedSQLiteRecorder | ChainedPostgresRecorder:
+        raise NotImplementedError
+
+    def _engine(self, cluster_id: str) -> Engine:
         raise NotImplementedError
 
     def _create(self, cluster_id: str) -> None:
@@ -88,10 +108,9 @@ class _LruPartitions:
 
 class SqlitePartitions(_LruPartitions):
     def __init__(self, data_dir: Path, app_factory: AppFactory, max_open: int) -> None:
-        super().__init__(max_open)
+        super().__init__(app_factory, max_open)
         self.root = data_dir / "clusters"
         self.root.mkdir(parents=True, exist_ok=True)
-        self.app_factory = app_factory
 
     def path(self, cluster_id: str) -> Path:
         return self.root / f"{cluster_id}.sqlite"
@@ -105,18 +124,11 @@ class SqlitePartitions(_LruPartitions):
         SqlCheckpointStore(engine).create()
         engine.dispose()
 
-    def _build(self, cluster_id: str) -> ClusterPartition:
-        recorder = ChainedSQLiteRecorder(sqlite_datastore(str(self.path(cluster_id))), cluster_id)
-        recorder.upgrade_layout()
-        engine = sqlite_engine(self.path(cluster_id))
-        return ClusterPartition(
-            cluster_id,
-            recorder,
-            self.app_factory(recorder),
-            SqlEventLog(engine),
-            SqlReadModel(engine),
-            SqlCheckpointStore(engine),
-        )
+    def _recorder(self, cluster_id: str) -> ChainedSQLiteRecorder:
+        return ChainedSQLiteRecorder(sqlite_datastore(str(self.path(cluster_id))), cluster_id)
+
+    def _engine(self, cluster_id: str) -> Engine:
+        return sqlite_engine(self.path(cluster_id))
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -148,10 +160,9 @@ class PostgresPartitions(_LruPartitions):
     def __init__(
         self, datastore: PostgresDatastore, engine: Engine, app_factory: AppFactory, max_open: int
     ) -> None:
-        super().__init__(max_open)
+        super().__init__(app_factory, max_open)
         self.datastore = datastore
         self.engine = engine
-        self.app_factory = app_factory
 
     def _create(self, cluster_id: str) -> None:
         schema = schema_name(cluster_id)
@@ -161,19 +172,16 @@ class PostgresPartitions(_LruPartitions):
         SqlReadModel(self._engine_for(schema)).create()
         SqlCheckpointStore(self._engine_for(schema)).create()
 
-    def _build(self, cluster_id: str) -> ClusterPartition:
-        schema = schema_name(cluster_id)
-        recorder = ChainedPostgresRecorder(SchemaDatastore(self.datastore, schema), cluster_id)
-        recorder.upgrade_layout()
-        engine = self._engine_for(schema)
-        return ClusterPartition(
-            cluster_id,
-            recorder,
-            self.app_factory(recorder),
-            SqlEventLog(engine),
-            SqlReadModel(engine),
-            SqlCheckpointStore(engine),
-        )
+    def _recorder(self, cluster_id: str) -> ChainedPostgresRecorder:
+        schema = SchemaDatastore(self.datastore, schema_name(cluster_id))
+        return ChainedPostgresRecorder(schema, cluster_id)
+
+    def _engine(self, cluster_id: str) -> Engine:
+        return self._engine_for(schema_name(cluster_id))
+
+    def close(self) -> None:
+        self.datastore.close()
+        self.engine.dispose()
 
     def _engine_for(self, schema: str) -> Engine:
         return self.engine.execution_options(schema_translate_map={None: schema})  # type: ignore[return-value]

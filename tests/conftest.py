@@ -109,14 +109,7 @@ def drop_partitions(url: str) -> None:
 
 def close_container(container: Container) -> None:
     """Closes the container's connection pools (PostgreSQL) and engines."""
-    partitions = container.partitions
-    datastore = getattr(partitions, "datastore", None)
-    if datastore is not None:
-        datastore.close()
-    engine = getattr(partitions, "engine", None)
-    if engine is not None:
-        engine.dispose()
-    container.directory.engine.dispose()
+    container.close()
 
 
 def make_container(data_dir: Path, database_url: str | None = None, **overrides) -> Container:

@@ -75,12 +75,7 @@ def goal_container(
 
 def close(container: Container) -> None:
     """Returns the container's connections (the database is dropped later)."""
-    partitions: Any = container.partitions
-    if getattr(partitions, "datastore", None) is not None:
-        partitions.datastore.close()
-    if getattr(partitions, "engine", None) is not None:
-        partitions.engine.dispose()
-    container.directory.engine.dispose()
+    container.close()
 
 
 @dataclass

@@ -61,13 +61,7 @@ def person_for(container: Container, cluster_id: str, member_id: str, name: str)
 
 
 def close(container: Container) -> None:
-    datastore = getattr(container.partitions, "datastore", None)
-    if datastore is not None:
-        datastore.close()
-    engine = getattr(container.partitions, "engine", None)
-    if engine is not None:
-        engine.dispose()
-    container.directory.engine.dispose()
+    container.close()
 
 
 def _drop(url: str, schemas: list[str]) -> None:

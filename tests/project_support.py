@@ -69,12 +69,7 @@ def container(
     )
     built = bootstrap(settings, clock=clock)
     yield built
-    partitions: Any = built.partitions
-    if getattr(partitions, "datastore", None) is not None:
-        partitions.datastore.close()
-    if getattr(partitions, "engine", None) is not None:
-        partitions.engine.dispose()
-    built.directory.engine.dispose()
+    built.close()
 
 
 def launch(world: Any, principal: Principal | None = None, **overrides: Any) -> Any:

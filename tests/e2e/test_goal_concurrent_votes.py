@@ -50,9 +50,7 @@ def voting_cluster(first: Server, url: str) -> tuple[str, list[str]]:
     try:
         return _populate(container)
     finally:
-        container.partitions.datastore.close()  # type: ignore[union-attr]
-        container.partitions.engine.dispose()  # type: ignore[union-attr]
-        container.directory.engine.dispose()
+        container.close()
 
 
 def _populate(container: Container) -> tuple[str, list[str]]:

@@ -28,12 +28,7 @@ def clean(url: str) -> None:
 
 
 def shutdown(container: Container) -> None:
-    partitions = container.partitions
-    for name in ("datastore", "engine"):
-        resource = getattr(partitions, name, None)
-        if resource is not None:
-            resource.close() if name == "datastore" else resource.dispose()
-    container.directory.engine.dispose()
+    container.close()
 
 
 @pytest.fixture(

@@ -31,11 +31,7 @@ def two(container: Container) -> Iterator[tuple[Gql, Gql, World]]:
         gql = Gql(container)
         yield gql, Gql(other), build_world(gql, "Race")
     finally:
-        other.directory.engine.dispose()
-        for name in ("datastore", "engine"):
-            resource = getattr(other.partitions, name, None)
-            if resource is not None:
-                resource.close() if name == "datastore" else resource.dispose()
+        other.close()
 
 
 def at_once(pairs: list[tuple[Gql, Job]]) -> list[dict[str, Any]]:

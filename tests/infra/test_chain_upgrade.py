@@ -48,13 +48,7 @@ def reopened(container: Container):  # type: ignore[no-untyped-def]
 
     yield reopen
     for c in built:
-        datastore = getattr(c.partitions, "datastore", None)
-        if datastore is not None:
-            datastore.close()
-        engine = getattr(c.partitions, "engine", None)
-        if engine is not None:
-            engine.dispose()
-        c.directory.engine.dispose()
+        c.close()
 
 
 def test_an_old_partition_is_upgraded_when_opened(

@@ -104,8 +104,7 @@ def test_a_thousand_clusters_are_served_within_a_bounded_number_of_connections(
         assert len(set(ids)) == CLUSTERS == len(container.directory.cluster_ids())
     finally:
         sampler.stop()
-        container.partitions.datastore.close()  # type: ignore[union-attr]
-        container.partitions.engine.dispose()  # type: ignore[union-attr]
+        container.close()
 
     with psycopg.connect(own_postgres_url, autocommit=True) as conn:
         left = sampler.count(conn)

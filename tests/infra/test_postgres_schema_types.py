@@ -22,13 +22,7 @@ def small_pool(container: Container) -> Iterator[Container]:
     settings = container.settings.model_copy(update={"pg_pool_size": 2, "pg_max_overflow": 0})
     built = bootstrap(settings)
     yield built
-    datastore = getattr(built.partitions, "datastore", None)
-    if datastore is not None:
-        datastore.close()
-    engine = getattr(built.partitions, "engine", None)
-    if engine is not None:
-        engine.dispose()
-    built.directory.engine.dispose()
+    built.close()
 
 
 def test_writes_to_two_clusters_interleave_on_a_small_pool(small_pool, operator) -> None:  # type: ignore[no-untyped-def]

@@ -151,9 +151,4 @@ def test_writers_in_two_processes_sharing_the_store_are_all_recorded(world) -> N
             assert scope.info.position == start + recorded
             assert len([s for s in scope.subjects() if s.name.startswith("P")]) == recorded
     finally:
-        for closable in (getattr(other.partitions, "datastore", None),):
-            if closable is not None:
-                closable.close()
-        for engine in (getattr(other.partitions, "engine", None), other.directory.engine):
-            if engine is not None:
-                engine.dispose()
+        other.close()
