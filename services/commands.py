@@ -7,7 +7,9 @@ did nothing wrong never sees another writer's race as an error.
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -37,6 +39,7 @@ T = TypeVar("T")
 Body = Callable[[Partition, Cluster, Actor], tuple[list[Aggregate], T]]
 
 MAX_ATTEMPTS = 8
+RETRY_PAUSE_S = 0.001  # the first retry waits up to 2 ms, the last up to 256 ms
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,10 @@ class CommandRunner:
                 for hook in self.after_save:
                     hook(partition, position)
                 return Done(partition, result, cluster, actor, position)
+            # Another process saved first. Retrying at once lines the two up
+            # again; a short random pause (growing with the attempts) lets
+            # them fall out of step, as with any optimistic retry.
+            time.sleep(random.uniform(0, RETRY_PAUSE_S * 2**attempt))
         raise Conflict("too many concurrent changes; please try again")
 
     def scope(self, done: Done[T]) -> ClusterScope:
