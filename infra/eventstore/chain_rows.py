@@ -36,6 +36,7 @@ ChainRow = tuple[
 def chain_rows(
     cluster_id: str, last: Head | None, stored_events: Sequence[StoredEvent]
 ) -> list[ChainRow]:
+    """The rows to insert, each (position, aggregate, version, topic, state, hash)."""
     position, previous = last if last else (0, genesis(cluster_id))
     rows: list[ChainRow] = []
     for stored in stored_events:
@@ -43,28 +44,18 @@ def chain_rows(
         aggregate_id = stored.originator_id
         if not isinstance(aggregate_id, UUID):
             aggregate_id = UUID(str(aggregate_id))
+        version, topic, state = stored.originator_version, stored.topic, stored.state
         previous = link(
-            previous,
-            canonical_bytes(
-                position, str(aggregate_id), stored.originator_version, stored.topic, stored.state
-            ),
+            previous, canonical_bytes(position, str(aggregate_id), version, topic, state)
         )
-        rows.append(
-            (
-                position,
-                aggregate_id,
-                stored.originator_version,
-                stored.topic,
-                stored.state,
-                previous,
-            )
-        )
+        rows.append((position, aggregate_id, version, topic, state, previous))
     return rows
 
 
-@dataclass
+@dataclass(slots=True)
 class Append:
-    """One call's guess of the head (None: read it) and the head it wrote."""
+    """Carries one call's guess through the library's insert path, and the
+    head and positions it wrote back (the PostgreSQL recorder)."""
 
     guess: Head | None
     written: Head | None = None
@@ -85,18 +76,21 @@ class HeadGuess:
         self._cool_down = cool_down
         self._reads_left = 0
 
-    def begin(self) -> Append:
+    def guess(self) -> Head | None:
+        """The head to build on, or None: read it under the write lock."""
+        # Without the lock in the common case: reading one attribute is atomic,
+        # and a guess taken just before a miss is checked by the key anyway.
+        if not self._reads_left:
+            return self._head
         with self._lock:
             if self._reads_left:
                 self._reads_left -= 1
-                return Append(None)
-            return Append(self._head)
+                return None
+            return self._head
 
-    def wrote(self, append: Append) -> None:
-        if append.written is None:
-            return
-        with self._lock:
-            self._head = append.written
+    def wrote(self, head: Head) -> None:
+        # One attribute store, atomic; racing a miss it can only cost a guess.
+        self._head = head
 
     def missed(self) -> None:
         with self._lock:
@@ -104,21 +98,24 @@ class HeadGuess:
             self._reads_left = self._cool_down
 
 
-def append_guessing(head: HeadGuess, position_key: str, insert: Callable[[Append], T]) -> T:
-    """Runs ``insert`` (one whole transaction) with a guessed head; when the
-    position's unique key ``position_key`` refuses the guess, runs it once more
-    with the head read under the write lock. Any other conflict (another writer
-    saved this aggregate version) is the caller's."""
-    append = head.begin()
+def append_guessing(
+    head: HeadGuess, position_key: str, insert: Callable[[Head | None], tuple[Head | None, T]]
+) -> T:
+    """Runs ``insert`` (one whole transaction, answering the head it wrote and
+    its result) with a guessed head; when the position's unique key
+    ``position_key`` refuses the guess, runs it once more with the head read
+    under the write lock. Any other conflict (another writer saved this
+    aggregate version) is the caller's."""
+    guess = head.guess()
     try:
-        result = insert(append)
+        written, result = insert(guess)
     except IntegrityError as error:
-        if append.guess is None or not _position_taken(error, position_key):
+        if guess is None or not _position_taken(error, position_key):
             raise
         head.missed()
-        append = head.begin()
-        result = insert(append)
-    head.wrote(append)
+        written, result = insert(head.guess())
+    if written is not None:
+        head.wrote(written)
     return result
 
 

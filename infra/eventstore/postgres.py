@@ -13,7 +13,7 @@ from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from infra.eventstore.chain_rows import Append, HeadGuess, append_guessing, chain_rows
+from infra.eventstore.chain_rows import Append, Head, HeadGuess, append_guessing, chain_rows
 
 
 class SchemaDatastore(PostgresDatastore):
@@ -81,10 +81,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             upgrade_chain_table(curs, self.datastore.schema)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        def insert(append: Append) -> Any:
-            return super(ChainedPostgresRecorder, self).insert_events(
+        def insert(guess: Head | None) -> tuple[Head | None, Any]:
+            append = Append(guess)
+            result = super(ChainedPostgresRecorder, self).insert_events(
                 stored_events, append=append, **kwargs
             )
+            return append.written, result
 
         return append_guessing(self.head, self.position_key, insert)
 

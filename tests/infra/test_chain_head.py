@@ -64,9 +64,9 @@ def test_a_stale_guess_reads_the_head_for_a_while(
     ours, theirs = partition.recorder, another_process(container, cluster.id)
     ours.insert_events([event()])
     theirs.insert_events([event()])  # our remembered head is now one behind
-    assert ours.head.begin().guess is not None
+    assert ours.head.guess() is not None
     ours.insert_events([event()])  # guessed, refused by the position's key, redone
-    assert ours.head.begin().guess is None  # reads the head after a miss
+    assert ours.head.guess() is None  # reads the head after a miss
     assert check_chain(cluster.id, partition.log.records(), set()).verified
 
 
@@ -83,3 +83,16 @@ def test_a_real_conflict_is_not_mistaken_for_a_stale_guess(
     partition.recorder.insert_events([event(aggregate, 2)])
     assert partition.log.head() == head + 1
     assert check_chain(cluster.id, partition.log.records(), set()).verified
+
+
+def test_the_written_out_hash_is_the_chain_rule_for_any_id_form(
+    container: Container, cluster: ClusterInfo
+) -> None:
+    """The recorders compute the hash on their own append path; check_chain
+    recomputes it with services.chain's rule, so a drift fails here."""
+    partition = container.partitions.open(cluster.id)
+    as_text = StoredEvent(str(uuid.uuid4()), 1, TOPIC, b'{"name": "As text"}')  # type: ignore[arg-type]
+    partition.recorder.insert_events([event(), as_text, event()])
+    partition.recorder.insert_events([event()])
+    report = check_chain(cluster.id, partition.log.records(), set())
+    assert report.verified and report.first_bad_position is None
