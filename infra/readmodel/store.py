@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, Table, and_, case, event, or_, update
+from sqlalchemy import Engine, Table, event, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -132,12 +133,11 @@ class SqlReadModel(ReadModel):
             # trip, not one per projection), each only from the position we read.
             moving = {n: p for n, p in new.items() if p != expected[n] and expected[n] != 0}
             if moving:
-                row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
-                moved = session.exec(  # type: ignore[call-overload]
-                    update(tables.TrackingRow)
-                    .where(or_(*(and_(row.name == n, row.position == expected[n]) for n in moving)))
-                    .values(position=case(moving, value=row.name))
-                ).rowcount
+                moved = (
+                    session.connection()
+                    .exec_driver_sql(*_move_statement(session, moving, expected))
+                    .rowcount
+                )
                 if moved != len(moving):
                     raise TrackingConflict(", ".join(sorted(moving)))
             for name, position in new.items():
@@ -161,3 +161,36 @@ class SqlReadModel(ReadModel):
         except TrackingConflict:
             session.rollback()
             raise
+
+
+@lru_cache(maxsize=64)
+def _move_sql(count: int, paramstyle: str, table: str) -> str:
+    """UPDATE rm_tracking SET position = CASE name WHEN … END WHERE (name = … AND
+    position = …) OR …, for ``count`` projections, in the driver's placeholders."""
+    mark = "?" if paramstyle == "qmark" else "%s"
+    whens = " ".join(f"WHEN {mark} THEN {mark}" for _ in range(count))
+    where = " OR ".join(f"(name = {mark} AND position = {mark})" for _ in range(count))
+    return f"UPDATE {table} SET position = CASE name {whens} END WHERE {where}"
+
+
+def _move_statement(
+    session: Session, moving: dict[str, int], expected: dict[str, int]
+) -> tuple[str, tuple[object, ...]]:
+    """Moves the projections in ``moving``, each only from the position it was
+    read at, in one statement. Written as SQL text for the driver: building it
+    as a SQLAlchemy expression (an and_ per projection, a CASE and their cache
+    key) cost more than the rest of a one-event batch (cProfile of
+    recordAssessment, issue 9). Being text, it names the cluster's schema itself
+    (on PostgreSQL the engine maps tables to it at compile time)."""
+    names = sorted(moving)
+    params: list[object] = []
+    for name in names:
+        params += (name, moving[name])
+    for name in names:
+        params += (name, expected[name])
+    connection = session.connection()
+    table = tables.TrackingRow.__tablename__
+    schema = (connection.get_execution_options().get("schema_translate_map") or {}).get(None)
+    if schema:
+        table = f"{connection.dialect.identifier_preparer.quote_identifier(schema)}.{table}"
+    return _move_sql(len(names), connection.dialect.paramstyle, table), tuple(params)

@@ -1,0 +1,77 @@
+"""The registry's own deepcopy (the copy the aggregate cache hands each command)
+must be a full copy: equal to the original and sharing nothing mutable."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.cluster import Cluster
+
+ATOMS = (str, bytes, int, float, bool, type(None), Enum, UUID, datetime, frozenset)
+
+
+def populated() -> Cluster:
+    cluster = Cluster.found(uuid.uuid4(), "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    for i in range(3):
+        subject, member = str(uuid.uuid4()), str(uuid.uuid4())
+        cluster.admit(subject, f"School {i}", "SCHOOL", "Tomsk")
+        cluster.declare_interest(subject, "LEGAL", f"Need {i}")
+        cluster.add_member(member, f"Member {i}", None, subject, ["MEMBER"])
+    return cluster  # with its events still pending
+
+
+def shared_mutables(a: Any, b: Any, path: str = "state") -> list[str]:
+    """Paths at which ``a`` and ``b`` hold the very same mutable object."""
+    if isinstance(a, ATOMS):
+        return []
+    frozen = is_dataclass(a) and a.__dataclass_params__.frozen  # type: ignore[union-attr]
+    found = [path] if a is b and not frozen and not isinstance(a, tuple) else []
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in a.keys() & b.keys():
+            found += shared_mutables(a[key], b[key], f"{path}[{key!r}]")
+    elif isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            found += shared_mutables(x, y, f"{path}[{i}]")
+    elif is_dataclass(a) and not frozen:
+        for f in fields(a):
+            found += shared_mutables(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
+    return found
+
+
+def test_the_copy_equals_the_original() -> None:
+    cluster = populated()
+    twin = copy.deepcopy(cluster)
+    assert type(twin) is Cluster
+    assert vars(twin).keys() == vars(cluster).keys()
+    for name, value in vars(cluster).items():
+        assert getattr(twin, name) == value, name
+    assert twin.subjects and twin.members  # the comparison covered real records
+
+
+def test_the_copy_shares_nothing_mutable() -> None:
+    cluster = populated()
+    twin = copy.deepcopy(cluster)
+    assert twin is not cluster
+    assert shared_mutables(vars(cluster), vars(twin)) == []
+
+
+def test_changing_the_copy_leaves_the_original_alone() -> None:
+    cluster = populated()
+    cluster.collect_events()
+    before = copy.deepcopy(vars(cluster))  # generic deepcopy of the state, for comparison
+    twin = copy.deepcopy(cluster)
+    subject = next(iter(twin.subjects))
+    member = next(iter(twin.members))
+    twin.declare_interest(subject, "SOCIAL", "Practice places")
+    twin.grant(member, "COORDINATOR")
+    twin.admit(str(uuid.uuid4()), "Kindergarten 1", "PRESCHOOL", None)
+    twin.withdraw(next(s for s in twin.subjects if s != subject))
+    assert vars(cluster) == before
+    assert cluster.collect_events() == []
+    assert len(twin.collect_events()) == 4
