@@ -46,14 +46,16 @@ class AdvisoryLease:
     def hold(self, cluster_id: str) -> Iterator[bool]:
         key = lock_key(cluster_id)
         with self._holders, self.engine.connect() as conn:
+            # Autocommit: a session lock needs no transaction, and one would
+            # cost a BEGIN and a COMMIT round trip around each of the two calls
+            # (this runs on every command that projects).
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             held = bool(conn.execute(select(func.pg_try_advisory_lock(key))).scalar())
-            conn.commit()
             try:
                 yield held
             finally:
                 if held:
                     conn.execute(select(func.pg_advisory_unlock(key)))
-                    conn.commit()
 
 
 class AdvisoryOwnership:

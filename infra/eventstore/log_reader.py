@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
 )
 
+from infra.readonly import read_only
 from services.audit.chain_check import ChainRecord
 from services.chain import event_type
 from services.ports import LogEntry
@@ -52,14 +53,15 @@ def events_table(engine: Engine) -> Table:
 
 class SqlEventLog:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.engine = engine  # records() streams in a transaction (a server-side cursor)
+        self._reads = read_only(engine)
         self.table = events_table(engine)
 
     def records(self) -> Iterator[ChainRecord]:
         return chain_records(self.engine)
 
     def head(self) -> int:
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             return int(conn.execute(select(func.max(self.table.c.position))).scalar() or 0)
 
     def read(
@@ -87,7 +89,7 @@ class SqlEventLog:
             query = query.where(
                 or_(false(), *[e.topic.endswith(f".{name}", autoescape=True) for name in types])
             )
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             return [
                 LogEntry(
                     row.position,

@@ -25,6 +25,7 @@ from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
+from infra.readonly import read_only
 from services.ports import ReadModel, TrackingConflict
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
@@ -52,17 +53,19 @@ def _keep_rows(session: Session) -> None:
 class SqlReadModel(ReadModel):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        reads = read_only(engine)
+        self._reads = reads
         self._local = threading.local()
         self.registry = SqlRegistryView(self)
-        self.registry_reader = SqlRegistryReader(engine)
+        self.registry_reader = SqlRegistryReader(reads)
         self.goals = SqlGoalView(self)
-        self.goal_reader = SqlGoalReader(engine)
+        self.goal_reader = SqlGoalReader(reads)
         self.assessments = SqlAssessmentView(self)
-        self.assessment_reader = SqlAssessmentReader(engine)
+        self.assessment_reader = SqlAssessmentReader(reads)
         self.projects = SqlProjectsView(self)
-        self.projects_reader = SqlProjectsReader(engine)
+        self.projects_reader = SqlProjectsReader(reads)
         self.identity_providers = SqlIdentityProviderView(self)
-        self.identity_provider_reader = SqlIdentityProviderReader(engine)
+        self.identity_provider_reader = SqlIdentityProviderReader(reads)
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)
@@ -73,7 +76,7 @@ class SqlReadModel(ReadModel):
 
     def positions(self) -> dict[str, int]:
         row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
-        with self.engine.connect() as connection:  # Core: every request asks this
+        with self._reads.connect() as connection:  # Core: every request asks this
             return {
                 name: position
                 for name, position in connection.execute(select(row.name, row.position))
