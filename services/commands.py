@@ -10,7 +10,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -26,7 +26,7 @@ from services.ids import parse_cluster_id
 from services.permissions import Permission, require
 from services.ports import Clock, Directory, Partition, Partitions
 from services.principal import Actor, Principal
-from services.projections.projector import Projector
+from services.projections.projector import Fresh, Projector
 from services.projections.sync import LeasedProjection
 from services.queries import ClusterScope
 from services.request import current_request_id
@@ -110,8 +110,8 @@ class CommandRunner:
                 with stamped(self.stamp(actor)):
                     aggregates, result = body(partition, cluster, actor)
                 saved = self.save(partition, aggregates, attempt)
-            if saved:
-                position = self.project(partition)
+            if saved is not None:
+                position = self.project(partition, saved)
                 for hook in self.after_save:
                     hook(partition, position)
                 return Done(partition, result, cluster, actor, position)
@@ -135,20 +135,25 @@ class CommandRunner:
             done.actor, info, partition.read_model, partition.log, partition.app.mapper, self.clock
         )
 
-    def save(self, partition: Partition, aggregates: list[Aggregate], attempt: int) -> bool:
-        """Saves atomically; False when another writer got there first."""
+    def save(
+        self, partition: Partition, aggregates: list[Aggregate], attempt: int
+    ) -> list[Fresh] | None:
+        """Saves atomically and returns the events as saved; None when another
+        writer got there first."""
         if not aggregates:
-            return True
+            return []
         try:
-            partition.app.save(*aggregates)
+            recordings = partition.app.save(*aggregates)
         except IntegrityError:
             log.info("concurrent write in cluster %s, attempt %d", partition.cluster_id, attempt)
-            return False
-        return True
+            return None
+        return [Fresh(r.notification.id, r.notification, r.domain_event) for r in recordings]
 
-    def project(self, partition: Partition) -> int:
-        """Read-your-writes: the caller's answer comes from the read model."""
-        return self.sync.settle(partition)
+    def project(self, partition: Partition, fresh: Sequence[Fresh] = ()) -> int:
+        """Read-your-writes: the caller's answer comes from the read model, which
+        reaches the command's own events (projected as they are, when nothing
+        else is pending before them)."""
+        return self.sync.settle(partition, fresh)
 
     @staticmethod
     def stamp(actor: Actor) -> Stamp:

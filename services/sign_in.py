@@ -97,9 +97,10 @@ class SignInService:
                     )
             except InvalidInput:
                 raise Forbidden("your institution is no longer active in this cluster") from None
-            if self.runner.save(partition, [cluster], attempt):
+            saved = self.runner.save(partition, [cluster], attempt)
+            if saved is not None:
                 self.runner.directory.link(person_id, cluster_id, member_id)
-                position = self.runner.project(partition)
+                position = self.runner.project(partition, saved)
                 for hook in self.runner.after_save:
                     hook(partition, position)
                 return member_id

@@ -5,14 +5,15 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import Mapper, Tracking
+from eventsourcing.persistence import Mapper, StoredEvent, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import resolve_topic
 
-from services.ports import EventLog, ReadModel, TrackingConflict
+from services.ports import EventLog, LogEntry, ReadModel, TrackingConflict
 from services.projections.decoding import decoder
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,16 @@ log = logging.getLogger(__name__)
 MAX_CONFLICTS = 100  # each one means another process made progress; this bounds a livelock
 
 ProjectionFactory = Callable[[ReadModel], Projection[Any]]
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """An event a command has just saved: where and as what it was stored, and
+    the domain event itself (so it needs no decoding)."""
+
+    position: int
+    stored_event: StoredEvent
+    event: Any
 
 
 class Projector:
@@ -43,19 +54,37 @@ class Projector:
         mapper: Mapper[Any],
         upto: int | None = None,
         on_batch: Callable[[int], None] | None = None,
+        fresh: Sequence[Fresh] = (),
+        known: dict[str, int] | None = None,
     ) -> int:
-        """Projects every event after the read model's position (up to ``upto``)."""
+        """Projects every event after the read model's position (up to ``upto``).
+
+        ``fresh``: events a command just saved, at their positions, with the
+        domain events it holds; when they are exactly what comes next, they are
+        projected without reading the log or decoding. ``known``: positions
+        read a moment ago, tried before reading them again. Either being stale
+        costs nothing but a detour: the batch's tracking update checks every
+        position it moves from, and a conflict re-reads both."""
         projections = [factory(read_model) for factory in self._factories]
         routes = _Routes(projections)
         to_domain_event = decoder(mapper)
         conflicts = 0
         size = self._batch_size
+        decoded: dict[int, Any] = {}
         with self._lock(key):
             while True:
-                stored = read_model.positions()
+                stored = known if known is not None else read_model.positions()
+                known = None  # a second pass (a conflict, a full batch) reads them
                 positions = {p.name: stored.get(p.name, 0) for p in projections}
                 start = min(positions.values())
-                entries = log_.read(start, size, upto=upto)
+                entries: Sequence[LogEntry | Fresh]
+                if fresh and fresh[0].position == start + 1:
+                    entries = fresh
+                    decoded = {f.position: f.event for f in fresh}
+                else:
+                    entries = log_.read(start, size, upto=upto)
+                    decoded = {}
+                fresh = ()  # used at most once
                 if not entries:
                     return start
                 try:
@@ -64,8 +93,10 @@ class Projector:
                             handlers = routes.of(entry.stored_event.topic)
                             if not handlers:
                                 continue  # nobody's: not even decoded
-                            event = to_domain_event(entry.stored_event)
                             position = entry.position
+                            event = decoded.get(position)
+                            if event is None:
+                                event = to_domain_event(entry.stored_event)
                             for projection, name, handler in handlers:
                                 if positions[name] < position:
                                     handler(projection, event, Tracking(name, position))
@@ -83,9 +114,10 @@ class Projector:
                     continue
                 if on_batch is not None:
                     on_batch(len(entries))
-                if len(entries) < size:
+                if len(entries) < size or decoded:
                     # A short batch is the end of the log (or of ``upto``) as it was
-                    # when read; every projection now stands at its last entry.
+                    # when read, and fresh events were what the caller waits for;
+                    # every projection now stands at the last entry.
                     return entries[-1].position
                 # A full batch: far behind (a rebuild, an as-of view). Each batch has
                 # a fixed cost (positions, the terms, the tracking, the commit), so
@@ -93,11 +125,12 @@ class Projector:
                 # transaction holds the read model's write lock.
                 size = min(size * 2, self._max_batch)
 
-    def reached(self, read_model: ReadModel) -> int:
-        """The position every projection has reached (0 for one that never ran)."""
+    def reached(self, read_model: ReadModel, positions: dict[str, int] | None = None) -> int:
+        """The position every projection has reached (0 for one that never ran),
+        from ``positions`` when the caller has just read them."""
         if self._names is None:
             self._names = [factory(read_model).name for factory in self._factories]
-        stored = read_model.positions()
+        stored = read_model.positions() if positions is None else positions
         return min((stored.get(name, 0) for name in self._names), default=0)
 
     def _lock(self, key: str) -> threading.Lock:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 
 from services.ports import Partition, ProjectionLease
-from services.projections.projector import Projector
+from services.projections.projector import Fresh, Projector
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,17 @@ class LeasedProjection:
         self._progress = threading.Condition()
         self._batches = 0  # counts projected batches, so that no wake-up is missed
 
-    def settle(self, partition: Partition) -> int:
-        """Returns once the read model reflects the log head (or the wait timed out)."""
-        head = partition.log.head()
+    def settle(self, partition: Partition, fresh: Sequence[Fresh] = ()) -> int:
+        """Returns once the read model reflects the log head (or the wait timed
+        out). After a command, ``fresh`` are the events it saved: the read model
+        must reach the last of them (every earlier position was committed before
+        them), and they can be projected as they are (Projector.catch_up)."""
+        head = fresh[-1].position if fresh else partition.log.head()
         deadline, pause, before = time.monotonic() + self.wait_seconds, 0.002, -1
         while True:
             seen = self._batches
-            reached = self._reached(partition)
+            positions = partition.read_model.positions()
+            reached = self.projector.reached(partition.read_model, positions)
             if reached >= head:  # nothing (left) to project: no lease, no log read
                 return reached
             if reached == before or before < 0:
@@ -47,7 +52,7 @@ class LeasedProjection:
                 # may have finished before our events were committed. Take it over.
                 with self.lease.hold(partition.cluster_id) as held:
                     if held:
-                        return self._catch_up(partition)
+                        return self._catch_up(partition, fresh, positions)
             if time.monotonic() > deadline:
                 return reached
             with self._progress:  # a batch projected here ends the pause early
@@ -55,7 +60,7 @@ class LeasedProjection:
                     self._progress.wait(pause)
             pause, before = min(pause * 2, 0.05), reached
 
-    def _catch_up(self, partition: Partition) -> int:
+    def _catch_up(self, partition: Partition, fresh: Sequence[Fresh], known: dict[str, int]) -> int:
         self._note_unowned(partition.cluster_id)
         try:
             return self.projector.catch_up(
@@ -64,12 +69,11 @@ class LeasedProjection:
                 partition.read_model,
                 partition.app.mapper,
                 on_batch=lambda _: self._notify(),
+                fresh=fresh,
+                known=known,
             )
         finally:
             self._notify()
-
-    def _reached(self, partition: Partition) -> int:
-        return self.projector.reached(partition.read_model)
 
     def _notify(self) -> None:
         with self._progress:
