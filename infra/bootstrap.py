@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
 from infra.directory import SqlDirectory
-from infra.eventstore.postgres import shared_datastore
+from infra.eventstore.postgres import PREPARED_PER_CONNECTION, shared_datastore
 from infra.leases import AdvisoryLease, FileLease
 from infra.live import LiveHub
 from infra.oidc.flow import SignOn
@@ -187,6 +187,13 @@ def _postgres_engine(url: str, settings: Settings) -> Engine:
         max_overflow=settings.pg_max_overflow,
     )
     _ping_when_idle(engine, IDLE_PING_SECONDS)
+
+    @event.listens_for(engine, "connect")
+    def _keep_prepared(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # As for the event store (infra/eventstore/postgres.py): each cluster
+        # schema's queries are texts of their own, prepared after 5 uses.
+        dbapi_connection.prepared_max = PREPARED_PER_CONNECTION
+
     return engine
 
 

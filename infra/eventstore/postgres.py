@@ -159,7 +159,29 @@ def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDat
         pre_ping=True,
     )
     ping_when_idle(datastore.pool, IDLE_PING_SECONDS)
+    keep_prepared(datastore.pool)
     return datastore
+
+
+# Prepared statements each connection keeps (psycopg's default is 100). Every
+# cluster schema has statements of its own text (the library prepares each of
+# its statements, named by schema), so a process writing to many clusters kept
+# preparing and deallocating them: extra round trips on most commands, which a
+# single busy cluster never paid (issue 9, figure 2). A few kilobytes each.
+PREPARED_PER_CONNECTION = 2048
+
+
+def keep_prepared(pool: ConnectionPool[Any]) -> None:
+    """Raises how many prepared statements each new connection of ``pool`` keeps;
+    the library's own set-up of the connection still runs first."""
+    configure = pool._configure
+
+    def configure_and_keep(conn: Connection[Any]) -> None:
+        if configure is not None:
+            configure(conn)
+        conn.prepared_max = PREPARED_PER_CONNECTION
+
+    pool._configure = configure_and_keep
 
 
 def ping_when_idle(pool: ConnectionPool[Any], seconds: float) -> None:

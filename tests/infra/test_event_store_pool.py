@@ -68,3 +68,28 @@ def test_a_connection_just_used_is_not_pinged(database: str) -> None:
             backend_pid(store)
     finally:
         store.close()
+
+
+def test_connections_keep_many_prepared_statements_and_the_librarys_set_up(
+    database: str,
+) -> None:
+    """Each cluster schema has statements of its own text; a connection must keep
+    enough of them prepared, and still be set up as the library sets it up."""
+    from infra.bootstrap import _postgres_engine
+    from infra.eventstore.postgres import PREPARED_PER_CONNECTION, shared_datastore
+    from infra.settings import Settings
+
+    store = shared_datastore(database, pool_size=1, max_overflow=0)
+    try:
+        with store.get_connection() as conn:
+            assert conn.prepared_max == PREPARED_PER_CONNECTION > 100
+            assert conn.autocommit  # the library's own after-connect still ran
+    finally:
+        store.close()
+    settings = Settings(_env_file=None, database_url=database)  # type: ignore[call-arg]
+    engine = _postgres_engine(database, settings)
+    try:
+        with engine.connect() as conn:
+            assert conn.connection.driver_connection.prepared_max == PREPARED_PER_CONNECTION  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
