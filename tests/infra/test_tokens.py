@@ -176,3 +176,26 @@ def test_the_signing_key_is_created_once_private_to_its_owner_and_then_reused(
     assert again.as_dict(private=True) == first.as_dict(private=True)
     token = TokenService(first, ISSUER, 60).mint(PERSON)
     assert TokenService(again, ISSUER, 60).verify(token) == PERSON
+
+
+def test_a_token_checked_before_is_still_refused_once_it_expires(
+    tokens: TokenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its signature check is remembered; its lifetime is checked on every use."""
+    token = tokens.mint(PERSON, ttl_seconds=60)
+    assert tokens.verify(token) == PERSON
+    assert tokens.verify(token) == PERSON  # the remembered check
+    later = time.time() + 60 + LEEWAY_SECONDS + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(Unauthenticated):
+        tokens.verify(token)
+
+
+def test_a_remembered_token_does_not_vouch_for_an_altered_copy(tokens: TokenService) -> None:
+    token = tokens.mint(PERSON)
+    assert tokens.verify(token) == PERSON
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = "someone-else"
+    with pytest.raises(Unauthenticated):
+        tokens.verify(f"{header}.{b64(claims)}.{signature}")
