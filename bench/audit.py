@@ -17,7 +17,6 @@ from pathlib import Path
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import select
 
 from bench.mutual_control import container_on
@@ -25,7 +24,11 @@ from infra.audit.export import write_export
 from infra.audit.verify import verify_export
 from infra.bootstrap import Container
 from infra.eventstore.log_reader import events_table
-from infra.eventstore.postgres import ChainedPostgresRecorder, SchemaDatastore
+from infra.eventstore.postgres import (
+    ChainedPostgresRecorder,
+    SchemaDatastore,
+    connection_params,
+)
 from infra.eventstore.sqlite import ChainedSQLiteRecorder, sqlite_datastore
 from services.audit.chain_check import check_chain
 from services.principal import Principal
@@ -152,19 +155,9 @@ def recorders(backend: str, container: Container) -> tuple[ApplicationRecorder, 
         # The library's own recorder on its own datastore, with the library's
         # defaults (no pre-ping): it inserts through the schema's composite type,
         # which the shared, schema-less pool does not adapt.
-        info = conninfo_to_dict(container.settings.database_url or "")
+        params = connection_params(container.settings.database_url or "")
         plain, control = (
-            PostgresApplicationRecorder(
-                PostgresDatastore(
-                    dbname=str(info["dbname"]),
-                    host=str(info.get("host", "127.0.0.1")),
-                    port=str(info.get("port", 5432)),
-                    user=str(info.get("user", "postgres")),
-                    password=str(info.get("password", "")),
-                    schema=schema,
-                    pool_size=2,
-                )
-            )
+            PostgresApplicationRecorder(PostgresDatastore(**params, schema=schema, pool_size=2))
             for schema in ("bench_plain", "bench_control")
         )
     for recorder in (chained, plain, control):

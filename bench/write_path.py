@@ -21,10 +21,10 @@ from typing import Any
 import httpx
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
-from psycopg.conninfo import conninfo_to_dict
 
 from bench import harness, report, seed
 from bench.harness import Stack, graphql, ms, operation, p50, p95
+from infra.eventstore.postgres import connection_params
 
 CLIENTS = 8
 RECORD = operation("record_assessment")
@@ -122,19 +122,12 @@ def library_app(stack: Stack) -> LibraryBaseline:
         path = Path(stack.data_dir) / f"library-{uuid.uuid4().hex[:6]}.sqlite"
         env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=str(path))
     else:
-        info = conninfo_to_dict(stack.url)
         schema = f"bench_library_{uuid.uuid4().hex[:6]}"
         with stack.container.partitions.datastore.transaction(commit=True) as cursor:  # type: ignore[union-attr]
             cursor.execute(f'CREATE SCHEMA "{schema}"')
-        env.update(
-            PERSISTENCE_MODULE="eventsourcing.postgres",
-            POSTGRES_DBNAME=str(info["dbname"]),
-            POSTGRES_HOST=str(info.get("host", "127.0.0.1")),
-            POSTGRES_PORT=str(info.get("port", 5432)),
-            POSTGRES_USER=str(info.get("user", "postgres")),
-            POSTGRES_PASSWORD=str(info.get("password", "")),
-            POSTGRES_SCHEMA=schema,
-        )
+        params = connection_params(stack.url)
+        env.update({f"POSTGRES_{name.upper()}": value for name, value in params.items()})
+        env.update(PERSISTENCE_MODULE="eventsourcing.postgres", POSTGRES_SCHEMA=schema)
     return LibraryBaseline(env=env)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import StoredEvent
@@ -143,16 +143,32 @@ def upgrade_chain_table(curs: Cursor[DictRow], schema_name: str) -> None:
 IDLE_PING_SECONDS = 5.0  # as the read-model engine's (infra/bootstrap.py)
 
 
-def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDatastore:
+class ConnectionParams(TypedDict):
+    dbname: str
+    host: str
+    port: str
+    user: str
+    password: str
+
+
+def connection_params(url: str) -> ConnectionParams:
+    """dbname, host, port, user and password of a PostgreSQL URL, as the
+    library's datastore (and its POSTGRES_* settings) take them."""
     from psycopg.conninfo import conninfo_to_dict
 
     info = conninfo_to_dict(url)
-    datastore = PostgresDatastore(
+    return ConnectionParams(
         dbname=str(info.get("dbname", "postgres")),
         host=str(info.get("host", "127.0.0.1")),
         port=str(info.get("port", 5432)),
         user=str(info.get("user", "postgres")),
         password=str(info.get("password", "")),
+    )
+
+
+def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDatastore:
+    datastore = PostgresDatastore(
+        **connection_params(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         lock_timeout=30,
