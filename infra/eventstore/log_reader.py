@@ -43,11 +43,11 @@ def _events_table(position_column: str) -> Table:
     )
 
 
-_TABLES = {"sqlite": _events_table("rowid"), "postgresql": _events_table("notification_id")}
+LOG_TABLES = {"sqlite": _events_table("rowid"), "postgresql": _events_table("notification_id")}
 
 
 def events_table(engine: Engine) -> Table:
-    return _TABLES[engine.dialect.name]
+    return LOG_TABLES[engine.dialect.name]
 
 
 class SqlEventLog:

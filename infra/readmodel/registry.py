@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
 from infra.readmodel.tracked import BatchTracked
-from services.dto import ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
+from services.dto import CallerInfo, ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
 from services.projections.registry import RegistryView
 
 
@@ -114,6 +114,18 @@ _MEMBERS = sa.select(
     _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles
 ).order_by(_MEMBER.seq)
 _MEMBER_BY_ID = _MEMBERS.where(_MEMBER.id == sa.bindparam("member_id"))
+_REACHED = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
+_CLUSTER_ROW = sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form, _REACHED)
+# The cluster (one row per partition), the caller's member and their subject's
+# standing: outer joins, so a member that does not exist reads as NULLs.
+_CALLER = (
+    _CLUSTER_ROW.add_columns(
+        _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles, _SUBJECT.active
+    )
+    .select_from(ClusterRow.__table__)  # type: ignore[attr-defined]
+    .outerjoin(MemberRow.__table__, _MEMBER.id == sa.bindparam("member_id"))  # type: ignore[attr-defined]
+    .outerjoin(SubjectRow.__table__, _SUBJECT.id == _MEMBER.subject_id)  # type: ignore[attr-defined]
+)
 
 
 class SqlRegistryReader:
@@ -121,13 +133,17 @@ class SqlRegistryReader:
         self.engine = engine
 
     def cluster(self) -> ClusterInfo | None:
-        reached = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
-        query = sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form, reached)
         with self.engine.connect() as connection:  # one round trip: the cluster and its position
-            row = connection.execute(query).first()
+            row = connection.execute(_CLUSTER_ROW).first()
+        return _cluster(row) if row is not None else None
+
+    def caller(self, member_id: str) -> CallerInfo:
+        with self.engine.connect() as connection:  # one round trip instead of three
+            row = connection.execute(_CALLER, {"member_id": member_id}).first()
         if row is None:
-            return None
-        return ClusterInfo(row[0], row[1], row[2], row[3], row[4] or 0)
+            return CallerInfo(None, None, False)
+        member = _member(row[5:10]) if row[5] is not None else None
+        return CallerInfo(_cluster(row), member, bool(member and member.subject_id and row[10]))
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
         query = _SUBJECTS if include_inactive else _SUBJECTS.where(_SUBJECT.active.is_(True))
@@ -173,6 +189,10 @@ class SqlRegistryReader:
 def _subject(row: Any, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
     id_, name, kind, region, active = row
     return SubjectInfo(id_, name, kind, region, bool(active), interests)
+
+
+def _cluster(row: Any) -> ClusterInfo:
+    return ClusterInfo(row[0], row[1], row[2], row[3], row[4] or 0)
 
 
 def _member(row: Any) -> MemberInfo:

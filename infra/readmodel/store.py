@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import Any
 
+import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, and_, case, event, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from infra.eventstore.log_reader import LOG_TABLES
 from infra.readmodel import assessment_tables, tables
 from infra.readmodel.assessments import SqlAssessmentReader, SqlAssessmentView
 from infra.readmodel.goal_tables import GOAL_TABLES
@@ -24,7 +28,7 @@ from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
-from services.ports import ReadModel, TrackingConflict
+from services.ports import EventLog, ReadModel, TrackingConflict
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
 CLUSTER_TABLES: list[Table] = [*tables.CLUSTER_TABLES]
@@ -77,6 +81,16 @@ class SqlReadModel(ReadModel):
                 name: position
                 for name, position in connection.execute(select(row.name, row.position))
             }
+
+    def positions_and_head(self, log: EventLog) -> tuple[dict[str, int], int]:
+        if getattr(log, "engine", None) is not self.engine:  # a log stored elsewhere
+            return super().positions_and_head(log)
+        with self.engine.connect() as connection:
+            rows = connection.execute(_head_and_positions(self.engine.dialect.name)).all()
+        # The head is the row without a name (a projection's name is never null).
+        positions = {name: position for name, position in rows if name is not None}
+        head = next((position for name, position in rows if name is None), None)
+        return positions, int(head or 0)
 
     @contextmanager
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
@@ -161,3 +175,14 @@ class SqlReadModel(ReadModel):
         except TrackingConflict:
             session.rollback()
             raise
+
+
+@cache  # one statement per dialect, built once (the log's position column differs)
+def _head_and_positions(dialect: str) -> Any:
+    """The log's head (a row named NULL), then every projection's position."""
+    tracking = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
+    log = LOG_TABLES[dialect].c
+    return sa.union_all(
+        sa.select(sa.literal(None, sa.Text).label("name"), sa.func.max(log.position)),
+        sa.select(tracking.name, tracking.position),
+    )

@@ -95,9 +95,12 @@ class Projector:
 
     def reached(self, read_model: ReadModel) -> int:
         """The position every projection has reached (0 for one that never ran)."""
+        return self.reached_in(read_model, read_model.positions())
+
+    def reached_in(self, read_model: ReadModel, stored: dict[str, int]) -> int:
+        """``reached`` from positions already read (``ReadModel.positions_and_head``)."""
         if self._names is None:
             self._names = [factory(read_model).name for factory in self._factories]
-        stored = read_model.positions()
         return min((stored.get(name, 0) for name in self._names), default=0)
 
     def _lock(self, key: str) -> threading.Lock:

@@ -35,11 +35,17 @@ class LeasedProjection:
 
     def settle(self, partition: Partition) -> int:
         """Returns once the read model reflects the log head (or the wait timed out)."""
-        head = partition.log.head()
+        seen = self._batches
+        # The head and where the projections stand, in one statement when the read
+        # model lives beside the log: every read of a view starts here.
+        read_model = partition.read_model
+        stored, head = read_model.positions_and_head(partition.log)
+        reached = self.projector.reached_in(read_model, stored)
         deadline, pause, before = time.monotonic() + self.wait_seconds, 0.002, -1
         while True:
-            seen = self._batches
-            reached = self._reached(partition)
+            if before >= 0:  # after a pause: look again
+                seen = self._batches
+                reached = self._reached(partition)
             if reached >= head:  # nothing (left) to project: no lease, no log read
                 return reached
             if reached == before or before < 0:
