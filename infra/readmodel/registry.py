@@ -128,6 +128,22 @@ _CALLER = (
 )
 
 
+def _with_interests(subjects: sa.Select[Any]) -> sa.Select[Any]:
+    """Subjects with their interests, in one round trip (an outer join)."""
+    return (
+        subjects.outerjoin(_INTEREST_TABLE, _INTEREST.subject_id == _SUBJECT.id)
+        .add_columns(_INTEREST.kind, _INTEREST.statement)
+        .order_by(_INTEREST.kind)
+    )
+
+
+# Built once: a statement built per call costs more Python than its SQLite query.
+_ALL_SUBJECTS = _with_interests(_SUBJECTS)
+_ACTIVE_SUBJECTS = _with_interests(_SUBJECTS.where(_SUBJECT.active.is_(True)))
+_SUBJECT_BY_ID = _with_interests(_SUBJECTS.where(_SUBJECT.id == sa.bindparam("subject_id")))
+_MEMBERS_OF = _MEMBERS.where(_MEMBER.subject_id == sa.bindparam("subject_id"))
+
+
 class SqlRegistryReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -146,34 +162,26 @@ class SqlRegistryReader:
         return CallerInfo(_cluster(row), member, bool(member and member.subject_id and row[10]))
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
-        query = _SUBJECTS if include_inactive else _SUBJECTS.where(_SUBJECT.active.is_(True))
-        return self._with_interests(query)
+        return self._subjects(_ALL_SUBJECTS if include_inactive else _ACTIVE_SUBJECTS)
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
-        found = self._with_interests(
-            _SUBJECTS.where(_SUBJECT.id == sa.bindparam("subject_id")), {"subject_id": subject_id}
-        )
+        found = self._subjects(_SUBJECT_BY_ID, {"subject_id": subject_id})
         return found[0] if found else None
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
-        query = _MEMBERS if subject_id is None else _MEMBERS.where(_MEMBER.subject_id == subject_id)
         with self.engine.connect() as connection:
-            return [_member(r) for r in connection.execute(query)]
+            if subject_id is None:
+                return [_member(r) for r in connection.execute(_MEMBERS)]
+            return [_member(r) for r in connection.execute(_MEMBERS_OF, {"subject_id": subject_id})]
 
     def member(self, member_id: str) -> MemberInfo | None:
         with self.engine.connect() as connection:
             row = connection.execute(_MEMBER_BY_ID, {"member_id": member_id}).first()
             return _member(row) if row else None
 
-    def _with_interests(
-        self, subjects: sa.Select[Any], parameters: dict[str, Any] | None = None
+    def _subjects(
+        self, query: sa.Select[Any], parameters: dict[str, Any] | None = None
     ) -> list[SubjectInfo]:
-        """Subjects with their interests, in one round trip (an outer join)."""
-        query = (
-            subjects.outerjoin(_INTEREST_TABLE, _INTEREST.subject_id == _SUBJECT.id)
-            .add_columns(_INTEREST.kind, _INTEREST.statement)
-            .order_by(_INTEREST.kind)
-        )
         found: dict[str, tuple[sa.Row[Any], list[InterestInfo]]] = {}
         with self.engine.connect() as connection:
             for row in connection.execute(query, parameters or {}):
