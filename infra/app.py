@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
 from starlette.requests import HTTPConnection
@@ -71,6 +72,15 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
             raise GraphQLHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
         except MissingQueryError as e:
             raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
+
+    def encode_json(self, data: object) -> str | bytes:
+        """The answer as JSON bytes by orjson: for a page of 100 events, encoding
+        with the json module was a tenth of the request. Anything orjson refuses
+        (an integer beyond 64 bits in event data) is encoded as before."""
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # orjson.JSONEncodeError is one
+            return super().encode_json(data)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """graphql-transport-ws: the token comes in the connection_init payload.
