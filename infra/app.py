@@ -30,7 +30,7 @@ from infra.limits import RequestGuardMiddleware
 from infra.live import PostgresListener
 from infra.oidc.routes import auth_router, cookie_principal
 from infra.rate_limit import RateLimitMiddleware, TokenBuckets
-from infra.tokens import TokenService
+from infra.tokens import VERIFIED_TOKEN, TokenService
 from services.principal import Principal
 from services.request import set_request_id
 
@@ -118,14 +118,19 @@ class RequestIdMiddleware:
 
 
 def authenticate(
-    header: str | None, tokens: TokenService
+    header: str | None, tokens: TokenService, state: dict[str, Any] | None = None
 ) -> tuple[Principal | None, Unauthenticated | None]:
-    """The principal of an ``Authorization: Bearer`` header, or why there is none."""
+    """The principal of an ``Authorization: Bearer`` header, or why there is none.
+    ``state``: the request's ASGI state, where the rate limiter may have verified
+    this very token already (infra/tokens.py, VERIFIED_TOKEN)."""
     if not header:
         return None, None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None, Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    verified = (state or {}).get(VERIFIED_TOKEN)
+    if verified is not None and verified[0] == token.strip():
+        return verified[1], None
     try:
         return tokens.verify(token.strip()), None
     except Unauthenticated as error:
@@ -160,7 +165,9 @@ def create_app(container: Container) -> FastAPI:
     )
 
     async def context_getter(request: HTTPConnection) -> Context:
-        principal, error = authenticate(request.headers.get("authorization"), container.tokens)
+        principal, error = authenticate(
+            request.headers.get("authorization"), container.tokens, request.scope.get("state")
+        )
         if principal is None and error is None:  # no Bearer header: the SSO session cookie
             principal = await cookie_principal(request, container.sign_on)
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
