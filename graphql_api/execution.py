@@ -36,6 +36,7 @@ from typing import Any
 
 from graphql.execution.executor import gather_with_cancel, to_nodes
 from graphql.pyutils import Path
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql import (
@@ -69,6 +70,19 @@ class LeafField:
     attribute: str
     leaf: GraphQLLeafType
     non_null: bool
+    # The Python type whose values the leaf's coercion returns unchanged (a str for
+    # String and ID, a bool for Boolean, a 32-bit int for Int), so not called.
+    same: type | None = None
+
+
+# The built-in scalars' coercions and the values each returns as they are.
+_UNCHANGED: dict[Any, type] = {
+    serialize_string: str,
+    serialize_id: str,
+    serialize_boolean: bool,
+    serialize_int: int,
+}
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int (serialize_int checks the same)
 
 
 Plan = LeafField | MethodField | None
@@ -107,7 +121,8 @@ def plan(schema: GraphQLSchema, parent: GraphQLObjectType, name: str) -> Plan:
     leaf = type_.of_type if non_null else type_
     if not is_leaf_type(leaf):
         return None
-    return LeafField(definition.default_resolver, definition.python_name, leaf, non_null)
+    same = _UNCHANGED.get(getattr(leaf, "coerce_output_value", None))
+    return LeafField(definition.default_resolver, definition.python_name, leaf, non_null, same)
 
 
 def _method(resolver: Any, type_: GraphQLOutputType) -> MethodField | None:
@@ -186,7 +201,11 @@ class ViewExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for response_name, details, how in self._fields(parent_type, grouped_field_set):
                 if type(how) is LeafField:
                     try:
-                        value = how.read(source_value, how.attribute)
+                        value: Any = how.read(source_value, how.attribute)
+                        same = how.same
+                        if type(value) is same and (same is not int or INT_MIN <= value <= INT_MAX):  # type: ignore[operator]
+                            results[response_name] = value  # what the coercion would return
+                            continue
                         if value is None:
                             if not how.non_null:
                                 results[response_name] = None
@@ -253,9 +272,7 @@ class ViewExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().complete_list_value(
                 return_type, field_details_list, info, path, result, position_context
             )
-        grouped_field_set, defer_usages, _ = self.collect_subfields(
-            object_type, field_details_list
-        )
+        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             return super().complete_list_value(
                 return_type, field_details_list, info, path, result, position_context

@@ -41,6 +41,16 @@ class Query:
     def items(self) -> list[Item]:
         return [Item(name="a", note="n", count=1), Item(name=None, note=None, count=2)]  # type: ignore[arg-type]
 
+    @strawberry.field
+    def odd(self) -> list[Item]:
+        """Values a plain leaf passes unchanged only when the coercion would: an
+        Int beyond 32 bits, a bool for a String, an int for a String."""
+        return [
+            Item(name="x", note=None, count=2**40),
+            Item(name=True, note=7, count=True),  # type: ignore[arg-type]
+            Item(name="y", note=None, count=-(2**31)),
+        ]
+
 
 def run(query: str, direct: bool) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"execution_context_class": ViewExecutionContext} if direct else {}
@@ -59,6 +69,8 @@ def test_answers_and_errors_are_those_of_graphql_core() -> None:
         "{ items { a: count b: count ...F c: child { ...F } } } fragment F on Item { twice note }",
         "{ first: items { count } second: items { count twice } }",
         "{ items { __typename count child { __typename } } }",
+        "{ odd { count } }",  # an Int beyond 32 bits: the usual error
+        "{ odd { name note } }",
     ):
         assert run(query, direct=True) == run(query, direct=False), query
 
