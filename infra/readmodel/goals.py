@@ -140,8 +140,8 @@ class SqlGoalReader:
         if not goal_ids:
             return []
         with self.engine.connect() as connection:
-            rows = connection.execute(_VOTES_OF, {"goal_ids": list(goal_ids)})
-            return [_vote(r) for r in rows]
+            rows = connection.execute(_VOTES_OF, {"goal_ids": list(goal_ids)}).all()
+        return [_vote(r) for r in rows]
 
     @staticmethod
     def _infos(connection: sa.Connection, rows: Sequence[Any]) -> list[GoalInfo]:

@@ -170,9 +170,11 @@ class SqlRegistryReader:
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
         with self.engine.connect() as connection:
+            # .all(): the rows in one fetch, not one fetch per row
             if subject_id is None:
-                return [_member(r) for r in connection.execute(_MEMBERS)]
-            return [_member(r) for r in connection.execute(_MEMBERS_OF, {"subject_id": subject_id})]
+                return [_member(r) for r in connection.execute(_MEMBERS).all()]
+            rows = connection.execute(_MEMBERS_OF, {"subject_id": subject_id}).all()
+            return [_member(r) for r in rows]
 
     def member(self, member_id: str) -> MemberInfo | None:
         with self.engine.connect() as connection:
@@ -184,7 +186,7 @@ class SqlRegistryReader:
     ) -> list[SubjectInfo]:
         found: dict[str, tuple[sa.Row[Any], list[InterestInfo]]] = {}
         with self.engine.connect() as connection:
-            for row in connection.execute(query, parameters or {}):
+            for row in connection.execute(query, parameters or {}).all():
                 subject_id = row[0]
                 entry = found.get(subject_id)
                 if entry is None:
