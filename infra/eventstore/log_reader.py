@@ -24,6 +24,7 @@ from sqlalchemy import (
     select,
 )
 
+from infra.reads import reads
 from services.audit.chain_check import ChainRecord
 from services.chain import event_type
 from services.ports import LogEntry
@@ -74,12 +75,13 @@ class SqlEventLog:
         self.engine = engine
         self.table = events_table(engine)
         self._page, self._page_upto = _PAGES[engine.dialect.name]
+        self._reads = reads(engine)  # one statement each: no transaction around it
 
     def records(self) -> Iterator[ChainRecord]:
         return chain_records(self.engine)
 
     def head(self) -> int:
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             return int(conn.execute(select(func.max(self.table.c.position))).scalar() or 0)
 
     def read(
@@ -103,7 +105,7 @@ class SqlEventLog:
             query = query.where(
                 or_(false(), *[e.topic.endswith(f".{name}", autoescape=True) for name in types])
             )
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             rows = conn.execute(query, parameters).all()
         return [
             LogEntry(

@@ -28,6 +28,7 @@ from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
+from infra.reads import reads
 from services.ports import EventLog, ReadModel, TrackingConflict
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
@@ -56,16 +57,17 @@ class SqlReadModel(ReadModel):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._local = threading.local()
+        self._reads = read_engine = reads(engine)  # no transaction around a read
         self.registry = SqlRegistryView(self)
-        self.registry_reader = SqlRegistryReader(engine)
+        self.registry_reader = SqlRegistryReader(read_engine)
         self.goals = SqlGoalView(self)
-        self.goal_reader = SqlGoalReader(engine)
+        self.goal_reader = SqlGoalReader(read_engine)
         self.assessments = SqlAssessmentView(self)
-        self.assessment_reader = SqlAssessmentReader(engine)
+        self.assessment_reader = SqlAssessmentReader(read_engine)
         self.projects = SqlProjectsView(self)
-        self.projects_reader = SqlProjectsReader(engine)
+        self.projects_reader = SqlProjectsReader(read_engine)
         self.identity_providers = SqlIdentityProviderView(self)
-        self.identity_provider_reader = SqlIdentityProviderReader(engine)
+        self.identity_provider_reader = SqlIdentityProviderReader(read_engine)
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)
@@ -76,7 +78,7 @@ class SqlReadModel(ReadModel):
 
     def positions(self) -> dict[str, int]:
         row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
-        with self.engine.connect() as connection:  # Core: every request asks this
+        with self._reads.connect() as connection:  # Core: every request asks this
             return {
                 name: position
                 for name, position in connection.execute(select(row.name, row.position))
@@ -85,7 +87,7 @@ class SqlReadModel(ReadModel):
     def positions_and_head(self, log: EventLog) -> tuple[dict[str, int], int]:
         if getattr(log, "engine", None) is not self.engine:  # a log stored elsewhere
             return super().positions_and_head(log)
-        with self.engine.connect() as connection:
+        with self._reads.connect() as connection:
             rows = connection.execute(_head_and_positions(self.engine.dialect.name)).all()
         # The head is the row without a name (a projection's name is never null).
         positions = {name: position for name, position in rows if name is not None}

@@ -70,3 +70,15 @@ def test_a_member_stripped_of_roles_is_refused_on_the_next_read(world) -> None:
         queries.scope(world.petr, world.cluster_id)
     registry.grant_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
     assert queries.scope(world.petr, world.cluster_id).actor.roles  # and back again
+
+
+def test_the_readers_outside_transactions_read_what_was_written(world) -> None:
+    # infra/reads.py: on PostgreSQL the readers and the log reader run in autocommit.
+    partition = world.partition
+    subject = world.container.registry.admit_subject(
+        world.coordinator, world.cluster_id, "Gymnasium 3", "SCHOOL", None
+    )
+    assert partition.read_model.registry_reader.subject(subject.id) == subject
+    head = partition.log.head()
+    assert partition.read_model.positions_and_head(partition.log)[1] == head
+    assert partition.log.read(head - 1, 10)[-1].position == head
