@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import AddValidationRules, DisableIntrospection, MaxTokensLimiter
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.tools import merge_types
 
 from graphql_api.cost import MAX_COST, CostLimiter
@@ -29,6 +26,12 @@ from graphql_api.subscriptions import Subscription
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+
+# The rules of strawberry's QueryDepthLimiter and MaxAliasesLimiter, which build
+# a new rule class in every instance's __init__ (and each request gets its own
+# instance, below): built once, and the very same rules every request.
+DEPTH_RULE = depth_rule(MAX_DEPTH, None, None)
+ALIASES_RULE = aliases_rule(MAX_ALIASES)
 
 Mutation = merge_types(
     "Mutation",
@@ -54,8 +57,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         # Factories, not instances: strawberry shares an instance between
         # concurrent requests (its execution_context gets overwritten).
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules([DEPTH_RULE]),  # QueryDepthLimiter(MAX_DEPTH)
+            lambda: AddValidationRules([ALIASES_RULE]),  # MaxAliasesLimiter(MAX_ALIASES)
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: CostLimiter(max_cost=MAX_COST),
             *([] if introspection else [DisableIntrospection]),
