@@ -187,33 +187,52 @@ NOTES = """
 The baseline does no authorization and no projection check; every view request does both
 (token, directory, the read model's position against the log head, the caller's member
 and subject) before it reads anything, and graphql-core then builds the answer value by
-value. That fixed part is several milliseconds (figure 6), so small answers (a goal's 50
-votes, a page of 100 events) stay well above 3 times a bare SQL read, while the
-mutual-control view, whose raw rows are 12,250 assessments, is cheaper than its baseline
-because the read model averages them in SQL and only 2,450 pair scores leave the database.
+value. The mutual-control view, whose raw rows are 12,250 assessments, is cheaper than its
+baseline because the read model averages them in SQL and only 2,450 pair scores leave the
+database.
 
-What changed: `goal.totality` and `events` looked up each vote's subject and member, and
-each event's actor and the actor's subject, one by one (three queries per vote or event;
-`goal.totality` took 170 ms at 50 subjects on PostgreSQL, an events page 100-160 ms).
+What changed, first: `goal.totality` and `events` looked up each vote's subject and member,
+and each event's actor and the actor's subject, one by one (three queries per vote or
+event; `goal.totality` took 170 ms at 50 subjects on PostgreSQL, an events page 100-160 ms).
 A request now reads all members and subjects of the cluster at once when a list names
 two or more it has not seen (services/queries.py, `ClusterScope.know_members`), and
-remembers every subject and member it read.
+remembers every subject and member it read. Then the fixed per-request cost: a document
+that passed validation is remembered by its text (graphql_api/documents.py); the readers
+go through SQLAlchemy Core; plain scalar fields and resolver methods of `self` skip
+strawberry's wrapping; decoded log entries are remembered by their stored content
+(services/event_data.py).
 
-Then the fixed per-request cost (issue 9, found with cProfile and py-spy on `serve`):
-parsing and validating the document was about a fifth of a request; the ORM (a session
-and an instance per row) most of the reads; graphql-core's general way through every
-field (a resolve-info tuple, argument values, strawberry's wrapper) most of the rest.
-Now a document that passed validation is remembered by its text and only the cost limit,
-which reads the variables, runs again (graphql_api/documents.py); the read model's
-registry and goal readers, the tracking positions and the directory's membership read
-through SQLAlchemy Core, subjects with their interests and the cluster with its position
-in one round trip each (13 statements per `goal.totality` became 10); plain scalar fields
-and resolver methods of `self` only skip strawberry's wrapping (graphql_api/execution.py);
-decoded log entries are remembered by their stored content (services/event_data.py).
-Nothing about the caller is cached: token, membership, roles and the projection position
-are read on every request. The ratios above were measured with the machine's 1-minute
-load at 5-8 (other engineers' runs); before these changes a quick run (12 subjects, load
-3) gave p50 ratios of 6.5 (`goal.totality`) and 6.9 (events) on SQLite, 5.7 and 5.5 on
-PostgreSQL. In process, the A/B of the direct field paths alone: `goal.totality` 13.3 →
-11.0 ms, an events page 22.6 → 17.6 ms of CPU (SQLite, medians of 200).
+What changed, second (the goal met on both backends), found with the server's CPU per
+request (`/proc`, `serve` against the baseline app), A/B in one process (CPU per request,
+the change switched on and off in turns) and py-spy on `serve`:
+
+- Round trips. Every view read the log head, the tracking positions, the caller's member,
+  their subject and the cluster: five statements before any content. The read model lives
+  beside the log (the same SQLite file or PostgreSQL schema), so the head and every
+  position are now one statement (`ReadModel.positions_and_head`, a UNION ALL, where
+  `LeasedProjection.settle` starts) and the cluster with the caller's member and their
+  subject's standing another (`RegistryReader.caller`, outer joins). Nothing about the
+  caller is remembered across requests: roles, removal and a withdrawn subject are read on
+  every request (tests/services/test_view_reads.py, test_write_path_caches.py).
+- On PostgreSQL the reads run in autocommit (infra/reads.py): no BEGIN before and no
+  ROLLBACK after each of a view's statements. The hot statements (a subject, a goal and its
+  votes, a page of the log) are built once with bind parameters instead of on every call
+  (SQLite: a page of 101 events 0.87 -> 0.46 ms, a subject 0.21 -> 0.03 ms) and their rows
+  come in one fetch.
+- Execution (graphql_api/execution.py): an object's fields run in one loop, each field's
+  plan found once per selection; lists of objects and a method's object value are
+  completed without graphql-core's five calls per item and its resolve info; a leaf whose
+  value its coercion returns unchanged (a str for String and ID, a bool, a 32-bit int) is
+  not coerced (A/B: -8.9 % CPU for `goal.totality`).
+- Per request: the bearer token is verified once (the rate limiter hands the principal it
+  verified to the GraphQL context in the request's ASGI state; the next request verifies
+  again); the depth, alias, token and cost limits are one extension whose rules are built
+  once (strawberry's limiters built two rule classes per request); the answer is encoded
+  with orjson.
+
+Server CPU per request, before -> after (150 requests each, SQLite / PostgreSQL):
+`goal.totality` 6.7 -> 4.1 / 10.5 -> 5.1 ms, an events page 9.7 -> 7.3 / 11.8 -> 7.2 ms
+(noisy: /proc counts in 10 ms ticks); the baseline app 0.8-1.3 / 1.3 ms and 1.9-2.4 / 1.9-2.0 ms. Before these changes the same full-size measurement (bench/views.py `measure`,
+load 1.7) gave p50 / p95 ratios of 3.94 / 3.61 (`goal.totality`) and 2.93 / 2.01 (events)
+on SQLite, 3.40 / 2.74 and 2.92 / 3.20 on PostgreSQL.
 """

@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from strawberry.extensions import SchemaExtension
-
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -172,16 +170,3 @@ def cost_rule(max_cost: int, variables: Mapping[str, Any]) -> type[ValidationRul
             return [e for node in operations if (e := too_expensive(found, node)) is not None]
 
     return CostRule
-
-
-class CostLimiter(SchemaExtension):
-    """Adds the cost rule to this request's validation."""
-
-    def __init__(self, max_cost: int = MAX_COST) -> None:
-        self.max_cost = max_cost
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        rule = cost_rule(self.max_cost, context.variables or {})
-        context.validation_rules = (*context.validation_rules, rule)
-        yield

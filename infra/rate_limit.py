@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import Unauthenticated
 from infra.limits import coded_response
-from infra.tokens import TokenService
+from infra.tokens import VERIFIED_TOKEN, TokenService
 
 # Buckets kept at once; the least recently used go first. A bucket that is
 # forgotten comes back full, which only ever errs on the generous side.
@@ -65,10 +65,11 @@ def caller_key(scope: Scope, tokens: TokenService) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         try:
-            tokens.verify(token.strip())
+            principal = tokens.verify(token.strip())
         except Unauthenticated:
             pass
         else:
+            scope.setdefault("state", {})[VERIFIED_TOKEN] = (token.strip(), principal)
             return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
     client = scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}"

@@ -24,6 +24,11 @@ from domain.errors import Unauthenticated
 from services.principal import Principal
 
 ALGORITHMS = ["EdDSA"]
+# Where a request keeps the token it verified (ASGI scope["state"]): the rate
+# limiter verifies the bearer token first, and the GraphQL context of the same
+# request uses that result instead of verifying the signature again. It lives
+# as long as the request; nothing is remembered from one request to the next.
+VERIFIED_TOKEN = "clusterwork.verified_token"
 AUDIENCE = "clusterwork"
 LEEWAY_SECONDS = 30
 VERIFIED_KEPT = 4096  # tokens whose signature was checked, most recently used

@@ -5,8 +5,8 @@ from __future__ import annotations
 from domain.cluster import Cluster, MemberRecord, SubjectRecord
 from domain.errors import NotFound, Unauthenticated
 from domain.vocabulary import Role
-from services.dto import InterestInfo, MemberInfo, SubjectInfo
-from services.ports import Directory, RegistryReader
+from services.dto import CallerInfo, InterestInfo, MemberInfo, SubjectInfo
+from services.ports import Directory
 from services.principal import Actor, Principal
 
 
@@ -41,17 +41,17 @@ def actor_from_registry(cluster: Cluster, member_id: str) -> Actor:
     )
 
 
-def actor_from_reader(reader: RegistryReader, cluster_id: str, member_id: str) -> Actor:
-    """The actor as the read model knows them (for queries)."""
-    member = reader.member(member_id)
+def actor_from_caller(caller: CallerInfo, cluster_id: str, member_id: str) -> Actor:
+    """The actor as the read model knows them (for queries), from one read of the
+    registry (``RegistryReader.caller``): roles and standing as of this request."""
+    member = caller.member
     if member is None or not member.roles:
         raise not_found(cluster_id)
-    subject = reader.subject(member.subject_id) if member.subject_id else None
     return Actor(
         cluster_id=cluster_id,
         member_id=member_id,
         subject_id=member.subject_id,
-        subject_active=bool(subject and subject.active),
+        subject_active=caller.subject_active,
         roles=frozenset(Role(r) for r in member.roles),
     )
 

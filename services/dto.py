@@ -42,6 +42,16 @@ class MemberInfo:
 
 
 @dataclass(frozen=True)
+class CallerInfo:
+    """The cluster and one member of it (the caller), as one read of the registry
+    sees them: ``member`` is None when there is no such member."""
+
+    cluster: ClusterInfo | None
+    member: MemberInfo | None
+    subject_active: bool  # the member's subject is active (False without one)
+
+
+@dataclass(frozen=True)
 class ContinuityStageInfo:
     kind: str
     subjects: tuple[SubjectInfo, ...]

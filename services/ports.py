@@ -14,7 +14,14 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from services.application import ClusterApplication
 from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
 from services.audit.chain_check import ChainRecord
-from services.dto import CheckpointInfo, ClusterInfo, MemberInfo, MembershipInfo, SubjectInfo
+from services.dto import (
+    CallerInfo,
+    CheckpointInfo,
+    ClusterInfo,
+    MemberInfo,
+    MembershipInfo,
+    SubjectInfo,
+)
 from services.goal_model import GoalReader
 from services.identity_ports import IdentityProviderReader
 from services.orientation import ProjectReader
@@ -108,6 +115,11 @@ class RegistryReader(Protocol):
 
     def cluster(self) -> ClusterInfo | None: ...
 
+    def caller(self, member_id: str) -> CallerInfo:
+        """The cluster, the member and whether their subject is active, in one read
+        (what every request needs before it reads anything else)."""
+        ...
+
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]: ...
 
     def subject(self, subject_id: str) -> SubjectInfo | None: ...
@@ -159,6 +171,13 @@ class ReadModel(ABC):
     @abstractmethod
     def positions(self) -> dict[str, int]:
         """Tracking position of every projection (0 when nothing is applied yet)."""
+
+    def positions_and_head(self, log: EventLog) -> tuple[dict[str, int], int]:
+        """``positions()`` and ``log.head()``, as every read asks them to settle.
+
+        A read model stored beside its log (the same SQLite file or PostgreSQL
+        schema) answers both in one statement: one round trip, one snapshot."""
+        return self.positions(), log.head()
 
     @abstractmethod
     def batch(self, expected: dict[str, int]) -> AbstractContextManager[None]:

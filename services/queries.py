@@ -11,7 +11,7 @@ from eventsourcing.persistence import Mapper
 
 from domain.errors import InvalidInput, Unauthenticated
 from domain.vocabulary import CONTINUITY_CHAIN
-from services.access import actor_from_reader, member_id_of, not_found
+from services.access import actor_from_caller, member_id_of, not_found
 from services.audit.as_of import AsOfViews
 from services.dto import (
     ClusterInfo,
@@ -179,10 +179,12 @@ class ClusterQueries:
             raise not_found(key)
         partition = self.partitions.open(key)
         self._catch_up(partition)
-        reader = partition.read_model.registry_reader
-        actor = actor_from_reader(reader, key, member_id)
+        # Read now, on every request (never remembered): a revoked role or a
+        # removed member is refused from the next request on.
+        caller = partition.read_model.registry_reader.caller(member_id)
+        actor = actor_from_caller(caller, key, member_id)
         require(actor, Permission.READ)
-        info = reader.cluster()
+        info = caller.cluster
         if info is None:
             raise not_found(key)
         read_model = partition.read_model

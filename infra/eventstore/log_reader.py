@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -12,16 +13,18 @@ from sqlalchemy import (
     Engine,
     LargeBinary,
     MetaData,
+    Select,
     Table,
     Text,
     Uuid,
+    bindparam,
     false,
     func,
     or_,
     select,
 )
 
-from infra.readonly import read_only
+from infra.reads import reads
 from services.audit.chain_check import ChainRecord
 from services.chain import event_type
 from services.ports import LogEntry
@@ -44,18 +47,35 @@ def _events_table(position_column: str) -> Table:
     )
 
 
-_TABLES = {"sqlite": _events_table("rowid"), "postgresql": _events_table("notification_id")}
+LOG_TABLES = {"sqlite": _events_table("rowid"), "postgresql": _events_table("notification_id")}
 
 
 def events_table(engine: Engine) -> Table:
-    return _TABLES[engine.dialect.name]
+    return LOG_TABLES[engine.dialect.name]
+
+
+def _pages(table: Table) -> tuple[Select[Any], Select[Any]]:
+    """A page of the log, and a page up to a position: built once per dialect,
+    with parameters (building the statement per call cost more than the query)."""
+    e = table.c
+    page = (
+        select(e.position, e.hash, e.originator_id, e.originator_version, e.topic, e.state)
+        .where(e.position > bindparam("after", type_=BigInteger))
+        .order_by(e.position)
+        .limit(bindparam("limit", type_=BigInteger))
+    )
+    return page, page.where(e.position <= bindparam("upto", type_=BigInteger))
+
+
+_PAGES = {dialect: _pages(table) for dialect, table in LOG_TABLES.items()}
 
 
 class SqlEventLog:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine  # records() streams in a transaction (a server-side cursor)
-        self._reads = read_only(engine)
+        self.engine = engine
         self.table = events_table(engine)
+        self._page, self._page_upto = _PAGES[engine.dialect.name]
+        self._reads = reads(engine)  # one statement each: no transaction around it
 
     def records(self) -> Iterator[ChainRecord]:
         return chain_records(self.engine)
@@ -74,14 +94,10 @@ class SqlEventLog:
         types: Sequence[str] | None = None,
     ) -> list[LogEntry]:
         e = self.table.c
-        query = (
-            select(e.position, e.hash, e.originator_id, e.originator_version, e.topic, e.state)
-            .where(e.position > after)
-            .order_by(e.position)
-            .limit(limit)
-        )
+        query = self._page if upto is None else self._page_upto
+        parameters = {"after": after, "limit": limit}
         if upto is not None:
-            query = query.where(e.position <= upto)
+            parameters["upto"] = upto
         if aggregate_id is not None:
             query = query.where(e.originator_id == UUID(aggregate_id))
         if types is not None:
@@ -90,17 +106,16 @@ class SqlEventLog:
                 or_(false(), *[e.topic.endswith(f".{name}", autoescape=True) for name in types])
             )
         with self._reads.connect() as conn:
-            return [
-                LogEntry(
-                    row.position,
-                    row.hash,
-                    event_type(row.topic),
-                    StoredEvent(
-                        row.originator_id, row.originator_version, row.topic, bytes(row.state)
-                    ),
-                )
-                for row in conn.execute(query)
-            ]
+            rows = conn.execute(query, parameters).all()
+        return [
+            LogEntry(
+                position,
+                hash_,
+                event_type(topic),
+                StoredEvent(originator_id, version, topic, bytes(state)),
+            )
+            for position, hash_, originator_id, version, topic, state in rows
+        ]
 
 
 def chain_records(engine: Engine) -> Iterator[ChainRecord]:

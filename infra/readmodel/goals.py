@@ -114,6 +114,13 @@ _VOTES = sa.select(
     _VOTE.cast_at,
     _VOTE.revision,
 ).order_by(_VOTE.seq)
+# Built once, with parameters: a statement built per call costs more Python
+# than the query it runs.
+_GOAL_BY_ID = _GOALS.where(_GOAL.id == sa.bindparam("goal_id"))
+_VOTES_OF = _VOTES.where(_VOTE.goal_id.in_(sa.bindparam("goal_ids", expanding=True)))
+_ELIGIBLE_OF = sa.select(_ELIGIBLE.goal_id, _ELIGIBLE.subject_id).where(
+    _ELIGIBLE.goal_id.in_(sa.bindparam("goal_ids", expanding=True))
+)
 
 
 class SqlGoalReader:
@@ -126,25 +133,22 @@ class SqlGoalReader:
 
     def goal(self, goal_id: str) -> GoalInfo | None:
         with self.engine.connect() as connection:
-            rows = connection.execute(_GOALS.where(_GOAL.id == goal_id)).all()
+            rows = connection.execute(_GOAL_BY_ID, {"goal_id": goal_id}).all()
             return self._infos(connection, rows)[0] if rows else None
 
     def votes(self, goal_ids: Sequence[str]) -> list[GoalVoteInfo]:
         if not goal_ids:
             return []
-        query = _VOTES.where(_VOTE.goal_id.in_(list(goal_ids)))
         with self.engine.connect() as connection:
-            return [_vote(r) for r in connection.execute(query)]
+            rows = connection.execute(_VOTES_OF, {"goal_ids": list(goal_ids)}).all()
+        return [_vote(r) for r in rows]
 
     @staticmethod
     def _infos(connection: sa.Connection, rows: Sequence[Any]) -> list[GoalInfo]:
         closed = [r.id for r in rows if r.status != "OPEN"]
         eligible: dict[str, list[str]] = {}
         if closed:
-            query = sa.select(_ELIGIBLE.goal_id, _ELIGIBLE.subject_id).where(
-                _ELIGIBLE.goal_id.in_(closed)
-            )
-            for goal_id, subject_id in connection.execute(query):
+            for goal_id, subject_id in connection.execute(_ELIGIBLE_OF, {"goal_ids": closed}):
                 eligible.setdefault(goal_id, []).append(subject_id)
         return [_goal(r, tuple(sorted(eligible.get(r.id, ())))) for r in rows]
 

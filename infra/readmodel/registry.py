@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
 from infra.readmodel.tracked import BatchTracked
-from services.dto import ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
+from services.dto import CallerInfo, ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
 from services.projections.registry import RegistryView
 
 
@@ -114,6 +114,34 @@ _MEMBERS = sa.select(
     _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles
 ).order_by(_MEMBER.seq)
 _MEMBER_BY_ID = _MEMBERS.where(_MEMBER.id == sa.bindparam("member_id"))
+_REACHED = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
+_CLUSTER_ROW = sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form, _REACHED)
+# The cluster (one row per partition), the caller's member and their subject's
+# standing: outer joins, so a member that does not exist reads as NULLs.
+_CALLER = (
+    _CLUSTER_ROW.add_columns(
+        _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles, _SUBJECT.active
+    )
+    .select_from(ClusterRow.__table__)  # type: ignore[attr-defined]
+    .outerjoin(MemberRow.__table__, _MEMBER.id == sa.bindparam("member_id"))  # type: ignore[attr-defined]
+    .outerjoin(SubjectRow.__table__, _SUBJECT.id == _MEMBER.subject_id)  # type: ignore[attr-defined]
+)
+
+
+def _with_interests(subjects: sa.Select[Any]) -> sa.Select[Any]:
+    """Subjects with their interests, in one round trip (an outer join)."""
+    return (
+        subjects.outerjoin(_INTEREST_TABLE, _INTEREST.subject_id == _SUBJECT.id)
+        .add_columns(_INTEREST.kind, _INTEREST.statement)
+        .order_by(_INTEREST.kind)
+    )
+
+
+# Built once: a statement built per call costs more Python than its SQLite query.
+_ALL_SUBJECTS = _with_interests(_SUBJECTS)
+_ACTIVE_SUBJECTS = _with_interests(_SUBJECTS.where(_SUBJECT.active.is_(True)))
+_SUBJECT_BY_ID = _with_interests(_SUBJECTS.where(_SUBJECT.id == sa.bindparam("subject_id")))
+_MEMBERS_OF = _MEMBERS.where(_MEMBER.subject_id == sa.bindparam("subject_id"))
 
 
 class SqlRegistryReader:
@@ -121,46 +149,44 @@ class SqlRegistryReader:
         self.engine = engine
 
     def cluster(self) -> ClusterInfo | None:
-        reached = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
-        query = sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form, reached)
         with self.engine.connect() as connection:  # one round trip: the cluster and its position
-            row = connection.execute(query).first()
+            row = connection.execute(_CLUSTER_ROW).first()
+        return _cluster(row) if row is not None else None
+
+    def caller(self, member_id: str) -> CallerInfo:
+        with self.engine.connect() as connection:  # one round trip instead of three
+            row = connection.execute(_CALLER, {"member_id": member_id}).first()
         if row is None:
-            return None
-        return ClusterInfo(row[0], row[1], row[2], row[3], row[4] or 0)
+            return CallerInfo(None, None, False)
+        member = _member(row[5:10]) if row[5] is not None else None
+        return CallerInfo(_cluster(row), member, bool(member and member.subject_id and row[10]))
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
-        query = _SUBJECTS if include_inactive else _SUBJECTS.where(_SUBJECT.active.is_(True))
-        return self._with_interests(query)
+        return self._subjects(_ALL_SUBJECTS if include_inactive else _ACTIVE_SUBJECTS)
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
-        found = self._with_interests(
-            _SUBJECTS.where(_SUBJECT.id == sa.bindparam("subject_id")), {"subject_id": subject_id}
-        )
+        found = self._subjects(_SUBJECT_BY_ID, {"subject_id": subject_id})
         return found[0] if found else None
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
-        query = _MEMBERS if subject_id is None else _MEMBERS.where(_MEMBER.subject_id == subject_id)
         with self.engine.connect() as connection:
-            return [_member(r) for r in connection.execute(query)]
+            # .all(): the rows in one fetch, not one fetch per row
+            if subject_id is None:
+                return [_member(r) for r in connection.execute(_MEMBERS).all()]
+            rows = connection.execute(_MEMBERS_OF, {"subject_id": subject_id}).all()
+            return [_member(r) for r in rows]
 
     def member(self, member_id: str) -> MemberInfo | None:
         with self.engine.connect() as connection:
             row = connection.execute(_MEMBER_BY_ID, {"member_id": member_id}).first()
             return _member(row) if row else None
 
-    def _with_interests(
-        self, subjects: sa.Select[Any], parameters: dict[str, Any] | None = None
+    def _subjects(
+        self, query: sa.Select[Any], parameters: dict[str, Any] | None = None
     ) -> list[SubjectInfo]:
-        """Subjects with their interests, in one round trip (an outer join)."""
-        query = (
-            subjects.outerjoin(_INTEREST_TABLE, _INTEREST.subject_id == _SUBJECT.id)
-            .add_columns(_INTEREST.kind, _INTEREST.statement)
-            .order_by(_INTEREST.kind)
-        )
         found: dict[str, tuple[sa.Row[Any], list[InterestInfo]]] = {}
         with self.engine.connect() as connection:
-            for row in connection.execute(query, parameters or {}):
+            for row in connection.execute(query, parameters or {}).all():
                 subject_id = row[0]
                 entry = found.get(subject_id)
                 if entry is None:
@@ -173,6 +199,10 @@ class SqlRegistryReader:
 def _subject(row: Any, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
     id_, name, kind, region, active = row
     return SubjectInfo(id_, name, kind, region, bool(active), interests)
+
+
+def _cluster(row: Any) -> ClusterInfo:
+    return ClusterInfo(row[0], row[1], row[2], row[3], row[4] or 0)
 
 
 def _member(row: Any) -> MemberInfo:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
+import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, event, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from infra.eventstore.log_reader import LOG_TABLES
 from infra.readmodel import assessment_tables, tables
 from infra.readmodel.assessments import SqlAssessmentReader, SqlAssessmentView
 from infra.readmodel.goal_tables import GOAL_TABLES
@@ -25,8 +28,8 @@ from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
-from infra.readonly import read_only
-from services.ports import ReadModel, TrackingConflict
+from infra.reads import reads
+from services.ports import EventLog, ReadModel, TrackingConflict
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
 CLUSTER_TABLES: list[Table] = [*tables.CLUSTER_TABLES]
@@ -53,19 +56,18 @@ def _keep_rows(session: Session) -> None:
 class SqlReadModel(ReadModel):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        reads = read_only(engine)
-        self._reads = reads
         self._local = threading.local()
+        self._reads = read_engine = reads(engine)  # no transaction around a read
         self.registry = SqlRegistryView(self)
-        self.registry_reader = SqlRegistryReader(reads)
+        self.registry_reader = SqlRegistryReader(read_engine)
         self.goals = SqlGoalView(self)
-        self.goal_reader = SqlGoalReader(reads)
+        self.goal_reader = SqlGoalReader(read_engine)
         self.assessments = SqlAssessmentView(self)
-        self.assessment_reader = SqlAssessmentReader(reads)
+        self.assessment_reader = SqlAssessmentReader(read_engine)
         self.projects = SqlProjectsView(self)
-        self.projects_reader = SqlProjectsReader(reads)
+        self.projects_reader = SqlProjectsReader(read_engine)
         self.identity_providers = SqlIdentityProviderView(self)
-        self.identity_provider_reader = SqlIdentityProviderReader(reads)
+        self.identity_provider_reader = SqlIdentityProviderReader(read_engine)
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)
@@ -81,6 +83,16 @@ class SqlReadModel(ReadModel):
                 name: position
                 for name, position in connection.execute(select(row.name, row.position))
             }
+
+    def positions_and_head(self, log: EventLog) -> tuple[dict[str, int], int]:
+        if getattr(log, "engine", None) is not self.engine:  # a log stored elsewhere
+            return super().positions_and_head(log)
+        with self._reads.connect() as connection:
+            rows = connection.execute(_head_and_positions(self.engine.dialect.name)).all()
+        # The head is the row without a name (a projection's name is never null).
+        positions = {name: position for name, position in rows if name is not None}
+        head = next((position for name, position in rows if name is None), None)
+        return positions, int(head or 0)
 
     @contextmanager
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
@@ -197,3 +209,14 @@ def _move_statement(
     if schema:
         table = f"{connection.dialect.identifier_preparer.quote_identifier(schema)}.{table}"
     return _move_sql(len(names), connection.dialect.paramstyle, table), tuple(params)
+
+
+@cache  # one statement per dialect, built once (the log's position column differs)
+def _head_and_positions(dialect: str) -> Any:
+    """The log's head (a row named NULL), then every projection's position."""
+    tracking = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
+    log = LOG_TABLES[dialect].c
+    return sa.union_all(
+        sa.select(sa.literal(None, sa.Text).label("name"), sa.func.max(log.position)),
+        sa.select(tracking.name, tracking.position),
+    )

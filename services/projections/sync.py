@@ -39,12 +39,21 @@ class LeasedProjection:
         out). After a command, ``fresh`` are the events it saved: the read model
         must reach the last of them (every earlier position was committed before
         them), and they can be projected as they are (Projector.catch_up)."""
-        head = fresh[-1].position if fresh else partition.log.head()
+        seen = self._batches
+        read_model = partition.read_model
+        if fresh:
+            stored, head = read_model.positions(), fresh[-1].position
+        else:
+            # The head and where the projections stand, in one statement when the
+            # read model lives beside the log: every read of a view starts here.
+            stored, head = read_model.positions_and_head(partition.log)
+        reached = self.projector.reached(read_model, stored)
         deadline, pause, before = time.monotonic() + self.wait_seconds, 0.002, -1
         while True:
-            seen = self._batches
-            positions = partition.read_model.positions()
-            reached = self.projector.reached(partition.read_model, positions)
+            if before >= 0:  # after a pause: look again
+                seen = self._batches
+                stored = read_model.positions()
+                reached = self.projector.reached(read_model, stored)
             if reached >= head:  # nothing (left) to project: no lease, no log read
                 return reached
             if reached == before or before < 0:
@@ -52,7 +61,7 @@ class LeasedProjection:
                 # may have finished before our events were committed. Take it over.
                 with self.lease.hold(partition.cluster_id) as held:
                     if held:
-                        return self._catch_up(partition, fresh, positions)
+                        return self._catch_up(partition, fresh, stored)
             if time.monotonic() > deadline:
                 return reached
             with self._progress:  # a batch projected here ends the pause early
