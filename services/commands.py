@@ -38,8 +38,13 @@ T = TypeVar("T")
 # aggregates to save (atomically) and a value for the caller.
 Body = Callable[[Partition, Cluster, Actor], tuple[list[Aggregate], T]]
 
-MAX_ATTEMPTS = 8
-RETRY_PAUSE_S = 0.001  # the first retry waits up to 2 ms, the last up to 256 ms
+# A writer in another process can win the race for a cluster again and again
+# while its own process's writers save back to back; each retry's chance is
+# fair, so the number of attempts is what makes losing them all unlikely.
+# Pauses grow from up to 2 ms to at most 64 ms: about 0.5 s in all, at worst.
+MAX_ATTEMPTS = 12
+RETRY_PAUSE_S = 0.001
+RETRY_PAUSE_MAX_S = 0.064
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,11 @@ class Done(Generic[T]):
     cluster: Cluster  # the registry as the command saw it (its own copy)
     actor: Actor
     position: int  # where the read model stood after projecting the command's events
+
+
+def retry_pause(attempt: int) -> float:
+    """A random pause before retry number ``attempt`` (growing, bounded)."""
+    return random.uniform(0, min(RETRY_PAUSE_S * 2**attempt, RETRY_PAUSE_MAX_S))
 
 
 class CommandRunner:
@@ -118,7 +128,7 @@ class CommandRunner:
             # Another process saved first. Retrying at once lines the two up
             # again; a short random pause (growing with the attempts) lets
             # them fall out of step, as with any optimistic retry.
-            time.sleep(random.uniform(0, RETRY_PAUSE_S * 2**attempt))
+            time.sleep(retry_pause(attempt))
         raise Conflict("too many concurrent changes; please try again")
 
     def scope(self, done: Done[T]) -> ClusterScope:

@@ -10,13 +10,14 @@ Later sign-ins find the same member.
 
 from __future__ import annotations
 
+import time
 from uuid import UUID
 
 from domain.cluster import Cluster
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.stamp import Stamp, stamped
 from domain.text import NAME_MAX, optional_email
-from services.commands import MAX_ATTEMPTS, CommandRunner
+from services.commands import MAX_ATTEMPTS, CommandRunner, retry_pause
 from services.identity_ports import IdentityLinks, ProviderRecord, VerifiedIdentity
 from services.ids import new_id
 from services.ports import Partition
@@ -104,6 +105,7 @@ class SignInService:
                 for hook in self.runner.after_save:
                     hook(partition, position)
                 return member_id
+            time.sleep(retry_pause(attempt))  # as CommandRunner.execute does
         raise Conflict("too many concurrent changes; please sign in again")
 
 
