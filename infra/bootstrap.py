@@ -13,7 +13,11 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
 from infra.directory import SqlDirectory
-from infra.eventstore.postgres import PREPARED_PER_CONNECTION, shared_datastore
+from infra.eventstore.postgres import (
+    IDLE_PING_SECONDS,
+    PREPARED_PER_CONNECTION,
+    shared_datastore,
+)
 from infra.leases import AdvisoryLease, FileLease
 from infra.live import LiveHub
 from infra.oidc.flow import SignOn
@@ -195,9 +199,6 @@ def _postgres_engine(url: str, settings: Settings) -> Engine:
         dbapi_connection.prepared_max = PREPARED_PER_CONNECTION
 
     return engine
-
-
-IDLE_PING_SECONDS = 5.0
 
 
 def _ping_when_idle(engine: Engine, seconds: float) -> None:

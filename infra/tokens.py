@@ -26,8 +26,9 @@ from services.principal import Principal
 ALGORITHMS = ["EdDSA"]
 # Where a request keeps the token it verified (ASGI scope["state"]): the rate
 # limiter verifies the bearer token first, and the GraphQL context of the same
-# request uses that result instead of verifying the signature again. It lives
-# as long as the request; nothing is remembered from one request to the next.
+# request uses that result instead of validating the token again. It lives as
+# long as the request; across requests only the signature check is remembered
+# (TokenService.verify), never the claims.
 VERIFIED_TOKEN = "clusterwork.verified_token"
 AUDIENCE = "clusterwork"
 LEEWAY_SECONDS = 30
@@ -91,8 +92,8 @@ class TokenService:
         """The principal of a valid token; UNAUTHENTICATED for anything else.
 
         The Ed25519 check of a token's signature is remembered by the token's
-        exact text (a request checked it twice, for its rate-limit bucket and
-        for its caller: about a tenth of a mutation's time). Its claims, expiry
+        exact text: a client sends the same token with every request, and the
+        check was about a tenth of a mutation's time. Its claims, expiry
         included, are validated again on every use; tokens are never revoked
         (DESIGN: short-lived), and the key does not change while we run.
         """

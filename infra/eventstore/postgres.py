@@ -140,7 +140,7 @@ def upgrade_chain_table(curs: Cursor[DictRow], schema_name: str) -> None:
         curs.execute(SQL(statement).format(s=schema))  # type: ignore[arg-type]
 
 
-IDLE_PING_SECONDS = 5.0  # as the read-model engine's (infra/bootstrap.py)
+IDLE_PING_SECONDS = 5.0  # both pools: the event store's here, the read model's (infra/bootstrap.py)
 
 
 class ConnectionParams(TypedDict):

@@ -70,7 +70,6 @@ class Projector:
         to_domain_event = decoder(mapper)
         conflicts = 0
         size = self._batch_size
-        decoded: dict[int, Any] = {}
         with self._lock(key):
             while True:
                 stored = known if known is not None else read_model.positions()
@@ -78,6 +77,7 @@ class Projector:
                 positions = {p.name: stored.get(p.name, 0) for p in projections}
                 start = min(positions.values())
                 entries: Sequence[LogEntry | Fresh]
+                decoded: dict[int, Any]
                 if fresh and fresh[0].position == start + 1:
                     entries = fresh
                     decoded = {f.position: f.event for f in fresh}
