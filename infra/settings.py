@@ -41,7 +41,13 @@ class Settings(BaseSettings):
         "limit allows, up to 1024 (the limit is raised to its hard limit at start).",
     )
     pg_pool_size: int = Field(4, ge=1, description="PostgreSQL connections per pool (two pools).")
-    pg_max_overflow: int = Field(4, ge=0, description="Extra PostgreSQL connections under load.")
+    pg_max_overflow: int = Field(
+        4,
+        ge=0,
+        description="Extra PostgreSQL connections per pool under load: the event store closes "
+        "them after 10 idle minutes, the read model keeps them open (a new connection is a new "
+        "backend with cold catalog caches).",
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     switch_interval_ms: float = Field(
         0.5,
