@@ -454,8 +454,13 @@ growing, so each commit's fsync also flushes the file's size: the event store's 
 took 0.94 ms spread against 0.49 ms on one busy cluster, whose log had reached its full
 size (cProfile, in process, one thread); with a past of 3,000 events in every cluster,
 0.71 against 0.70. Both phases are now warm and every cluster has that past, as clusters
-in use do. What is left favours the single cluster slightly: there, one projection pass
-sometimes covers several writers' events, while each spread write pays for its own. The
+in use do. What is left favours the single cluster: there, one projection pass often
+covers several writers' events, while each spread write pays for its own. In process,
+8 threads, SQLite, clusters with that past: 0.71-0.76 projection batches per command on
+one cluster against 1.00 spread, and spread commands took 1.2-1.9 ms more CPU each
+(4-5 ms against 5-6 ms), more than their extra batches explain; one thread alone, the
+two cost the same. The rest of that difference comes with concurrency and was not pinned
+down. The
 turn-by-turn ratios show how far this shared machine moves between two 8-second turns;
 where they straddle 1.0 by more than the figure misses it, the figure is parity within
 that noise, not a measured shortfall.
