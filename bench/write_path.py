@@ -458,7 +458,7 @@ in use do. What is left favours the single cluster: there, one projection pass o
 covers several writers' events, while each spread write pays for its own. In process,
 8 threads, SQLite, clusters with that past: 0.71-0.76 projection batches per command on
 one cluster against 1.00 spread, and spread commands took 1.2-1.9 ms more CPU each
-(4-5 ms against 5-6 ms), more than their extra batches explain; one thread alone, the
+(3.8-4.9 ms against 5.3-6.2 ms), more than their extra batches explain; one thread alone, the
 two cost the same. The rest of that difference comes with concurrency and was not pinned
 down. The
 turn-by-turn ratios show how far this shared machine moves between two 8-second turns;
