@@ -121,9 +121,7 @@ class CommandRunner:
                     aggregates, result = body(partition, cluster, actor)
                 saved = self.save(partition, aggregates, attempt)
             if saved is not None:
-                position = self.project(partition, saved)
-                for hook in self.after_save:
-                    hook(partition, position)
+                position = self.after(partition, saved)
                 return Done(partition, result, cluster, actor, position)
             # Another process saved first. Retrying at once lines the two up
             # again; a short random pause (growing with the attempts) lets
@@ -158,6 +156,14 @@ class CommandRunner:
             log.info("concurrent write in cluster %s, attempt %d", partition.cluster_id, attempt)
             return None
         return [Fresh(r.notification.id, r.notification, r.domain_event) for r in recordings]
+
+    def after(self, partition: Partition, saved: Sequence[Fresh]) -> int:
+        """What follows every successful save: the read model reaches the saved
+        events, then the after-save hooks run with the position it reached."""
+        position = self.project(partition, saved)
+        for hook in self.after_save:
+            hook(partition, position)
+        return position
 
     def project(self, partition: Partition, fresh: Sequence[Fresh] = ()) -> int:
         """Read-your-writes: the caller's answer comes from the read model, which

@@ -101,9 +101,7 @@ class SignInService:
             saved = self.runner.save(partition, [cluster], attempt)
             if saved is not None:
                 self.runner.directory.link(person_id, cluster_id, member_id)
-                position = self.runner.project(partition, saved)
-                for hook in self.runner.after_save:
-                    hook(partition, position)
+                self.runner.after(partition, saved)
                 return member_id
             time.sleep(retry_pause(attempt))  # as CommandRunner.execute does
         raise Conflict("too many concurrent changes; please sign in again")
