@@ -6,6 +6,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -34,12 +35,14 @@ from infra.tokens import VERIFIED_TOKEN, TokenService
 from services.principal import Principal
 from services.request import set_request_id
 
+REQUEST_THREAD_PREFIX = "clusterwork-request"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
     """Runs each operation's (synchronous, database-bound) resolvers in a
-    worker thread, so one slow query never blocks the event loop."""
+    worker thread of the loop's pool (sized in ``create_app``'s lifespan), so
+    one slow query never blocks the event loop."""
 
     def __init__(self, *args: Any, tokens: TokenService, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +143,11 @@ def authenticate(
 def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Operations (and every other hand-off to a thread) run in a pool sized for
+        # the backend (Settings.request_pool_size); the loop shuts it down at exit.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(container.settings.request_pool_size, REQUEST_THREAD_PREFIX)
+        )
         # On PostgreSQL, writes through any process wake this process's subscribers.
         url = container.settings.database_url
         listener = PostgresListener(url, container.live.wake).start() if url else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -47,6 +48,14 @@ class Settings(BaseSettings):
         description="Extra PostgreSQL connections per pool under load: the event store closes "
         "them after 10 idle minutes, the read model keeps them open (a new connection is a new "
         "backend with cold catalog caches).",
+    )
+    request_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="Threads per API process that run GraphQL operations; default on SQLite the "
+        "number of CPUs (at least 2), on PostgreSQL Python's default for waiting work (CPUs + 4, "
+        "up to 32).",
     )
     log_level: str = Field("INFO", description="Python logging level.")
     switch_interval_ms: float = Field(
@@ -96,6 +105,21 @@ class Settings(BaseSettings):
         return OPEN_CLUSTERS_MAX if self.uses_postgres else sqlite_open_clusters()
 
     @property
+    def request_pool_size(self) -> int:
+        """request_threads, or its default for the backend in use. Python runs one
+        thread at a time: threads beyond the CPUs only help while others wait. On
+        SQLite an operation waits little (a local file, one fsync per commit), and
+        each extra runnable thread made every request dearer (handing the
+        interpreter over, waking the event loop): with 6 threads on 2 CPUs, 8
+        clients got 288 writes/s spread over 100 clusters, with 2 threads 382/s
+        (docs/performance.md, change 19). On PostgreSQL each statement is a round
+        trip, over a network in production, so more threads keep the CPU busy."""
+        if self.request_threads is not None:
+            return self.request_threads
+        cpus = usable_cpus()
+        return min(32, cpus + 4) if self.uses_postgres else max(2, cpus)
+
+    @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
 
@@ -108,6 +132,14 @@ OPEN_CLUSTERS_MAX = 1024
 SQLITE_FILES_PER_PARTITION = 12
 FILES_RESERVED = 256
 SQLITE_OPEN_CLUSTERS_MIN = 16
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where there is one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # no affinity masks on this system
+        return os.cpu_count() or 1
 
 
 def open_files_limit() -> int | None:
