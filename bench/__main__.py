@@ -17,6 +17,7 @@ from bench import (
     http_overhead,
     mutual_control,
     projection,
+    request_threads,
     scale_out,
     views,
     write_path,
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[bool, list[str]], None]] = {
     "views": views.run,
     "http_overhead": http_overhead.run,
     "scale_out": scale_out.run,
+    "request_threads": request_threads.run,
 }
 
 

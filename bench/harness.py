@@ -170,11 +170,14 @@ def stop(popen: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(stack: Stack, *args: str, name: str = "serve") -> Iterator[str]:
-    """`clusterwork serve ARGS` on a free port; yields its base URL once healthy."""
+def serve(
+    stack: Stack, *args: str, name: str = "serve", env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`clusterwork serve ARGS` on a free port (``env``: settings changed); yields its
+    base URL once healthy."""
     port = free_port()
     argv = [clusterwork_command(), "serve", "--port", str(port), *args]
-    with process(stack, name, argv, stack.env()) as popen:
+    with process(stack, name, argv, stack.env(**(env or {}))) as popen:
         base_url = wait_healthy(popen, f"http://127.0.0.1:{port}", stack.data_dir / f"{name}.err")
         PIDS[base_url] = popen.pid
         yield base_url

@@ -1,0 +1,140 @@
+"""How many threads should run GraphQL operations (CLUSTERWORK_REQUEST_THREADS)?
+A paired comparison behind change 19 of docs/performance.md.
+
+Two `clusterwork serve` processes run at once on one database, one with as many
+threads as CPUs (at least 2; SQLite's default) and one with Python's default
+for waiting work (CPUs + 4, up to 32; PostgreSQL's default). Each has its own
+clusters. The four phases of figure 2's load (8 clients, one cluster or spread
+over all of them, on either server) are interleaved in short rounds, in a
+rotating order, so the machine's drift falls on all four alike: taken one
+server after the other, the same setting moved by a quarter between runs.
+"""
+
+from __future__ import annotations
+
+import statistics
+from contextlib import ExitStack
+from typing import Any
+
+from bench import harness, report, seed
+from bench.write_path import CLIENTS, persons, recorder
+from infra.settings import usable_cpus
+
+FULL = {"clusters": 100, "past_events": 3_000, "rounds": 10, "seconds": 4.0}
+QUICK = {"clusters": 4, "past_events": 100, "rounds": 1, "seconds": 1.0}
+PHASES = ("one", "spread")
+
+RESULTS: dict[str, dict[str, Any]] = {}
+
+
+def settings_compared() -> dict[str, int]:
+    """The two sizes: the SQLite rule and Python's default (the PostgreSQL rule)."""
+    cpus = usable_cpus()
+    return {"CPUs": max(2, cpus), "CPUs + 4": min(32, cpus + 4)}
+
+
+def run(quick: bool, backends: list[str]) -> None:
+    size = QUICK if quick else FULL
+    print(f"\n== request threads: paired, {size['rounds']} rounds of {size['seconds']} s ==")
+    for backend in backends:
+        stack = harness.stack(backend)
+        if stack is None:
+            print(f"[{backend}] skipped: PostgreSQL is unreachable")
+            continue
+        RESULTS[backend] = compare(stack, size)
+    if RESULTS and not quick:
+        write_report()
+
+
+def compare(stack: harness.Stack, size: dict[str, Any]) -> dict[str, Any]:
+    people = persons(stack)
+    sizes = settings_compared()
+    loads: dict[tuple[str, str], tuple[str, list[harness.Client]]] = {}
+    rates: dict[tuple[str, str], list[float]] = {}
+    with ExitStack() as servers:
+        for name, threads in sizes.items():
+            worlds = [
+                seed.assessment_cluster(stack.container, people, name=f"Threads {threads} {i}")
+                for i in range(size["clusters"])
+            ]
+            for world in worlds:  # clusters in use, as in figure 2
+                seed.add_history(stack.container, world, size["past_events"], revisions=2)
+                seed.settle(stack.container, world.cluster_id)
+            base = servers.enter_context(
+                harness.serve(stack, name=f"serve-threads-{threads}", env=threads_env(threads))
+            )
+            one = [recorder(worlds[:1], p, i) for i, p in enumerate(people)]
+            spread = [recorder(worlds, p, i) for i, p in enumerate(people)]
+            # Warm, as figure 2: every cluster touched, then an untimed turn of each.
+            harness.drive([base], spread, 0.0, warmup=-(-size["clusters"] // CLIENTS)).check()
+            for clients in (one, spread):
+                harness.drive([base], clients, size["seconds"]).check()
+            loads[(name, "one")], loads[(name, "spread")] = (base, one), (base, spread)
+        keys = list(loads)
+        rates = {key: [] for key in keys}
+        for turn in range(size["rounds"]):
+            order = keys[turn % len(keys) :] + keys[: turn % len(keys)]
+            for key in reversed(order) if turn % 2 else order:
+                base, clients = loads[key]
+                rates[key].append(harness.drive([base], clients, size["seconds"]).check().rate)
+    few, many = sizes
+    row: dict[str, Any] = {"threads": sizes, "load": harness.load_average()}
+    for name in sizes:
+        for phase in PHASES:
+            row[f"{name} {phase}"] = statistics.mean(rates[(name, phase)])
+        row[f"{name} figure 2"] = row[f"{name} spread"] / row[f"{name} one"]
+    for phase in PHASES:
+        paired = [a / b for a, b in zip(rates[(few, phase)], rates[(many, phase)], strict=True)]
+        row[f"paired {phase}"] = (statistics.mean(paired), min(paired), max(paired))
+    print(
+        f"[{stack.backend}] {sizes[few]} threads ÷ {sizes[many]}: one cluster "
+        f"{row['paired one'][0]:.2f}, spread {row['paired spread'][0]:.2f}; figure 2 "
+        f"{row[f'{few} figure 2']:.2f} with {sizes[few]}, {row[f'{many} figure 2']:.2f} "
+        f"with {sizes[many]}"
+    )
+    return row
+
+
+def threads_env(threads: int) -> dict[str, str]:
+    return {"CLUSTERWORK_REQUEST_THREADS": str(threads)}
+
+
+def write_report() -> None:
+    few, many = settings_compared()
+    lines = [
+        "Command: `make bench` (this section: `.venv/bin/python -m bench request_threads`).",
+        "",
+        f"Two servers at once, `CLUSTERWORK_REQUEST_THREADS` = {settings_compared()[few]} "
+        f"(CPUs) and {settings_compared()[many]} (CPUs + 4), each with its own "
+        f"{FULL['clusters']} clusters ({FULL['past_events']:,} past events each); figure 2's "
+        f"load (8 clients) on one cluster or spread, the four phases interleaved in "
+        f"{FULL['rounds']} rounds of {FULL['seconds']:.0f} s.",
+        "",
+        "| backend | threads | one cluster mutations/s | spread mutations/s | spread ÷ one "
+        "| paired ÷, one cluster (min-max) | paired ÷, spread (min-max) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for backend, r in RESULTS.items():
+        for name in (few, many):
+            lines.append(
+                f"| {backend} | {r['threads'][name]} ({name}) | {r[f'{name} one']:.0f} "
+                f"| {r[f'{name} spread']:.0f} | {r[f'{name} figure 2']:.2f} | | |"
+            )
+        one, spread = r["paired one"], r["paired spread"]
+        lines.append(
+            f"| {backend} | {r['threads'][few]} ÷ {r['threads'][many]} | | | "
+            f"| **{one[0]:.2f}** ({one[1]:.2f}-{one[2]:.2f}) "
+            f"| **{spread[0]:.2f}** ({spread[1]:.2f}-{spread[2]:.2f}) |"
+        )
+    report.replace_section(
+        "request_threads", "Threads for operations (change 19)", "\n".join(lines) + NOTES
+    )
+
+
+NOTES = """
+
+"Paired ÷" is the mean, over the rounds, of one round's rate with as many threads as
+CPUs ÷ the same round's rate with CPUs + 4. The defaults follow it: SQLite runs as many
+threads as CPUs, PostgreSQL Python's default (README, "Settings"; docs/scaling.md,
+"Threads").
+"""
