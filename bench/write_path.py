@@ -421,11 +421,11 @@ NOTES = """
 of its table are two ceilings measured in the same run. A plain FastAPI route under the
 same uvicorn, answering a constant from memory (no token, no GraphQL, no database), is
 served at about the library's own get+save rate. The smallest authenticated GraphQL
-request, `{ viewer { id } }` on the same `clusterwork serve`, is served at a fifth to a
-third of it: below the goal of 0.5 before anything is written. Its cost is the fixed
+request, `{ viewer { id } }` on the same `clusterwork serve`, is served at a fifth to
+two fifths of it, over the runs: below the goal of 0.5 before anything is written. Its cost is the fixed
 stack's per-request work (token, middlewares, strawberry and graphql-core, the hop to a
 worker thread, one directory read), already cut in earlier rounds (changes 8, 12 and 14).
-`recordAssessment` runs at about half to two thirds of that floor: the write itself (three
+`recordAssessment` runs at a third to two thirds of that floor: the write itself (three
 aggregates, an append with its hash, the projection for read-your-writes, the answer)
 costs about as much again. The library's baseline is one in-process call per write: read
 one aggregate and append one event. What a `recordAssessment` costs was cut in three
@@ -439,8 +439,9 @@ command. PostgreSQL round trips per command: about 45 before issue 9, 23 now. Ev
 mutation that cost nothing beyond the floor would stay below 0.5; meeting the goal would
 take writes outside GraphQL or outside Python's one interpreter per process.
 
-**Figure 2.** Nothing is shared between clusters but the process, and two API processes
-on one PostgreSQL serve about 1.3 times one (issue 8): there is no global serialization.
+**Figure 2.** Clusters share the process (its threads and pools) and, on PostgreSQL, one
+lock described below; two API processes on one PostgreSQL serve about 1.3 times one
+(issue 8).
 Four causes that penalized spreading were found and removed or accounted for. On
 PostgreSQL, the read model's pool closed its overflow connections at every check-in:
 spread over 100 clusters that was a new server backend every third command, each filling
@@ -454,14 +455,27 @@ growing, so each commit's fsync also flushes the file's size: the event store's 
 took 0.94 ms spread against 0.49 ms on one busy cluster, whose log had reached its full
 size (cProfile, in process, one thread); with a past of 3,000 events in every cluster,
 0.71 against 0.70. Both phases are now warm and every cluster has that past, as clusters
-in use do. What is left favours the single cluster: there, one projection pass often
-covers several writers' events, while each spread write pays for its own. In process,
-8 threads, SQLite, clusters with that past: 0.71-0.76 projection batches per command on
-one cluster against 1.00 spread, and spread commands took 1.2-1.9 ms more CPU each
-(3.8-4.9 ms against 5.3-6.2 ms), more than their extra batches explain; one thread alone, the
-two cost the same. The rest of that difference comes with concurrency and was not pinned
-down. The
-turn-by-turn ratios show how far this shared machine moves between two 8-second turns;
+in use do. What was left on SQLite came with concurrency: spread commands took 1.2-1.9 ms
+more CPU each than on one cluster (in process, 8 threads), though one thread alone paid
+the same for both. It was the number of threads running operations (change 19): Python's
+default pool, 6 threads on 2 CPUs, kept 6 threads runnable when writes were spread (each
+cluster has its own writer lock), while on one cluster most of them slept on that lock.
+With as many threads as CPUs, SQLite's default now, figure 2 on SQLite went from 0.87-0.96
+to 1.08-1.13 (every turn above 1.0 in this run). On PostgreSQL figure 2 is parity within
+this machine's noise: 0.94 in this run (turns 0.86-1.10), 1.05 in the run before, and
+0.90, 0.99, 1.04 and 1.04 with the product's settings in four paired runs (two servers at
+once, 10 rounds each). What still favours one cluster there: one projection pass often
+covers several writers' events, while each spread write pays for its own transaction
+(0.71-0.76 projection batches per command on one cluster against 1.00 spread, measured
+on SQLite). And one global serialization is left: each append sends its wake-up NOTIFY
+inside the append transaction, and PostgreSQL commits a transaction that notified under
+one lock for the whole server, held through the commit's WAL flush, so such commits take
+turns across all clusters (PostgreSQL's `PreCommit_Notify`). On one cluster, writers take
+turns anyway. Without the NOTIFY, in a paired run, spread writes gained 4% (rounds
+0.72-1.38) and one cluster lost 2%: within the noise here, where a WAL flush is short,
+so it stays for now; on slower storage it would bound every cluster's writes together to
+one flush at a time. The fix is to send wake-ups after commit, off the request path. The turn-by-turn
+ratios show how far this shared machine moves between two 8-second turns;
 where they straddle 1.0 by more than the figure misses it, the figure is parity within
 that noise, not a measured shortfall.
 

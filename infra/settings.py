@@ -110,10 +110,11 @@ class Settings(BaseSettings):
         thread at a time: threads beyond the CPUs only help while others wait. On
         SQLite an operation waits little (a local file, one fsync per commit), and
         each extra runnable thread made every request dearer (handing the
-        interpreter over, waking the event loop): with 6 threads on 2 CPUs, 8
-        clients got 288 writes/s spread over 100 clusters, with 2 threads 382/s
-        (docs/performance.md, change 19). On PostgreSQL each statement is a round
-        trip, over a network in production, so more threads keep the CPU busy."""
+        interpreter over, waking the event loop): on 2 CPUs under 8 clients, 2
+        threads served 1.40 times the writes of 6 spread over 100 clusters and 1.13
+        times on one cluster (docs/performance.md, change 19). On PostgreSQL each
+        statement is a round trip, over a network in production, so more threads
+        keep the CPU busy (there, 2 threads served 0.94 times the writes of 6)."""
         if self.request_threads is not None:
             return self.request_threads
         cpus = usable_cpus()
