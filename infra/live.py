@@ -3,8 +3,8 @@
 A wake-up carries no events, only "look again": subscribers always read the
 log itself after the last position they delivered, so a lost or doubled
 wake-up can never cause a gap or a duplicate. Wake-ups come from commands in
-this process and, on PostgreSQL, from NOTIFY, which the recorder sends inside
-every append transaction (so writes through any process reach every process).
+this process and, on PostgreSQL, from NOTIFY, which the recorder sends after
+every append commits (so writes through any process reach every process).
 """
 
 from __future__ import annotations

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any, TypedDict
 from weakref import WeakKeyDictionary
 
-from eventsourcing.persistence import StoredEvent
+import psycopg
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import ConnectionPool, PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from infra.eventstore.chain_rows import Append, Head, HeadGuess, append_guessing, chain_rows
+from infra.live import CHANNEL
+
+log = logging.getLogger(__name__)
+
+# On the live channel, the payload is the cluster id.
+WAKE_LISTENERS = SQL("SELECT pg_notify({}, %s)").format(Literal(CHANNEL))
 
 
 class SchemaDatastore(PostgresDatastore):
@@ -65,7 +73,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, hash FROM {schema}.{table} "
             "ORDER BY notification_id DESC LIMIT 1"
         ).format(schema=schema, table=table)
-        self._notify = SQL("SELECT pg_notify('clusterwork_events', %s)")
         # One VALUES row per event (executemany, pipelined): a single-row insert
         # from unnest() of six arrays measured 15% slower than the library's
         # own insert, this one at par (docs/performance.md).
@@ -88,7 +95,26 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             )
             return append.written, result
 
-        return append_guessing(self.head, self.position_key, insert)
+        result = append_guessing(self.head, self.position_key, insert)
+        if stored_events:
+            self._wake_listeners()
+        return result
+
+    def _wake_listeners(self) -> None:
+        """Tells every LISTENing process (infra/live.py, workers) that this
+        cluster's log grew: after the commit, in a statement of its own.
+        PostgreSQL commits a transaction that sent a NOTIFY under one lock for the
+        whole server, held through the commit's WAL flush; sent inside the append
+        transaction, it made appends to all clusters commit one at a time (issue 9,
+        figure 2). A NOTIFY on its own writes no WAL and holds that lock briefly.
+        The events are committed whatever happens here: a wake-up lost to a failure
+        or crash costs a listener at most its backstop (a re-read every 2 s, a
+        worker's 5 s pass), never an event, so a failure is logged, not raised."""
+        try:
+            with self.datastore.get_connection() as conn:  # autocommit: one round trip
+                conn.execute(WAKE_LISTENERS, (self.cluster_id,))
+        except (psycopg.Error, PersistenceError) as error:  # the library re-raises as its own
+            log.warning("cluster %s: wake-up not sent (%s)", self.cluster_id, error)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -102,8 +128,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
             head = (row["notification_id"], row["hash"]) if row else None
         rows = chain_rows(self.cluster_id, head, stored_events)
-        # Delivered on commit, to every process LISTENing (infra/live.py).
-        curs.execute(self._notify, (self.cluster_id,))
+        # No NOTIFY in here: see _wake_listeners.
         curs.executemany(self._insert_row, rows)
         append.written = (rows[-1][0], rows[-1][-1])
         append.positions = [row[0] for row in rows]
