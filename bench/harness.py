@@ -96,6 +96,16 @@ def stack(backend: str) -> Stack | None:
     return _STACKS[backend]
 
 
+def stacks(backends: list[str]) -> Iterator[Stack]:
+    """This run's stack for each of ``backends`` that is reachable; says which is not."""
+    for backend in backends:
+        made = stack(backend)
+        if made is None:
+            print(f"[{backend}] skipped: PostgreSQL is unreachable")
+            continue
+        yield made
+
+
 def close_all() -> None:
     """Stops every process and drops every scratch database of this run."""
     _OPEN.close()

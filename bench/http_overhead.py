@@ -25,11 +25,8 @@ RESULTS: dict[str, dict[str, Any]] = {}
 def run(quick: bool, backends: list[str]) -> None:
     size = QUICK if quick else FULL
     print(f"\n== framework overhead: {size['repeats']} requests each ==")
-    for backend in backends:
-        stack = harness.stack(backend)
-        if stack is None:
-            print(f"[{backend}] skipped: PostgreSQL is unreachable")
-            continue
+    for stack in harness.stacks(backends):
+        backend = stack.backend
         people = harness_people(stack)
         person = people[0]
         api_url, plain_url = stack.server(), stack.baseline()

@@ -39,11 +39,8 @@ def run(quick: bool, backends: list[str]) -> None:
     print(
         f"\n== projections: catch-up over {size['history']:,} events; lag under {CLIENTS} writers =="
     )
-    for backend in backends:
-        stack = harness.stack(backend)
-        if stack is None:
-            print(f"[{backend}] skipped: PostgreSQL is unreachable")
-            continue
+    for stack in harness.stacks(backends):
+        backend = stack.backend
         RESULTS[backend] = {
             "catch_up": catch_up(stack, size),
             "lag": {mode: lag(stack, size, mode) for mode in ("inline", "worker")},

@@ -36,12 +36,8 @@ def settings_compared() -> dict[str, int]:
 def run(quick: bool, backends: list[str]) -> None:
     size = QUICK if quick else FULL
     print(f"\n== request threads: paired, {size['rounds']} rounds of {size['seconds']} s ==")
-    for backend in backends:
-        stack = harness.stack(backend)
-        if stack is None:
-            print(f"[{backend}] skipped: PostgreSQL is unreachable")
-            continue
-        RESULTS[backend] = compare(stack, size)
+    for stack in harness.stacks(backends):
+        RESULTS[stack.backend] = compare(stack, size)
     if RESULTS and not quick:
         write_report()
 

@@ -33,11 +33,8 @@ RESULTS: dict[str, list[dict[str, Any]]] = {}
 def run(quick: bool, backends: list[str]) -> None:
     size = QUICK if quick else FULL
     print(f"\n== views: {size['subjects']} subjects, {size['repeats']} requests each ==")
-    for backend in backends:
-        stack = harness.stack(backend)
-        if stack is None:
-            print(f"[{backend}] skipped: PostgreSQL is unreachable")
-            continue
+    for stack in harness.stacks(backends):
+        backend = stack.backend
         RESULTS[backend] = measure(stack, size)
     if RESULTS and not quick:
         write_report()
