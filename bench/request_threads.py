@@ -16,9 +16,9 @@ import statistics
 from contextlib import ExitStack
 from typing import Any
 
-from bench import harness, report, seed
-from bench.write_path import CLIENTS, persons, recorder
-from infra.settings import usable_cpus
+from bench import harness, report
+from bench.write_path import clusters_in_use, persons, recorder, warm_up
+from infra.settings import default_request_threads
 
 FULL = {"clusters": 100, "past_events": 3_000, "rounds": 10, "seconds": 4.0}
 QUICK = {"clusters": 4, "past_events": 100, "rounds": 1, "seconds": 1.0}
@@ -29,8 +29,10 @@ RESULTS: dict[str, dict[str, Any]] = {}
 
 def settings_compared() -> dict[str, int]:
     """The two sizes: the SQLite rule and Python's default (the PostgreSQL rule)."""
-    cpus = usable_cpus()
-    return {"CPUs": max(2, cpus), "CPUs + 4": min(32, cpus + 4)}
+    return {
+        "CPUs": default_request_threads(postgres=False),
+        "CPUs + 4": default_request_threads(postgres=True),
+    }
 
 
 def run(quick: bool, backends: list[str]) -> None:
@@ -49,22 +51,15 @@ def compare(stack: harness.Stack, size: dict[str, Any]) -> dict[str, Any]:
     rates: dict[tuple[str, str], list[float]] = {}
     with ExitStack() as servers:
         for name, threads in sizes.items():
-            worlds = [
-                seed.assessment_cluster(stack.container, people, name=f"Threads {threads} {i}")
-                for i in range(size["clusters"])
-            ]
-            for world in worlds:  # clusters in use, as in figure 2
-                seed.add_history(stack.container, world, size["past_events"], revisions=2)
-                seed.settle(stack.container, world.cluster_id)
+            worlds = clusters_in_use(
+                stack, people, size["clusters"], size["past_events"], f"Threads {threads}"
+            )
             base = servers.enter_context(
                 harness.serve(stack, name=f"serve-threads-{threads}", env=threads_env(threads))
             )
             one = [recorder(worlds[:1], p, i) for i, p in enumerate(people)]
             spread = [recorder(worlds, p, i) for i, p in enumerate(people)]
-            # Warm, as figure 2: every cluster touched, then an untimed turn of each.
-            harness.drive([base], spread, 0.0, warmup=-(-size["clusters"] // CLIENTS)).check()
-            for clients in (one, spread):
-                harness.drive([base], clients, size["seconds"]).check()
+            warm_up(base, one, spread, size["clusters"], size["seconds"])
             loads[(name, "one")], loads[(name, "spread")] = (base, one), (base, spread)
         keys = list(loads)
         rates = {key: [] for key in keys}
@@ -96,12 +91,13 @@ def threads_env(threads: int) -> dict[str, str]:
 
 
 def write_report() -> None:
-    few, many = settings_compared()
+    sizes = settings_compared()
+    few, many = sizes
     lines = [
         "Command: `make bench` (this section: `.venv/bin/python -m bench request_threads`).",
         "",
-        f"Two servers at once, `CLUSTERWORK_REQUEST_THREADS` = {settings_compared()[few]} "
-        f"(CPUs) and {settings_compared()[many]} (CPUs + 4), each with its own "
+        f"Two servers at once, `CLUSTERWORK_REQUEST_THREADS` = {sizes[few]} "
+        f"(CPUs) and {sizes[many]} (CPUs + 4), each with its own "
         f"{FULL['clusters']} clusters ({FULL['past_events']:,} past events each); figure 2's "
         f"load (8 clients) on one cluster or spread, the four phases interleaved in "
         f"{FULL['rounds']} rounds of {FULL['seconds']:.0f} s.",

@@ -228,37 +228,11 @@ def many_clusters(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
     base = stack.server()
     people = persons(stack)
     started = time.perf_counter()
-    worlds = [
-        seed.assessment_cluster(stack.container, people, name=f"Cluster {i + 1}")
-        for i in range(size["clusters"])
-    ]
-    # Clusters that have been in use: each has a past. On SQLite each cluster is a
-    # file whose write-ahead log grows to its full size (about 1,000 pages) and is
-    # then reused from its start; while it still grows, every commit's fsync also
-    # flushes the file's new size, which made a commit cost twice as much. One busy
-    # cluster's log reaches its full size within seconds, each of a hundred fresh
-    # clusters' only after many minutes of this load.
-    for world in worlds:
-        seed.add_history(stack.container, world, size["past_events"], revisions=2)
-        seed.settle(stack.container, world.cluster_id)
+    worlds = clusters_in_use(stack, people, size["clusters"], size["past_events"], "Cluster")
     seeded = time.perf_counter() - started
     one = [recorder(worlds[:1], p, i) for i, p in enumerate(people)]
     spread = [recorder(worlds, p, i) for i, p in enumerate(people)]
-    # Both phases are measured warm. The one-cluster phase's warm-up calls open
-    # its partition; without this pass the first spread phase would open the
-    # other clusters' partitions (and load their aggregates) on the clock. That
-    # first touch happens once per process and cluster; it is timed and
-    # reported on its own.
-    touch = -(-size["clusters"] // CLIENTS)  # calls per client that reach every cluster
-    started = time.perf_counter()
-    harness.drive([base], spread, 0.0, warmup=touch).check()
-    first_touch = time.perf_counter() - started
-    # Then one untimed turn of each phase, as a steady server would be: on
-    # PostgreSQL a statement is prepared on a connection after its fifth use
-    # there, and spread writes have a hundred times the (cluster, statement,
-    # connection) pairs to get there.
-    harness.drive([base], one, size["turn_seconds"]).check()
-    harness.drive([base], spread, size["turn_seconds"]).check()
+    touch, first_touch = warm_up(base, one, spread, size["clusters"], size["turn_seconds"])
     # More, shorter turns than the other figures: the two phases differ by a
     # little, and the machine's drift between turns would otherwise decide.
     ones, manys = [], []
@@ -286,6 +260,53 @@ def many_clusters(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
         + " ".join(f"{r:.2f}" for r in row["turn_ratios"])
     )
     return row
+
+
+def clusters_in_use(
+    stack: Stack, people: list[seed.Person], count: int, past_events: int, name: str
+) -> list[seed.World]:
+    """``count`` clusters as figure 2 loads them, each with a past of ``past_events``.
+
+    Clusters that have been in use have a past. On SQLite each cluster is a file
+    whose write-ahead log grows to its full size (about 1,000 pages) and is then
+    reused from its start; while it still grows, every commit's fsync also
+    flushes the file's new size, which made a commit cost twice as much. One busy
+    cluster's log reaches its full size within seconds, each of a hundred fresh
+    clusters' only after many minutes of this load."""
+    worlds = [
+        seed.assessment_cluster(stack.container, people, name=f"{name} {i + 1}")
+        for i in range(count)
+    ]
+    for world in worlds:
+        seed.add_history(stack.container, world, past_events, revisions=2)
+        seed.settle(stack.container, world.cluster_id)
+    return worlds
+
+
+def warm_up(
+    base: str,
+    one: list[harness.Client],
+    spread: list[harness.Client],
+    clusters: int,
+    seconds: float,
+) -> tuple[int, float]:
+    """Makes both of figure 2's phases warm; returns the calls per client that
+    touched every cluster, and how long that took.
+
+    The one-cluster phase's warm-up calls open its partition; without a first
+    pass over every cluster the first spread phase would open the other clusters'
+    partitions (and load their aggregates) on the clock. That first touch happens
+    once per process and cluster, so it is timed on its own. Then one untimed turn
+    of each phase, as a steady server would be: on PostgreSQL a statement is
+    prepared on a connection after its fifth use there, and spread writes have a
+    hundred times the (cluster, statement, connection) pairs to get there."""
+    touch = -(-clusters // CLIENTS)  # calls per client that reach every cluster
+    started = time.perf_counter()
+    harness.drive([base], spread, 0.0, warmup=touch).check()
+    first_touch = time.perf_counter() - started
+    harness.drive([base], one, seconds).check()
+    harness.drive([base], spread, seconds).check()
+    return touch, first_touch
 
 
 # --- figure 3 ----------------------------------------------------------------------------

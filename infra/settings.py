@@ -117,8 +117,7 @@ class Settings(BaseSettings):
         keep the CPU busy (there, 2 threads served 0.94 times the writes of 6)."""
         if self.request_threads is not None:
             return self.request_threads
-        cpus = usable_cpus()
-        return min(32, cpus + 4) if self.uses_postgres else max(2, cpus)
+        return default_request_threads(postgres=self.uses_postgres)
 
     @property
     def uses_postgres(self) -> bool:
@@ -141,6 +140,13 @@ def usable_cpus() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # no affinity masks on this system
         return os.cpu_count() or 1
+
+
+def default_request_threads(postgres: bool) -> int:
+    """Settings.request_pool_size's default: CPUs + 4 (up to 32, Python's own
+    default for waiting work) on PostgreSQL, the CPUs (at least 2) on SQLite."""
+    cpus = usable_cpus()
+    return min(32, cpus + 4) if postgres else max(2, cpus)
 
 
 def open_files_limit() -> int | None:
