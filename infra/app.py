@@ -15,8 +15,11 @@ from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -39,10 +42,26 @@ REQUEST_THREAD_PREFIX = "clusterwork-request"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages are JSON text: standard clients (graphql-ws,
+    Apollo, gql, browsers) drop or misread binary frames. The router's one
+    encoder gives bytes (orjson); the socket sends them as a text frame."""
+
+    async def send_json(self, message: Any) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
     """Runs each operation's (synchronous, database-bound) resolvers in a
     worker thread of the loop's pool (sized in ``create_app``'s lifespan), so
     one slow query never blocks the event loop."""
+
+    websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, *args: Any, tokens: TokenService, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

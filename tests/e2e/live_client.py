@@ -18,6 +18,15 @@ SUBSCRIPTION = (
 )
 
 
+def parse_message(raw: str | bytes) -> dict[str, Any]:
+    """A protocol message: JSON in a *text* frame. Browsers hand binary frames to
+    JavaScript as a Blob and graphql-ws refuses them, so a bytes frame fails here."""
+    assert isinstance(raw, str), f"binary frame on graphql-transport-ws: {raw[:80]!r}"
+    message = json.loads(raw)
+    assert isinstance(message, dict), message
+    return message
+
+
 @contextmanager
 def open_socket(base_url: str, token: str | None) -> Iterator[ClientConnection]:
     """Connects and sends connection_init with the token in its payload."""
@@ -44,7 +53,7 @@ class Subscriber:
 
     def start(self) -> Subscriber:
         self._ws = self._stack.enter_context(open_socket(self.base_url, self.token))
-        ack = json.loads(self._ws.recv(timeout=30))
+        ack = parse_message(self._ws.recv(timeout=30))
         assert ack["type"] == "connection_ack", ack
         variables = {"c": self.cluster_id, "after": self.after}
         self._ws.send(
@@ -64,7 +73,7 @@ class Subscriber:
         assert self._ws is not None
         try:
             for raw in self._ws:
-                message = json.loads(raw)
+                message = parse_message(raw)
                 if message["type"] == "next" and not message["payload"].get("errors"):
                     self.events.append(message["payload"]["data"]["clusterEvents"])
                 elif message["type"] in ("next", "error"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from e2e_server import Server
-from live_client import Subscriber, open_socket
+from live_client import Subscriber, open_socket, parse_message
 from websockets.exceptions import ConnectionClosed
 
 ADMIT = "mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }"
@@ -86,7 +86,7 @@ def test_a_connection_without_a_valid_token_is_closed_with_4403(
 def test_a_subscription_to_a_foreign_cluster_is_not_found(server: Server) -> None:
     stranger = server.cli_token("--operator", "--name", "Operator of another region")
     with open_socket(server.base_url, stranger) as ws:
-        assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
+        assert parse_message(ws.recv(timeout=30))["type"] == "connection_ack"
         ws.send(
             json.dumps(
                 {
@@ -99,7 +99,7 @@ def test_a_subscription_to_a_foreign_cluster_is_not_found(server: Server) -> Non
                 }
             )
         )
-        message = json.loads(ws.recv(timeout=30))
+        message = parse_message(ws.recv(timeout=30))
     codes = (
         [e["extensions"]["code"] for e in message["payload"]]
         if message["type"] == "error"
