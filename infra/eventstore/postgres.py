@@ -28,7 +28,7 @@ class SchemaDatastore(PostgresDatastore):
     """The shared datastore's pool, addressed to one cluster's schema.
 
     One pool per process serves every cluster, so connections stay bounded
-    however many clusters exist (DESIGN: ≥1,000 clusters, max_connections=100).
+    however many clusters exist (docs/architecture.md, "Tenancy").
     """
 
     def __init__(self, shared: PostgresDatastore, schema: str) -> None:
