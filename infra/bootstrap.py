@@ -185,14 +185,9 @@ def _postgres_engine(url: str, settings: Settings) -> Engine:
     sa_url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
         "postgres://", "postgresql+psycopg://", 1
     )
-    # The read model's pool keeps every connection it opened, up to the same
-    # bound as the event store's (pool size + overflow). SQLAlchemy's overflow
-    # connections are closed at every check-in, so under more concurrent
-    # requests than the pool size each overflow use was a new PostgreSQL
-    # backend: a fork and, for every cluster schema it then touched, catalog
-    # reads to fill its empty caches. Spread over 100 clusters that was a new
-    # connection every third command and five times the buffer reads per
-    # command (issue 9, figure 2; docs/performance.md, change 17).
+    # No overflow, the whole bound pooled: an overflow connection closes at check-in, and
+    # each new one is a new backend that refills its catalog caches for every cluster
+    # schema it touches (docs/performance.md, "Connection churn on PostgreSQL").
     engine = create_engine(
         sa_url,
         pool_size=settings.pg_pool_size + settings.pg_max_overflow,
