@@ -33,13 +33,13 @@ def audit() -> None:
 
 
 def _open(cluster_id: str):  # type: ignore[no-untyped-def]
-    from infra.bootstrap import bootstrap
+    from infra.cli import existing_container
 
+    container = existing_container()
     try:
         key = str(uuid.UUID(cluster_id))
     except ValueError:
         raise click.ClickException(f"no cluster {cluster_id}") from None
-    container = bootstrap()
     if not container.directory.has_cluster(key):
         raise click.ClickException(f"no cluster {key}")
     return container, container.partitions.open(key)
