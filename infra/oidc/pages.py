@@ -1,4 +1,4 @@
-"""The few HTML pages of the login: signed in, refused, signed out."""
+"""The few HTML pages of the login: signed in, refused, sign out, signed out."""
 
 from __future__ import annotations
 
@@ -47,6 +47,17 @@ def refused_page(status: int, message: str) -> str:
 <p>{escape(message)}</p>
 <p>Start again from your cluster's sign-in link. If this keeps happening, give your
 coordinator this message and the time (HTTP {status}).</p>
+""",
+    )
+
+
+def sign_out_page(base_url: str) -> str:
+    return _page(
+        "Sign out of Clusterwork",
+        f"""
+<p>Signing out ends this browser's session on the server.</p>
+<form method="post" action="{escape(base_url)}/auth/logout">
+<button type="submit">Sign out</button></form>
 """,
     )
 
