@@ -21,8 +21,12 @@ $(IDP_STAMP): $(IDP)/package-lock.json
 
 install: $(STAMP) $(IDP_STAMP)  ## the virtual environment, its dev tools, and the test identity provider
 
+# `make run PORT=8001 HOST=0.0.0.0`; left empty, the settings decide (CLUSTERWORK_PORT, 8000).
+PORT ?=
+HOST ?=
+
 run: $(STAMP)  ## the server on SQLite with the demo cluster
-	$(BIN)/clusterwork serve --demo
+	$(BIN)/clusterwork serve --demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: $(STAMP) $(IDP_STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest

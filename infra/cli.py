@@ -4,6 +4,8 @@ or keys; every other command refuses (exit 2) when the settings point at none.""
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 import uuid
 
@@ -92,11 +94,28 @@ def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> No
     if no_worker:
         overrides["project_inline"] = False
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    listening = listen(settings.host, settings.port)
     hand_over_sooner(settings)
     container = bootstrap(settings)
     if demo:
         _announce_demo(container)
-    uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="info")
+    click.echo(f"listening on http://{settings.host}:{settings.port} (Ctrl-C stops)", err=True)
+    config = uvicorn.Config(create_app(container), log_level="info")
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything is created or printed, so that a
+    busy port is one clear line and not a banner and token for a server that never runs."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({reason.lower()}): choose another port with "
+            "--port or CLUSTERWORK_PORT (make run PORT=8001)"
+        ) from None
 
 
 @main.command()
