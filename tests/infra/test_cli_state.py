@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -94,18 +95,24 @@ def test_init_creates_the_data_directory_and_keys_once(tmp_path: Path) -> None:
     assert token.stdout.strip().splitlines()[-1].count(".") == 2  # a compact JWS
 
 
+@pytest.fixture(scope="module")
+def empty_database() -> Iterator[str]:
+    """A database no Clusterwork process has touched (the refusals leave it so)."""
+    with fresh_database("cw_state") as url:
+        yield url
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("command", REFUSING.values(), ids=REFUSING.keys())
 def test_a_command_refuses_a_database_without_the_directory_schema(
-    command: list[str], tmp_path: Path
+    command: list[str], tmp_path: Path, empty_database: str
 ) -> None:
-    with fresh_database("cw_state") as url:
-        done = clusterwork(tmp_path, *command, database_url=url)
-        with psycopg.connect(url) as conn:
-            schemas = conn.execute(
-                "SELECT schema_name FROM information_schema.schemata"
-                " WHERE schema_name NOT LIKE 'pg\\_%' AND schema_name <> 'information_schema'"
-            ).fetchall()
+    done = clusterwork(tmp_path, *command, database_url=empty_database)
+    with psycopg.connect(empty_database) as conn:
+        schemas = conn.execute(
+            "SELECT schema_name FROM information_schema.schemata"
+            " WHERE schema_name NOT LIKE 'pg\\_%' AND schema_name <> 'information_schema'"
+        ).fetchall()
     assert_refused(done, "CLUSTERWORK_DATABASE_URL")
     assert 'no directory schema "clusterwork_directory"' in done.stderr
     assert schemas == [("public",)]
