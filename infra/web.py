@@ -40,16 +40,18 @@ GRAPHIQL_HTML = f"""<!doctype html>
 
 
 def content_security_policy(host: str | None) -> str:
-    """Only this origin: scripts and styles from its files, requests to itself
-    (its WebSocket named outright, as some browsers do not count ws: as 'self').
-    Fonts and images may also be data: URIs, which GraphiQL's stylesheet embeds."""
+    """Only this origin: scripts from its files, requests to itself (its WebSocket
+    named outright, as some browsers do not count ws: as 'self'). Fonts and images
+    may also be data: URIs, which GraphiQL's stylesheet embeds; styles may also be
+    inline, because GraphiQL's dialogs add a <style> element for their scroll lock
+    and its bundle offers no way to give that element a nonce."""
     connect = "'self'"
     if host and _HOST.match(host):
         connect += f" ws://{host} wss://{host}"
     return (
         "default-src 'self'; "
         "script-src 'self'; "
-        "style-src 'self'; "
+        "style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; "
         "font-src 'self' data:; "
         f"connect-src {connect}; "
