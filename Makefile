@@ -27,10 +27,11 @@ $(BROWSER_STAMP): $(BROWSER)/package-lock.json
 	cd $(BROWSER) && npm ci --no-audit --no-fund
 	touch $(BROWSER_STAMP)
 
-# Debian's Chromium for the real-browser test; apt-get only when it is missing.
+# Debian's Chromium for the real-browser test; apt-get only when it is missing (sudo unless root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(CHROMIUM):
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
 install: $(STAMP) $(IDP_STAMP) $(BROWSER_STAMP) $(CHROMIUM)  ## the virtual environment, its dev tools, the test identity provider and browser
 
