@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
-from starlette.requests import HTTPConnection
+from fastapi.responses import HTMLResponse
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -35,6 +36,7 @@ from infra.live import PostgresListener
 from infra.oidc.routes import auth_router, cookie_principal
 from infra.rate_limit import RateLimitMiddleware, TokenBuckets
 from infra.tokens import VERIFIED_TOKEN, TokenService
+from infra.web import GRAPHIQL_HTML, ContentSecurityPolicyMiddleware, mount_static
 from services.principal import Principal
 from services.request import set_request_id
 
@@ -115,6 +117,10 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
         context.sign_in(principal, None)
         return UNSET
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the files this server ships (infra/web.py), not a CDN."""
+        return HTMLResponse(GRAPHIQL_HTML)
+
 
 class RequestIdMiddleware:
     """Gives every request a correlation id (client's X-Request-ID if sane)."""
@@ -179,6 +185,10 @@ def create_app(container: Container) -> FastAPI:
         title="Clusterwork",
         description="Workspace for regional pedagogical education clusters. GraphQL at /graphql.",
         version="0.1.0",
+        # Swagger UI and ReDoc load from a CDN; GraphQL clients need no OpenAPI document.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     services = Services(
         registry=container.registry,
@@ -209,6 +219,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.include_router(router, prefix="/graphql")
     app.include_router(auth_router(container.sign_on))
+    mount_static(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -220,6 +231,7 @@ def create_app(container: Container) -> FastAPI:
         """The public keys (JWK set) that verify tokens and checkpoints."""
         return container.tokens.public_jwks()
 
+    app.add_middleware(ContentSecurityPolicyMiddleware)
     # Outermost last: the request id first, then the rate limit, then the body guard.
     app.add_middleware(RequestGuardMiddleware, max_body_bytes=container.settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, buckets=buckets(container), tokens=container.tokens)
