@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Subscriber:
     after: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
     errors: list[Any] = field(default_factory=list)
+    ended: float | None = None  # wall-clock time the server ended the operation
     _ws: ClientConnection | None = None
     _thread: threading.Thread | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
@@ -78,18 +80,31 @@ class Subscriber:
                     self.events.append(message["payload"]["data"]["clusterEvents"])
                 elif message["type"] in ("next", "error"):
                     self.errors.append(message["payload"])
+                if message["type"] in ("complete", "error"):
+                    self.ended = time.time()
         except ConnectionClosed:
             pass
 
     def wait_for(self, position: int, timeout: float) -> None:
         """Waits until the event at ``position`` has arrived."""
-        import time
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not any(
             e["position"] >= position for e in self.events
         ):
             time.sleep(0.05)
+
+    def wait_until_ended(self, timeout: float) -> float | None:
+        """Waits until the server ends the operation; the wall-clock time it did."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.ended is None:
+            time.sleep(0.05)
+        return self.ended
+
+    @property
+    def error_codes(self) -> list[str]:
+        """The codes of the errors the server ended the operation with."""
+        payloads = [p if isinstance(p, list) else p.get("errors", []) for p in self.errors]
+        return [e.get("extensions", {}).get("code") for errors in payloads for e in errors]
 
     def stop(self) -> None:
         self._stack.close()
