@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 # panva's oidc-provider (node) plays the institutions' identity providers in tests/sso.
 IDP := tests/sso/idp
 IDP_STAMP := $(IDP)/node_modules/.installed
+# The JavaScript GraphQL clients (graphql-ws, Apollo) the live-event tests drive.
+WS_CLIENTS := tests/clients/ws
+WS_CLIENTS_STAMP := $(WS_CLIENTS)/node_modules/.installed
 
 .PHONY: install run test lint schema bench fuzz clean
 
@@ -19,12 +22,16 @@ $(IDP_STAMP): $(IDP)/package-lock.json
 	cd $(IDP) && npm ci --no-audit --no-fund
 	touch $(IDP_STAMP)
 
-install: $(STAMP) $(IDP_STAMP)  ## the virtual environment, its dev tools, and the test identity provider
+$(WS_CLIENTS_STAMP): $(WS_CLIENTS)/package-lock.json
+	cd $(WS_CLIENTS) && npm ci --no-audit --no-fund
+	touch $(WS_CLIENTS_STAMP)
+
+install: $(STAMP) $(IDP_STAMP) $(WS_CLIENTS_STAMP)  ## the virtual environment, its dev tools, the test identity provider and JavaScript clients
 
 run: $(STAMP)  ## the server on SQLite with the demo cluster
 	$(BIN)/clusterwork serve --demo
 
-test: $(STAMP) $(IDP_STAMP)  ## the whole test suite
+test: $(STAMP) $(IDP_STAMP) $(WS_CLIENTS_STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -5,14 +5,21 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from e2e_server import Server
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+ADMIT = (
+    "mutation($c: ID!, $n: String!) "
+    "{ admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }"
+)
+FOUND = 'mutation { foundCluster(input: {name: "Live", region: "Fergana", form: FOCUSED}) { id } }'
 SUBSCRIPTION = (
     "subscription($c: ID!, $after: Int) "
     "{ clusterEvents(clusterId: $c, after: $after) { position type hash aggregateId } }"
@@ -26,6 +33,22 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
     message = json.loads(raw)
     assert isinstance(message, dict), message
     return message
+
+
+def admit(server: Server, token: str, cluster_id: str, name: str) -> None:
+    """Writes one event (SubjectAdmitted) through the HTTP API."""
+    body = server.graphql(ADMIT, {"c": cluster_id, "n": name}, token)
+    assert not body.get("errors"), body
+
+
+def own_cluster(server: Server, history: int = 2) -> tuple[str, str]:
+    """A new cluster (the shared demo cluster stays untouched) with a founding
+    event and ``history`` more; its operator's token."""
+    token = server.cli_token("--operator", "--name", f"Live operator {uuid.uuid4().hex[:6]}")
+    cluster_id = server.graphql(FOUND, token=token)["data"]["foundCluster"]["id"]
+    for i in range(history):
+        admit(server, token, cluster_id, f"History {i}")
+    return cluster_id, token
 
 
 @contextmanager

@@ -6,7 +6,6 @@ or duplicates; a resume with `after`; a bad token refused with 4403."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from e2e_server import Server
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportError
 from gql.transport.websockets import WebsocketsTransport
+from live_client import admit, own_cluster
 from websockets.exceptions import ConnectionClosed
 
 pytestmark = pytest.mark.e2e
@@ -23,8 +23,6 @@ EVENTS = (
     "subscription($c: ID!, $after: Int) "
     "{ clusterEvents(clusterId: $c, after: $after) { position type } }"
 )
-ADMIT = "mutation($c: ID!, $n: String!) { admitSubject(clusterId: $c, input: {name: $n, kind: SCHOOL}) { id } }"
-FOUND = 'mutation { foundCluster(input: {name: "Gql", region: "Samarkand", form: FOCUSED}) { id } }'
 
 
 def client(server: Server, token: str) -> Client:
@@ -59,17 +57,7 @@ async def collect(
 
 @pytest.fixture
 def cluster(server: Server) -> tuple[str, str]:
-    """A cluster of the test's own with three events of history; its operator's token."""
-    token = server.cli_token("--operator", "--name", f"Gql operator {uuid.uuid4().hex[:6]}")
-    cluster_id = server.graphql(FOUND, token=token)["data"]["foundCluster"]["id"]
-    for name in ("History 1", "History 2"):
-        admit(server, token, cluster_id, name)
-    return cluster_id, token
-
-
-def admit(server: Server, token: str, cluster_id: str, name: str) -> None:
-    body = server.graphql(ADMIT, {"c": cluster_id, "n": name}, token)
-    assert not body.get("errors"), body
+    return own_cluster(server)
 
 
 def test_gql_gets_the_history_then_live_events_and_resumes_after_a_position(
