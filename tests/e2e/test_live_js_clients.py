@@ -102,3 +102,19 @@ def test_a_standard_client_with_a_bad_token_is_closed_with_4403(
     reports = subscribe(client, server, "not-a-token", server.demo_cluster_id, 0, 1)
     assert positions(reports) == []
     assert [r.get("closed") for r in reports if "closed" in r] == [4403], reports
+
+
+@pytest.mark.parametrize("client", CLIENT_NAMES)
+def test_a_standard_client_sees_the_stream_end_when_its_token_expires(
+    server: Server, client: str
+) -> None:
+    cluster_id, operator = own_cluster(server)
+    reader = {"clusterId": cluster_id, "input": {"name": "Reader", "roles": ["MEMBER"]}}
+    member_id = server.run("add_member", reader, operator)["addMember"]["id"]
+    token = server.cli_token("--cluster", cluster_id, "--member", member_id, "--ttl", "3")
+    head = server.position(cluster_id, operator)
+    reports = subscribe(client, server, token, cluster_id, 0, head + 1000)
+    assert positions(reports) == list(range(1, head + 1))
+    ending = [r for r in reports if "event" not in r]
+    codes = [e.get("extensions", {}).get("code") for e in ending[0]["errors"]]
+    assert (codes, ending[1:]) == (["UNAUTHENTICATED"], [{"complete": True}]), reports
