@@ -102,7 +102,8 @@ def test_revoking_the_role_ends_the_stream_with_forbidden(watched: Watched) -> N
 def test_an_expired_token_ends_the_stream_with_unauthenticated_even_when_idle(
     watched: Watched,
 ) -> None:
-    token = watched.member_token("--ttl", "3")
+    # Long enough to connect and receive the history on a busy machine.
+    token = watched.member_token("--ttl", "6")
     expires = claims(token)["exp"]
     subscriber = watched.subscribe(token)
     try:
