@@ -3,12 +3,14 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# panva's oidc-provider (node) plays the institutions' identity providers in tests/sso.
-IDP := tests/sso/idp
-IDP_STAMP := $(IDP)/node_modules/.installed
-# playwright-core (node) drives Debian's Chromium in tests/browser.
-BROWSER := tests/browser
-BROWSER_STAMP := $(BROWSER)/node_modules/.installed
+# The test suite's JavaScript, each folder with its own package.json and lock (npm ci):
+#   tests/sso/idp      panva's oidc-provider, the institutions' identity providers
+#   tests/browser      playwright-core, which drives Debian's Chromium
+#   tests/clients/ws   the GraphQL subscription clients (graphql-ws, Apollo)
+#   tests/clients/http graphql-http, the GraphQL-over-HTTP spec's own audit
+NODE_DIRS := tests/sso/idp tests/browser tests/clients/ws tests/clients/http
+NODE_STAMPS := $(wildcard $(addsuffix /package-lock.json,$(NODE_DIRS)))
+NODE_STAMPS := $(NODE_STAMPS:package-lock.json=node_modules/.installed)
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: install run test lint schema bench fuzz clean graphiql-assets
@@ -19,13 +21,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(IDP_STAMP): $(IDP)/package-lock.json
-	cd $(IDP) && npm ci --no-audit --no-fund
-	touch $(IDP_STAMP)
-
-$(BROWSER_STAMP): $(BROWSER)/package-lock.json
-	cd $(BROWSER) && npm ci --no-audit --no-fund
-	touch $(BROWSER_STAMP)
+%/node_modules/.installed: %/package-lock.json
+	cd $* && npm ci --no-audit --no-fund
+	touch $@
 
 # Debian's Chromium for the real-browser test; apt-get only when it is missing (sudo unless root).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -33,7 +31,7 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
-install: $(STAMP) $(IDP_STAMP) $(BROWSER_STAMP) $(CHROMIUM)  ## the virtual environment, its dev tools, the test identity provider and browser
+install: $(STAMP) $(NODE_STAMPS) $(CHROMIUM)  ## the virtual environment, its dev tools, the tests' JavaScript and Chromium
 
 # `make run PORT=8001 HOST=0.0.0.0`; left empty, the settings decide (CLUSTERWORK_PORT, 8000).
 PORT ?=
@@ -42,7 +40,7 @@ HOST ?=
 run: $(STAMP)  ## the server on SQLite with the demo cluster
 	$(BIN)/clusterwork serve --demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(STAMP) $(IDP_STAMP) $(BROWSER_STAMP) $(CHROMIUM)  ## the whole test suite
+test: install  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -63,4 +61,4 @@ graphiql-assets:  ## refresh infra/static/graphiql from the npm releases pinned 
 	scripts/graphiql-assets/refresh.sh
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(addsuffix /node_modules,$(NODE_DIRS))

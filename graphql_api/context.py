@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from strawberry.fastapi import BaseContext
@@ -47,10 +48,26 @@ class Context(BaseContext):
         self.request_id = request_id
         # graphql-transport-ws: strawberry puts the connection_init payload here.
         self.connection_params: dict[str, object] | None = None
+        self._in_force: Callable[[], None] | None = None
 
-    def sign_in(self, principal: Principal | None, error: Unauthenticated | None) -> None:
-        """Authenticates a WebSocket connection from its connection_init payload."""
+    def sign_in(
+        self,
+        principal: Principal | None,
+        error: Unauthenticated | None,
+        in_force: Callable[[], None] | None = None,
+    ) -> None:
+        """Authenticates a WebSocket connection. ``in_force`` raises UNAUTHENTICATED
+        once the credential it was signed in with (token or session) has ended."""
         self._principal, self._auth_error = principal, error
+        self._in_force = in_force
+
+    def still_signed_in(self) -> Principal:
+        """The caller, as long as the connection's credential is in force: a
+        stream asks again as it goes (blocking; call it from a worker thread)."""
+        principal = self.principal
+        if self._in_force is not None:
+            self._in_force()
+        return principal
 
     @property
     def principal(self) -> Principal:

@@ -30,11 +30,22 @@ class Subscription:
         if last < 0:
             raise InvalidInput("after must be 0 or a position", field="after")
         scope = await asyncio.to_thread(ctx.services.queries.scope, ctx.principal, cluster_id)
+
+        def allowed() -> None:
+            # UNAUTHENTICATED once the token or session ended, FORBIDDEN once
+            # the member may no longer read; either ends the stream.
+            principal = ctx.still_signed_in()
+            ctx.services.queries.check_still_reads(principal, scope.cluster_id)
+
         # Each wake-up re-reads the log after the last position delivered, so
-        # nothing is skipped or repeated, whether history or live.
+        # nothing is skipped or repeated, whether history or live. Wake-ups come
+        # at least every few seconds, so access is checked even when idle.
         async for _ in ctx.services.live.changes(scope.cluster_id):
             while True:
                 events = await asyncio.to_thread(scope.tail, last, EVENTS_PAGE_MAX)
+                # Checked after the read: access still held now covers every
+                # event of the batch, which was written before this moment.
+                await asyncio.to_thread(allowed)
                 for event in events:
                     yield EventType.from_dto(event, scope)
                     last = event.position

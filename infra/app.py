@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import orjson
@@ -33,7 +35,13 @@ from graphql_api.schema import build_schema
 from infra.bootstrap import Container
 from infra.limits import RequestGuardMiddleware
 from infra.live import PostgresListener
-from infra.oidc.routes import auth_router, cookie_principal
+from infra.oidc.flow import SignOn
+from infra.oidc.routes import (
+    auth_router,
+    cookie_principal,
+    session_in_force,
+    socket_session,
+)
 from infra.rate_limit import RateLimitMiddleware, TokenBuckets
 from infra.tokens import VERIFIED_TOKEN, TokenService
 from infra.web import GRAPHIQL_HTML, ContentSecurityPolicyMiddleware, mount_static
@@ -65,9 +73,10 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
 
     websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
-    def __init__(self, *args: Any, tokens: TokenService, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tokens: TokenService, sign_on: SignOn, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tokens = tokens
+        self.sign_on = sign_on
 
     async def execute_single(  # type: ignore[override]
         self,
@@ -107,14 +116,27 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
             return super().encode_json(data)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """graphql-transport-ws: the token comes in the connection_init payload.
-        A bad one is refused with 4403 (strawberry's rejection code)."""
+        """graphql-transport-ws: the token comes in the connection_init payload;
+        without one, the handshake's session cookie (a browser signed in by SSO).
+        A bad or missing one is refused with 4403 (strawberry's rejection code).
+        The connection keeps a check of that credential, which streams repeat."""
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
-        principal, error = authenticate(header if isinstance(header, str) else None, self.tokens)
-        if principal is None:
-            raise ConnectionRejectionError({"message": str(error or "a token is required")})
-        context.sign_in(principal, None)
+        if isinstance(header, str) and header:
+            principal, error = authenticate(header, self.tokens)
+            if principal is None:
+                raise ConnectionRejectionError({"message": str(error)})
+            token = header.partition(" ")[2].strip()
+            context.sign_in(principal, None, partial(token_in_force, self.tokens, token))
+            return UNSET
+        session = socket_session(context.request)
+        principal = (
+            await asyncio.to_thread(self.sign_on.session_principal, session) if session else None
+        )
+        if principal is None or session is None:
+            raise ConnectionRejectionError({"message": "a token is required"})
+        in_force = partial(session_in_force, self.sign_on, session, principal.person_id)
+        context.sign_in(principal, None, in_force)
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -163,6 +185,13 @@ def authenticate(
         return tokens.verify(token.strip()), None
     except Unauthenticated as error:
         return None, error
+
+
+def token_in_force(tokens: TokenService, token: str) -> None:
+    """UNAUTHENTICATED once the token's ``exp`` has passed: an open stream asks
+    this as it goes."""
+    if time.time() >= tokens.expires_at(token):
+        raise Unauthenticated("the token has expired")
 
 
 def create_app(container: Container) -> FastAPI:
@@ -216,6 +245,7 @@ def create_app(container: Container) -> FastAPI:
         graphql_ide="graphiql" if container.settings.graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         tokens=container.tokens,
+        sign_on=container.sign_on,
     )
     app.include_router(router, prefix="/graphql")
     app.include_router(auth_router(container.sign_on))

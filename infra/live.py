@@ -20,7 +20,9 @@ import psycopg
 log = logging.getLogger(__name__)
 
 CHANNEL = "clusterwork_events"
-POLL_SECONDS = 2.0  # a backstop only: wake-ups normally arrive at once
+# A backstop (wake-ups normally arrive at once), and how often an idle stream
+# re-checks that its caller may still read it.
+POLL_SECONDS = 2.0
 
 
 class LiveHub:

@@ -97,6 +97,21 @@ class TokenService:
         included, are validated again on every use; tokens are never revoked
         (docs/architecture.md: short-lived), and the key does not change while we run.
         """
+        claims = self._valid_claims(token)
+        return Principal(
+            person_id=str(claims["sub"]),
+            name=claims.get("name"),
+            email=claims.get("email"),
+            operator=bool(claims.get("cw_op", False)),
+        )
+
+    def expires_at(self, token: str) -> int:
+        """The ``exp`` (Unix seconds) of a valid token; UNAUTHENTICATED otherwise.
+        A live stream ends at this moment: the leeway ``verify`` allows is for
+        clocks that disagree at the start, not for extending an open stream."""
+        return int(self._valid_claims(token)["exp"])
+
+    def _valid_claims(self, token: str) -> dict[str, Any]:
         with self._verified_lock:
             claims = self._verified.get(token)
             if claims is not None:
@@ -110,12 +125,7 @@ class TokenService:
                 self._claims.validate(claims)
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated(f"invalid token: {_reason(error)}") from None
-        return Principal(
-            person_id=str(claims["sub"]),
-            name=claims.get("name"),
-            email=claims.get("email"),
-            operator=bool(claims.get("cw_op", False)),
-        )
+        return claims
 
     def _remember(self, token: str, claims: dict[str, Any]) -> None:
         with self._verified_lock:

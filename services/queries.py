@@ -9,11 +9,12 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper
 
-from domain.errors import InvalidInput, Unauthenticated
+from domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.vocabulary import CONTINUITY_CHAIN
 from services.access import actor_from_caller, member_id_of, not_found
 from services.audit.as_of import AsOfViews
 from services.dto import (
+    CallerInfo,
     ClusterInfo,
     ContinuityInfo,
     ContinuityStageInfo,
@@ -174,16 +175,7 @@ class ClusterQueries:
         """The cluster as the principal may read it (NOT_FOUND if not theirs),
         live or, for coordinators and auditors, as of a log position."""
         key = str(parse_cluster_id(cluster_id))
-        member_id = member_id_of(self.directory, principal, key)
-        if not self.directory.has_cluster(key):
-            raise not_found(key)
-        partition = self.partitions.open(key)
-        self._catch_up(partition)
-        # Read now, on every request (never remembered): a revoked role or a
-        # removed member is refused from the next request on.
-        caller = partition.read_model.registry_reader.caller(member_id)
-        actor = actor_from_caller(caller, key, member_id)
-        require(actor, Permission.READ)
+        partition, caller, actor = self._reader(principal, key)
         info = caller.cluster
         if info is None:
             raise not_found(key)
@@ -195,6 +187,30 @@ class ClusterQueries:
         return ClusterScope(
             actor, info, read_model, partition.log, partition.app.mapper, self.clock
         )
+
+    def check_still_reads(self, principal: Principal | None, cluster_id: str) -> None:
+        """For a stream already open (clusterEvents): the same rule as ``scope``,
+        read again now. A caller who lost the right learns FORBIDDEN, not
+        NOT_FOUND: they were shown the cluster when the stream began."""
+        key = str(parse_cluster_id(cluster_id))
+        try:
+            self._reader(principal, key)
+        except NotFound:
+            raise Forbidden("you are no longer a member of this cluster") from None
+
+    def _reader(self, principal: Principal | None, key: str) -> tuple[Partition, CallerInfo, Actor]:
+        """The cluster's partition and the principal as its reader, or why not."""
+        member_id = member_id_of(self.directory, principal, key)
+        if not self.directory.has_cluster(key):
+            raise not_found(key)
+        partition = self.partitions.open(key)
+        self._catch_up(partition)
+        # Read now, on every request (never remembered): a revoked role or a
+        # removed member is refused from the next request on.
+        caller = partition.read_model.registry_reader.caller(member_id)
+        actor = actor_from_caller(caller, key, member_id)
+        require(actor, Permission.READ)
+        return partition, caller, actor
 
     def _catch_up(self, partition: Partition) -> None:
         """Read-your-writes even when another process wrote. A projection that

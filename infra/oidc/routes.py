@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.requests import HTTPConnection
 
+from domain.errors import Unauthenticated
 from infra.oidc import pages
 from infra.oidc.flow import LoginRefused, SignedIn, SignOn
 from services.principal import Principal
@@ -95,11 +96,25 @@ def auth_router(sign_on: SignOn) -> APIRouter:
 
 async def cookie_principal(request: HTTPConnection, sign_on: SignOn) -> Principal | None:
     """The person of the request's live session cookie, if any. HTTP only: a
-    WebSocket authenticates with the token in its connection_init payload."""
+    WebSocket signs in once, in its connection_init (``socket_session``)."""
     value = request.cookies.get(SESSION_COOKIE)
     if not value or request.scope.get("type") != "http":
         return None
     return await asyncio.to_thread(sign_on.session_principal, value)
+
+
+def socket_session(connection: HTTPConnection | None) -> str | None:
+    """The session cookie of a WebSocket handshake. Strawberry refuses
+    handshakes from pages of other origins, so a browser's cookie arrives here
+    only from our own pages (GraphiQL)."""
+    return (connection.cookies.get(SESSION_COOKIE) or None) if connection else None
+
+
+def session_in_force(sign_on: SignOn, session: str, person_id: str) -> None:
+    """UNAUTHENTICATED once the session was ended by logout (in any process) or
+    expired: an open stream asks this as it goes."""
+    if sign_on.sessions.person(session) != person_id:
+        raise Unauthenticated("the session has ended (signed out or expired)")
 
 
 def _signed_in(request: Request, signed: SignedIn, base_url: str) -> Response:
