@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 # panva's oidc-provider (node) plays the institutions' identity providers in tests/sso.
 IDP := tests/sso/idp
 IDP_STAMP := $(IDP)/node_modules/.installed
+# graphql-http (node) audits /graphql against the GraphQL-over-HTTP spec in tests/clients/http.
+HTTP_AUDIT := tests/clients/http
+HTTP_AUDIT_STAMP := $(HTTP_AUDIT)/node_modules/.installed
 
 .PHONY: install run test lint schema bench fuzz clean
 
@@ -19,12 +22,16 @@ $(IDP_STAMP): $(IDP)/package-lock.json
 	cd $(IDP) && npm ci --no-audit --no-fund
 	touch $(IDP_STAMP)
 
-install: $(STAMP) $(IDP_STAMP)  ## the virtual environment, its dev tools, and the test identity provider
+$(HTTP_AUDIT_STAMP): $(HTTP_AUDIT)/package-lock.json
+	cd $(HTTP_AUDIT) && npm ci --no-audit --no-fund
+	touch $(HTTP_AUDIT_STAMP)
+
+install: $(STAMP) $(IDP_STAMP) $(HTTP_AUDIT_STAMP)  ## the virtual environment, its dev tools, the test identity provider and HTTP audit
 
 run: $(STAMP)  ## the server on SQLite with the demo cluster
 	$(BIN)/clusterwork serve --demo
 
-test: $(STAMP) $(IDP_STAMP)  ## the whole test suite
+test: $(STAMP) $(IDP_STAMP) $(HTTP_AUDIT_STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -67,11 +67,11 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
 class RequestError(Exception):
     """A request that never executed (its document failed to parse or validate,
     or its variables to coerce), answered to a client that asked for
-    application/graphql-response+json: a 4xx (or 5xx) and no ``data`` entry."""
+    application/graphql-response+json: 400 and no ``data`` entry."""
 
-    def __init__(self, status: int, answer: GraphQLHTTPResponse) -> None:
-        super().__init__(status)
-        self.status, self.answer = status, answer
+    def __init__(self, answer: GraphQLHTTPResponse) -> None:
+        super().__init__(answer)
+        self.answer = answer
 
 
 def never_executed(result: ExecutionResult) -> bool:
@@ -113,7 +113,7 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
         except RequestError as refused:
             return Response(
                 self.encode_json(refused.answer),
-                status_code=refused.status,
+                status_code=400,
                 media_type=GRAPHQL_RESPONSE,
             )
         except GraphQLHTTPException as error:
@@ -132,10 +132,7 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
         answer = await super().process_result(request, result)
         if never_executed(result) and wants_graphql_response(request.headers.get("accept", "")):
             answer.pop("data", None)
-            internal = any(
-                (e.extensions or {}).get("code") == "INTERNAL" for e in result.errors or []
-            )
-            raise RequestError(500 if internal else 400, answer)
+            raise RequestError(answer)
         return answer
 
     def encode_json(self, data: object) -> str | bytes:
