@@ -186,3 +186,24 @@ def test_the_request_guards_refusals_follow_the_accept_header(server: Server) ->
     assert "data" not in as_spec and "batched" in as_spec["errors"][0]["message"]
     as_json = coded(post(server, batch, AS_JSON), 400, "application/json")
     assert as_json["data"] is None and "batched" in as_json["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (f"{GRAPHQL_RESPONSE}, application/json;q=0.9", GRAPHQL_RESPONSE),
+        (f"application/json;q=0.9, {GRAPHQL_RESPONSE.upper()}", GRAPHQL_RESPONSE),
+        (f"application/json, {GRAPHQL_RESPONSE};q=0.5", "application/json"),
+        (f"{GRAPHQL_RESPONSE};q=0", "application/json"),
+        ("*/*", "application/json"),
+    ],
+)
+def test_the_accept_header_chooses_by_preference(
+    server: Server, accept: str, media_type: str
+) -> None:
+    body = coded(
+        post(server, {"query": "{"}, {"accept": accept}),
+        400 if media_type == GRAPHQL_RESPONSE else 200,
+        media_type,
+    )
+    assert ("data" in body) is (media_type == "application/json")
