@@ -55,10 +55,16 @@ class RequestLimits(SchemaExtension):
         yield
 
 
+# What one answer can carry; a subscription's stream is served over WebSocket.
+SINGLE_RESULT = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
 class ThreadedSchema(CodedSchema):
     """Resolvers are synchronous and database-bound: the async entry point
     (strawberry's HTTP view calls it) runs each operation in a worker thread of
-    the loop's default pool, so one slow query never blocks the event loop."""
+    the loop's default pool, so one slow query never blocks the event loop. A
+    subscription sent here is refused (InvalidOperationTypeError, which the view
+    answers with a coded 400) instead of being run as a query that fails."""
 
     async def execute(
         self,
@@ -77,7 +83,9 @@ class ThreadedSchema(CodedSchema):
             context_value=context_value,
             root_value=root_value,
             operation_name=operation_name,
-            allowed_operation_types=allowed_operation_types,
+            allowed_operation_types=SINGLE_RESULT.intersection(
+                SINGLE_RESULT if allowed_operation_types is None else allowed_operation_types
+            ),
             operation_extensions=operation_extensions,
         )
 

@@ -27,6 +27,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import Unauthenticated
@@ -204,12 +205,16 @@ def refusal(request: HTTPConnection, error: GraphQLHTTPException) -> Response:
     variables in a query string, an operation the method may not run) as coded
     JSON errors rather than its plain text. A mutation over GET is 405 with
     ``Allow: POST``, as GraphQL over HTTP says."""
-    status, headers = error.status_code, None
-    if isinstance(error.__cause__, InvalidOperationTypeError) and request.scope["method"] == "GET":
-        status, headers = 405, {"Allow": "POST"}
+    status, message, headers = error.status_code, error.reason, None
+    refused = error.__cause__
+    if isinstance(refused, InvalidOperationTypeError):
+        if refused.operation_type is OperationType.SUBSCRIPTION:
+            message += ": subscribe over WebSocket (graphql-transport-ws) at /graphql"
+        elif request.scope["method"] == "GET":
+            status, headers = 405, {"Allow": "POST"}
     code = "NOT_FOUND" if status == 404 else "BAD_USER_INPUT"
     accept = request.headers.get("accept", "")
-    return coded_response(status, code, error.reason, accept=accept, headers=headers)
+    return coded_response(status, code, message, accept=accept, headers=headers)
 
 
 def create_app(container: Container) -> FastAPI:

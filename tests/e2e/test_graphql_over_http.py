@@ -207,3 +207,19 @@ def test_the_accept_header_chooses_by_preference(
         media_type,
     )
     assert ("data" in body) is (media_type == "application/json")
+
+
+def test_a_subscription_over_http_is_refused_with_a_pointer_to_websocket(server: Server) -> None:
+    subscription = "subscription($c: ID!) { clusterEvents(clusterId: $c, after: 0) { position } }"
+    request = {"query": subscription, "variables": {"c": server.demo_cluster_id}}
+    for headers, media_type in ((AS_JSON, "application/json"), (AS_SPEC, GRAPHQL_RESPONSE)):
+        over_post = coded(post(server, request, headers), 400, media_type)
+        over_get = server.client.get(
+            "/graphql",
+            params={"query": subscription, "variables": json.dumps(request["variables"])},
+            headers={"Authorization": f"Bearer {server.token}", **headers},
+        )
+        for body in (over_post, coded(over_get, 400, media_type)):
+            [error] = body["errors"]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+            assert "subscribe over WebSocket" in error["message"]
