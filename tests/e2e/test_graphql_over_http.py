@@ -186,6 +186,11 @@ def test_the_request_guards_refusals_follow_the_accept_header(server: Server) ->
     assert "data" not in as_spec and "batched" in as_spec["errors"][0]["message"]
     as_json = coded(post(server, batch, AS_JSON), 400, "application/json")
     assert as_json["data"] is None and "batched" in as_json["errors"][0]["message"]
+    too_large = {"query": "{ __typename }" + " " * 2**20}  # the default limit is 1 MiB
+    as_spec = coded(post(server, too_large, AS_SPEC), 413, GRAPHQL_RESPONSE)
+    assert "data" not in as_spec and as_spec["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    as_json = coded(post(server, too_large, AS_JSON), 413, "application/json")
+    assert as_json["data"] is None and "larger than" in as_json["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(
