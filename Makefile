@@ -6,11 +6,15 @@ STAMP := $(VENV)/.installed
 # panva's oidc-provider (node) plays the institutions' identity providers in tests/sso.
 IDP := tests/sso/idp
 IDP_STAMP := $(IDP)/node_modules/.installed
+# playwright-core (node) drives Debian's Chromium in tests/browser.
+BROWSER := tests/browser
+BROWSER_STAMP := $(BROWSER)/node_modules/.installed
+CHROMIUM := /usr/bin/chromium
 # graphql-http (node) audits /graphql against the GraphQL-over-HTTP spec in tests/clients/http.
 HTTP_AUDIT := tests/clients/http
 HTTP_AUDIT_STAMP := $(HTTP_AUDIT)/node_modules/.installed
 
-.PHONY: install run test lint schema bench fuzz clean
+.PHONY: install run test lint schema bench fuzz clean graphiql-assets
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,12 +30,26 @@ $(HTTP_AUDIT_STAMP): $(HTTP_AUDIT)/package-lock.json
 	cd $(HTTP_AUDIT) && npm ci --no-audit --no-fund
 	touch $(HTTP_AUDIT_STAMP)
 
-install: $(STAMP) $(IDP_STAMP) $(HTTP_AUDIT_STAMP)  ## the virtual environment, its dev tools, the test identity provider and HTTP audit
+$(BROWSER_STAMP): $(BROWSER)/package-lock.json
+	cd $(BROWSER) && npm ci --no-audit --no-fund
+	touch $(BROWSER_STAMP)
+
+# Debian's Chromium for the real-browser test; apt-get only when it is missing (sudo unless root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+install: $(STAMP) $(IDP_STAMP) $(BROWSER_STAMP) $(CHROMIUM) $(HTTP_AUDIT_STAMP)  ## the virtual environment, its dev tools, the test identity provider, browser and HTTP audit
+
+# `make run PORT=8001 HOST=0.0.0.0`; left empty, the settings decide (CLUSTERWORK_PORT, 8000).
+PORT ?=
+HOST ?=
 
 run: $(STAMP)  ## the server on SQLite with the demo cluster
-	$(BIN)/clusterwork serve --demo
+	$(BIN)/clusterwork serve --demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(STAMP) $(IDP_STAMP) $(HTTP_AUDIT_STAMP)  ## the whole test suite
+test: $(STAMP) $(IDP_STAMP) $(BROWSER_STAMP) $(CHROMIUM) $(HTTP_AUDIT_STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -47,6 +65,9 @@ fuzz: $(STAMP)  ## schemathesis over the GraphQL schema, many more examples than
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+graphiql-assets:  ## refresh infra/static/graphiql from the npm releases pinned in scripts/graphiql-assets
+	scripts/graphiql-assets/refresh.sh
 
 clean:
 	rm -rf $(VENV) var

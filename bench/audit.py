@@ -1,4 +1,4 @@
-"""The auditable log (issue 6): verify and replay rates against a raw scan of
+"""The auditable log: verify and replay rates against a raw scan of
 the same events table, the chain's cost on appends, and export + offline verify.
 
 Every figure is a ratio against a baseline measured in the same run on the
@@ -199,4 +199,4 @@ def write_report(quick: bool) -> None:
             f"| {r['append_control_ratio']:.2f} "
             f"| {r['export_s']:.1f} | {r['offline_verify_s']:.1f} |"
         )
-    replace_section("audit", "The auditable log (issue 6)", "\n".join(lines))
+    replace_section("audit", "The auditable log", "\n".join(lines))

@@ -1,4 +1,4 @@
-"""Framework overhead (issue 9, figure 6): p50 of ``{ viewer { id } }`` over
+"""Framework overhead (figure 6): p50 of ``{ viewer { id } }`` over
 HTTP ÷ a plain FastAPI endpoint returning the same JSON (bench/baseline_app.py,
 under the same uvicorn). One client, requests alternating; then the same with
 8 concurrent clients (requests per second). No goal is set: the figure says what
@@ -109,7 +109,7 @@ def write_report() -> None:
             f"| {ms(r['view_p95'])} / {ms(r['plain_p95'])} | {r['view_rate']:.0f} | {r['plain_rate']:.0f} |"
         )
     report.replace_section(
-        "http_overhead", "Framework overhead (issue 9, figure 6)", "\n".join(lines) + NOTES
+        "http_overhead", "Framework overhead (figure 6)", "\n".join(lines) + NOTES
     )
 
 

@@ -1,4 +1,4 @@
-"""Mutual control at scale (issue 5): 50 subjects, 5 norms, every subject
+"""Mutual control at scale: 50 subjects, 5 norms, every subject
 assessing every other on every norm (12,250 recordAssessment calls through the
 service layer), on SQLite and PostgreSQL.
 

@@ -116,4 +116,4 @@ up) and 100 revisions of the full round's last scorecard, taken in turns, late Ã
 {HEADER}
 {rows}
 """
-    report.replace_section("mutual_control", "Mutual control at scale (issue 5)", body + NOTES)
+    report.replace_section("mutual_control", "Mutual control at scale", body + NOTES)

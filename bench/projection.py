@@ -1,4 +1,4 @@
-"""Projections (issue 9, figure 4).
+"""Projections (figure 4).
 
 (a) Catch-up: events projected per second when rebuilding the read model of a
     100,000-event cluster (every projection, from an empty read model, as
@@ -260,14 +260,12 @@ def write_report() -> None:
                 f"| {backend} | {where} | {g['events']:,} | {g['rate']:.0f} | {ms(g['mutation_p50'])} "
                 f"| {ms(g['p50'])} | **{ms(g['p95'])}** | {ms(g['max'])} | {'met' if g['p95'] < 1 else '**missed**'} |"
             )
-    report.replace_section(
-        "projection", "Projections (issue 9, figure 4)", "\n".join(lines) + NOTES
-    )
+    report.replace_section("projection", "Projections (figure 4)", "\n".join(lines) + NOTES)
 
 
 NOTES = """
 
-**What dominated 4a, and what changed (issue 9).** cProfile of a rebuild of 20,540 events
+**What dominated 4a, and what changed.** cProfile of a rebuild of 20,540 events
 (SQLite): of 8.3 s, 4.8 s went to the assessment rows (SQLModel attribute sets alone 2.6 s:
 instrumentation, pydantic, the unit of work), 0.8 s to decoding (the stdlib JSON decoder with
 the library's Python object hook), 0.6 s to calling four default handlers per event that only
@@ -285,7 +283,7 @@ profile now takes 2.7 s, of which the log read (the event store's interface, unc
 quarter. Exactly-once is unchanged: view rows and tracking commit in one transaction, and a
 batch that lost a race finds its tracking moved and rolls back.
 
-**Earlier (before issue 9's goal), what the profile found, and what changed** (figure 4a was 0.03 on SQLite and 0.01 on
+**Earlier (before the figure-4a goal was set), what the profile found, and what changed** (figure 4a was 0.03 on SQLite and 0.01 on
 PostgreSQL in the audit bench before): the mutual-control view ran one query per event for
 the round's norm terms and one `Session.get` per assessment, and every `get` autoflushed
 the previous row, so each event cost two round trips; the session's weak identity map

@@ -1,5 +1,5 @@
 """How many threads should run GraphQL operations (CLUSTERWORK_REQUEST_THREADS)?
-A paired comparison behind change 19 of docs/performance.md.
+A paired comparison behind “Threads for operations” in docs/performance.md.
 
 Two `clusterwork serve` processes run at once on one database, one with as many
 threads as CPUs (at least 2; SQLite's default) and one with Python's default
@@ -118,9 +118,7 @@ def write_report() -> None:
             f"| **{one[0]:.2f}** ({one[1]:.2f}-{one[2]:.2f}) "
             f"| **{spread[0]:.2f}** ({spread[1]:.2f}-{spread[2]:.2f}) |"
         )
-    report.replace_section(
-        "request_threads", "Threads for operations (change 19)", "\n".join(lines) + NOTES
-    )
+    report.replace_section("request_threads", "Threads for operations", "\n".join(lines) + NOTES)
 
 
 NOTES = """

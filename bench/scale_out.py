@@ -1,4 +1,4 @@
-"""Scale-out on one PostgreSQL (issue 8; docs/scaling.md).
+"""Scale-out on one PostgreSQL (docs/scaling.md).
 
 1. Throughput with 1 vs 2 API processes: the 8-client write load of figure 1,
    spread over 20 clusters, sent to one `clusterwork serve` or split between
@@ -182,7 +182,7 @@ or half on each of two (both projecting in-process, coordinated by the advisory-
 | peak PostgreSQL connections of the API process | **{m["peak_connections"]}** ({m["samples"]} samples; bound {m["bound"]} = 2 pools x (pool_size + max_overflow) + LISTEN; max_connections {m["max_connections"]}) |
 | API process memory after the load (RSS) | {m["rss_mib"]:.0f} MiB, with about {opened:,} of the clusters opened by the spread load (open_clusters = {m["open_clusters"]}) |
 """
-    report.replace_section("scale_out", "Scale-out on one PostgreSQL (issue 8)", body + NOTES)
+    report.replace_section("scale_out", "Scale-out on one PostgreSQL", body + NOTES)
 
 
 NOTES = """

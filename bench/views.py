@@ -1,4 +1,4 @@
-"""Views (issue 9, figure 5): p50 and p95 over HTTP of the contract's
+"""Views (figure 5): p50 and p95 over HTTP of the contract's
 ``goal_totality`` (50 subjects voting), ``mutual_control`` (50 subjects, 5
 norms, a full round of 12,250 assessments) and ``cluster_events`` (a page of
 100) operations, each ÷ the same over a plain endpoint of the baseline app that
@@ -176,7 +176,7 @@ def write_report() -> None:
                 f"| **{r['ratio_p50']:.2f}** | {ms(r['view_p95'])} | {ms(r['raw_p95'])} "
                 f"| **{r['ratio_p95']:.2f}** | {'met' if ok else '**missed**'} |"
             )
-    report.replace_section("views", "Views (issue 9, figure 5)", "\n".join(lines) + NOTES)
+    report.replace_section("views", "Views (figure 5)", "\n".join(lines) + NOTES)
 
 
 NOTES = """

@@ -1,4 +1,4 @@
-"""The write path (issue 9, figures 1-3), over HTTP against `clusterwork serve`.
+"""The write path (figures 1-3), over HTTP against `clusterwork serve`.
 
 1. GraphQL ``recordAssessment`` mutations per second (8 concurrent clients,
    each its own subject and token) ÷ the eventsourcing library's own get+save
@@ -428,9 +428,7 @@ def write_report() -> None:
             f"| {backend} | {h['events']:,} | {ms(h['old_p50'])} | {ms(h['fresh_p50'])} "
             f"| **{h['ratio']:.2f}** | {verdict(h['ratio'] <= 1.5)} | {ms(h['old_p95'])} / {ms(h['fresh_p95'])} |"
         )
-    report.replace_section(
-        "write_path", "Write path (issue 9, figures 1-3)", "\n".join(lines) + NOTES
-    )
+    report.replace_section("write_path", "Write path (figures 1-3)", "\n".join(lines) + NOTES)
 
 
 NOTES = """
@@ -442,31 +440,33 @@ served at about the library's own get+save rate. The smallest authenticated Grap
 request, `{ viewer { id } }` on the same `clusterwork serve`, is served at a fifth to
 two fifths of it, over the runs: below the goal of 0.5 before anything is written. Its cost is the fixed
 stack's per-request work (token, middlewares, strawberry and graphql-core, the hop to a
-worker thread, one directory read), already cut in earlier rounds (changes 8, 12 and 14).
+worker thread, one directory read), already cut in earlier rounds (“Fixed per-request cost of views”, “Views, third round”
+and “The write path, third round” in “What changed”).
 `recordAssessment` runs at a third to two thirds of that floor: the write itself (three
 aggregates, an append with its hash, the projection for read-your-writes, the answer)
 costs about as much again. The library's baseline is one in-process call per write: read
 one aggregate and append one event. What a `recordAssessment` costs was cut in three
-rounds (changes 10, 14 and 15): the document is parsed and validated once per text; the
+rounds (“The write path, second round”, “The write path, third round” and
+“PostgreSQL round trips per command” in “What changed”): the document is parsed and validated once per text; the
 answer comes from the command itself; the command projects its own events as saved (no
 log read, no decoding); the tracking update is one driver statement; the registry copies
 itself by hand for each command; a token's signature check is remembered (its claims are
 checked on every use); PostgreSQL reads run without a transaction and connections keep
 2,048 prepared statements. In process, one thread, SQLite: 6.3 ms → about 2 ms per
-command. PostgreSQL round trips per command: about 45 before issue 9, 23 now. Even a
+command. PostgreSQL round trips per command: about 45 before those rounds, 23 now. Even a
 mutation that cost nothing beyond the floor would stay below 0.5; meeting the goal would
 take writes outside GraphQL or outside Python's one interpreter per process.
 
 **Figure 2.** Clusters share only the process (its threads and pools) and the database
-server; two API processes on one PostgreSQL serve about 1.3 times one (issue 8).
+server; two API processes on one PostgreSQL serve about 1.3 times one ("Scale-out on one PostgreSQL").
 Four causes that penalized spreading were found and removed or accounted for. On
 PostgreSQL, the read model's pool closed its overflow connections at every check-in:
 spread over 100 clusters that was a new server backend every third command, each filling
 its catalog caches for every cluster schema it touched (five times the buffer reads per
-command of one cluster; change 17). Each cluster schema has statements of its own text,
-which the library prepares, and a connection kept only 100 (change 15). The partition
-cache went from 64 to 1,024 open partitions (change 5). And the benchmark itself timed
-the spread phase from cold and on brand-new clusters (change 18): the spread phase opened
+command of one cluster; “Connection churn on PostgreSQL”). Each cluster schema has statements of its own text,
+which the library prepares, and a connection kept only 100 (“PostgreSQL round trips per command”). The partition
+cache went from 64 to 1,024 open partitions (“Partition cache”). And the benchmark itself timed
+the spread phase from cold and on brand-new clusters (“The figure-2 benchmark timed the spread phase cold”): the spread phase opened
 99 partitions on the clock, and on SQLite a new cluster's write-ahead log is still
 growing, so each commit's fsync also flushes the file's size: the event store's commit
 took 0.94 ms spread against 0.49 ms on one busy cluster, whose log had reached its full
@@ -474,7 +474,7 @@ size (cProfile, in process, one thread); with a past of 3,000 events in every cl
 0.71 against 0.70. Both phases are now warm and every cluster has that past, as clusters
 in use do. What was left on SQLite came with concurrency: spread commands took 1.2-1.9 ms
 more CPU each than on one cluster (in process, 8 threads), though one thread alone paid
-the same for both. It was the number of threads running operations (change 19): Python's
+the same for both. It was the number of threads running operations (“Threads for operations”): Python's
 default pool, 6 threads on 2 CPUs, kept 6 threads runnable when writes were spread (each
 cluster has its own writer lock), while on one cluster most of them slept on that lock.
 With as many threads as CPUs, SQLite's default now, figure 2 on SQLite went from 0.87-0.96
@@ -485,7 +485,7 @@ of one run spread wider than that. What still favours one cluster there: one pro
 covers several writers' events, while each spread write pays for its own transaction
 (0.71-0.76 projection batches per command on one cluster against 1.00 spread, measured
 on SQLite). The one global serialization there was, PostgreSQL's server-wide lock on
-committing a transaction that sent a NOTIFY, which every append did, is gone (change 20):
+committing a transaction that sent a NOTIFY, which every append did, is gone (“One global serialization on PostgreSQL: the wake-up NOTIFY”):
 the wake-up is now sent after the commit. It cost nothing measurable on this machine,
 where a WAL flush is short, and would have capped every cluster's writes together on
 slower storage. The turn-by-turn

@@ -75,7 +75,7 @@ def tally(eligible: Iterable[str], choices: Mapping[str, VoteChoice]) -> Tally:
 
 
 def decide(rule: AdoptionRule, threshold: float | None, counts: Tally) -> GoalStatus:
-    """ADOPTED or REJECTED by the rule of DESIGN.md ("Goals").
+    """ADOPTED or REJECTED by the rule of docs/architecture.md ("Totality").
 
     Both rules need every eligible subject's voice, and at least one eligible
     subject: a goal nobody may vote on is nobody's goal.

@@ -1,4 +1,4 @@
-"""The cluster's vocabulary, taken from the paper (see shared/seed)."""
+"""The cluster's fixed vocabulary: forms, roles, directions, kinds of subject and project."""
 
 from __future__ import annotations
 

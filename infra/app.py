@@ -14,6 +14,7 @@ import orjson
 from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
@@ -44,6 +45,7 @@ from infra.live import PostgresListener
 from infra.oidc.routes import auth_router, cookie_principal
 from infra.rate_limit import RateLimitMiddleware, TokenBuckets
 from infra.tokens import VERIFIED_TOKEN, TokenService
+from infra.web import GRAPHIQL_HTML, ContentSecurityPolicyMiddleware, mount_static
 from services.principal import Principal
 from services.request import set_request_id
 
@@ -156,6 +158,10 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
         context.sign_in(principal, None)
         return UNSET
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the files this server ships (infra/web.py), not a CDN."""
+        return HTMLResponse(GRAPHIQL_HTML)
+
 
 class RequestIdMiddleware:
     """Gives every request a correlation id (client's X-Request-ID if sane)."""
@@ -237,6 +243,10 @@ def create_app(container: Container) -> FastAPI:
         title="Clusterwork",
         description="Workspace for regional pedagogical education clusters. GraphQL at /graphql.",
         version="0.1.0",
+        # Swagger UI and ReDoc load from a CDN; GraphQL clients need no OpenAPI document.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     services = Services(
         registry=container.registry,
@@ -281,6 +291,7 @@ def create_app(container: Container) -> FastAPI:
         )
 
     app.include_router(auth_router(container.sign_on))
+    mount_static(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -292,6 +303,7 @@ def create_app(container: Container) -> FastAPI:
         """The public keys (JWK set) that verify tokens and checkpoints."""
         return container.tokens.public_jwks()
 
+    app.add_middleware(ContentSecurityPolicyMiddleware)
     # Outermost last: the request id first, then the rate limit, then the body guard.
     app.add_middleware(RequestGuardMiddleware, max_body_bytes=container.settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, buckets=buckets(container), tokens=container.tokens)

@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
+from sqlalchemy.pool import NullPool
 
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
@@ -88,11 +89,96 @@ def projector() -> Projector:
     )
 
 
-def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+class StateMissing(Exception):
+    """The settings point at no Clusterwork state, and the caller may not create it."""
+
+
+@dataclass(frozen=True)
+class StatePart:
+    """One thing `serve` and `init` create on first run, and where the settings put it."""
+
+    name: str
+    setting: str
+    exists: bool
+
+
+def state_parts(settings: Settings) -> list[StatePart]:
+    """The data directory or database schema, then the keys; raises StateMissing
+    when the configured PostgreSQL database cannot be opened at all."""
+    if settings.database_url:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        store = StatePart(
+            f'directory schema "{DIRECTORY_SCHEMA}" in the database {where}',
+            "CLUSTERWORK_DATABASE_URL",
+            _directory_schema_exists(settings.database_url, where),
+        )
+    else:
+        store = StatePart(
+            f"data directory {settings.data_dir.resolve()}",
+            "CLUSTERWORK_DATA_DIR",
+            (settings.data_dir / "directory.sqlite").is_file(),
+        )
+    parts = [
+        store,
+        StatePart(
+            f"signing key {settings.key_path.resolve()}",
+            "CLUSTERWORK_SIGNING_KEY_PATH" if settings.signing_key_path else "CLUSTERWORK_DATA_DIR",
+            settings.key_path.is_file(),
+        ),
+    ]
+    if settings.secret_key is None:
+        parts.append(
+            StatePart(
+                f"secret key {settings.secret_key_file.resolve()}",
+                "CLUSTERWORK_SECRET_KEY_PATH"
+                if settings.secret_key_path
+                else "CLUSTERWORK_DATA_DIR",
+                settings.secret_key_file.is_file(),
+            )
+        )
+    return parts
+
+
+def require_state(settings: Settings) -> None:
+    """Raises StateMissing naming the first missing part and the setting that places it."""
+    missing = next((part for part in state_parts(settings) if not part.exists), None)
+    if missing is not None:
+        raise StateMissing(
+            f"no {missing.name}: set {missing.setting} to where the server keeps it, "
+            "or create it with `clusterwork init`"
+        )
+
+
+def _directory_schema_exists(url: str, where: str) -> bool:
+    engine = create_engine(_sqlalchemy_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"),
+                {"name": DIRECTORY_SCHEMA},
+            ).first()
+    except exc.OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()[-1]
+        raise StateMissing(
+            f"cannot open the database {where} ({reason}): "
+            "set CLUSTERWORK_DATABASE_URL to an existing database"
+        ) from None
+    finally:
+        engine.dispose()
+    return found is not None
+
+
+def bootstrap(
+    settings: Settings | None = None, clock: Clock | None = None, *, create: bool = True
+) -> Container:
+    """The container; with ``create=False`` (commands that only use existing state)
+    it raises StateMissing instead of creating a data directory, schema or key."""
     settings = settings or Settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    if not create:
+        require_state(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     partitions: SqlitePartitions | PostgresPartitions
     if settings.database_url:
@@ -181,18 +267,18 @@ def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:
     )
 
 
-def _postgres_engine(url: str, settings: Settings) -> Engine:
-    sa_url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
+def _sqlalchemy_url(url: str) -> str:
+    """A postgresql:// URL with SQLAlchemy's driver name for psycopg 3."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
         "postgres://", "postgresql+psycopg://", 1
     )
-    # The read model's pool keeps every connection it opened, up to the same
-    # bound as the event store's (pool size + overflow). SQLAlchemy's overflow
-    # connections are closed at every check-in, so under more concurrent
-    # requests than the pool size each overflow use was a new PostgreSQL
-    # backend: a fork and, for every cluster schema it then touched, catalog
-    # reads to fill its empty caches. Spread over 100 clusters that was a new
-    # connection every third command and five times the buffer reads per
-    # command (issue 9, figure 2; docs/performance.md, change 17).
+
+
+def _postgres_engine(url: str, settings: Settings) -> Engine:
+    sa_url = _sqlalchemy_url(url)
+    # No overflow, the whole bound pooled: an overflow connection closes at check-in, and
+    # each new one is a new backend that refills its catalog caches for every cluster
+    # schema it touches (docs/performance.md, "Connection churn on PostgreSQL").
     engine = create_engine(
         sa_url,
         pool_size=settings.pg_pool_size + settings.pg_max_overflow,

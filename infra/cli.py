@@ -1,7 +1,11 @@
-"""The operator's command line: ``clusterwork serve`` and ``clusterwork token``."""
+"""The operator's command line: ``clusterwork serve``, ``init``, ``token``, ``worker``
+and ``audit``. Only ``serve`` and ``init`` create a data directory, database schema
+or keys; every other command refuses (exit 2) when the settings point at none."""
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 import uuid
 
@@ -9,7 +13,7 @@ import click
 
 from domain.errors import DomainError
 from infra.audit.cli import audit
-from infra.bootstrap import Container, bootstrap
+from infra.bootstrap import Container, StateMissing, bootstrap, state_parts
 from infra.settings import Settings
 from services.ids import new_id
 from services.principal import Principal
@@ -49,6 +53,20 @@ def member_principal(container: Container, cluster_id: str, member_id: str) -> P
     return Principal(person_id=person_id, name=member.name, email=member.email)
 
 
+class NoState(click.ClickException):
+    """The settings point at no data directory or database schema (exit 2, like a usage error)."""
+
+    exit_code = 2
+
+
+def existing_container(settings: Settings | None = None) -> Container:
+    """The container over state that `serve` or `init` made; creates nothing."""
+    try:
+        return bootstrap(settings, create=False)
+    except StateMissing as missing:
+        raise NoState(str(missing)) from None
+
+
 @click.group()
 def main() -> None:
     """Clusterwork: the workspace of regional pedagogical education clusters."""
@@ -76,11 +94,44 @@ def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> No
     if no_worker:
         overrides["project_inline"] = False
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    listening = listen(settings.host, settings.port)
     hand_over_sooner(settings)
     container = bootstrap(settings)
     if demo:
         _announce_demo(container)
-    uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="info")
+    click.echo(f"listening on http://{settings.host}:{settings.port} (Ctrl-C stops)", err=True)
+    config = uvicorn.Config(create_app(container), log_level="info")
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything is created or printed, so that a
+    busy port is one clear line and not a banner and token for a server that never runs."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({reason.lower()}): choose another port with "
+            "--port or CLUSTERWORK_PORT (make run PORT=8001)"
+        ) from None
+
+
+@main.command()
+def init() -> None:
+    """Create the data directory (or database schema) and keys that `serve` uses; idempotent."""
+    settings = Settings()
+    try:
+        before = {part.name: part.exists for part in state_parts(settings)}
+    except StateMissing as missing:
+        raise NoState(str(missing)) from None
+    bootstrap(settings).close()
+    created = [part.name for part in state_parts(settings) if not before[part.name]]
+    for name in created:
+        click.echo(f"created {name}")
+    if not created:
+        click.echo(f"nothing to create: {', '.join(before)} already exist")
 
 
 @main.command()
@@ -93,7 +144,7 @@ def worker() -> None:
 
     settings = Settings()
     hand_over_sooner(settings)
-    container = bootstrap(settings)
+    container = existing_container(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -129,7 +180,7 @@ def token(
     """Mint a workspace access token; the token alone is the last line of stdout."""
     if operator == bool(cluster_id or member_id):
         raise click.UsageError("use either --operator, or --cluster ID --member ID")
-    container = bootstrap()
+    container = existing_container()
     if operator:
         principal = operator_principal(name)
     else:

@@ -112,7 +112,7 @@ class Settings(BaseSettings):
         each extra runnable thread made every request dearer (handing the
         interpreter over, waking the event loop): on 2 CPUs under 8 clients, 2
         threads served 1.40 times the writes of 6 spread over 100 clusters and 1.13
-        times on one cluster (docs/performance.md, change 19). On PostgreSQL each
+        times on one cluster (docs/performance.md, "Threads for operations"). On PostgreSQL each
         statement is a round trip, over a network in production, so more threads
         keep the CPU busy (there, 2 threads served 0.94 times the writes of 6)."""
         if self.request_threads is not None:

@@ -34,7 +34,7 @@ AUDIENCE = "clusterwork"
 LEEWAY_SECONDS = 30
 VERIFIED_KEPT = 4096  # tokens whose signature was checked, most recently used
 
-# RFC 9864 prefers the fully specified "Ed25519" name; DESIGN.md and the JWKS
+# RFC 9864 prefers the fully specified "Ed25519" name; docs/architecture.md and the JWKS
 # consumers we document use "EdDSA", which is the same Ed25519 signature.
 warnings.filterwarnings("ignore", message="EdDSA is deprecated", module="joserfc")
 
@@ -95,7 +95,7 @@ class TokenService:
         exact text: a client sends the same token with every request, and the
         check was about a tenth of a mutation's time. Its claims, expiry
         included, are validated again on every use; tokens are never revoked
-        (DESIGN: short-lived), and the key does not change while we run.
+        (docs/architecture.md: short-lived), and the key does not change while we run.
         """
         with self._verified_lock:
             claims = self._verified.get(token)

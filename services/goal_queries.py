@@ -65,7 +65,7 @@ def _status(
 def goal_totality(
     eligible: Sequence[SubjectInfo], votes: Sequence[GoalVoteInfo]
 ) -> GoalTotalityInfo:
-    """DESIGN.md "Goals": only eligible subjects count; index = linked support / eligible."""
+    """docs/architecture.md "Totality": only eligible subjects count; index = linked support / eligible."""
     latest = {v.subject_id: v for v in votes}
     counted = [latest[s.id] for s in eligible if s.id in latest]
     choices = [v.choice for v in counted]

@@ -1,7 +1,7 @@
 """The mutual-control view of a round, from the weight-averaged normalised
 score of each assessed (assessor, assessee) pair.
 
-Pure functions: the definitions of DESIGN.md ("Mutual control") and the
+Pure functions: the definitions of docs/architecture.md ("Mutual control") and the
 contract, in one place. The pair scores come from the read model, which
 averages the latest assessments in SQL (AssessmentReader.pair_scores); from
 there everything is O(n²) for n subjects.

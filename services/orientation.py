@@ -72,7 +72,7 @@ class ProjectReader(Protocol):
 
 
 def orientation(project: ProjectInfo, today: date) -> OrientationInfo:
-    """The metrics of DESIGN.md ("Orientation") as they stand on ``today``."""
+    """The metrics of docs/architecture.md ("Orientation") as they stand on ``today``."""
     milestones = project.milestones
     reached = [m for m in milestones if m.status == MilestoneStatus.REACHED.value]
     missed = sum(m.status == MilestoneStatus.MISSED.value for m in milestones)

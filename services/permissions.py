@@ -1,4 +1,4 @@
-"""The permission table of DESIGN.md, as data."""
+"""The permission table of docs/architecture.md ("Who may do what"), as data."""
 
 from __future__ import annotations
 

@@ -14,6 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from infra.audit.verify import ExportError, verify_export
 
 err = Console(stderr=True)
+EXIT_UNANCHORED = 3
+UNANCHORED = (
+    "CONSISTENT, UNANCHORED: the chain holds but no signed checkpoint anchors it; "
+    "a full rewrite would not be detected"
+)
 
 
 def _progress() -> Progress:
@@ -33,13 +38,13 @@ def audit() -> None:
 
 
 def _open(cluster_id: str):  # type: ignore[no-untyped-def]
-    from infra.bootstrap import bootstrap
+    from infra.cli import existing_container
 
+    container = existing_container()
     try:
         key = str(uuid.UUID(cluster_id))
     except ValueError:
         raise click.ClickException(f"no cluster {cluster_id}") from None
-    container = bootstrap()
     if not container.directory.has_cluster(key):
         raise click.ClickException(f"no cluster {key}")
     return container, container.partitions.open(key)
@@ -73,8 +78,16 @@ def export(cluster_id: str, out: Path) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Public keys obtained independently (pins them instead of the export's).",
 )
-def verify(path: Path, jwks: Path | None) -> None:
-    """Verify an export offline: chain, derived fields and checkpoint signatures."""
+@click.option(
+    "--require-checkpoint",
+    is_flag=True,
+    help="Fail (exit 1) when no signed checkpoint anchors the chain, instead of exit 3.",
+)
+def verify(path: Path, jwks: Path | None, require_checkpoint: bool) -> None:
+    """Verify an export offline: chain, derived fields and checkpoint signatures.
+
+    Exit 0 VERIFIED, 1 BROKEN (or unanchored with --require-checkpoint),
+    2 not an export, 3 CONSISTENT, UNANCHORED (docs/audit.md)."""
     pinned = json.loads(jwks.read_text()) if jwks else None
     try:
         with _progress() as progress:
@@ -88,11 +101,16 @@ def verify(path: Path, jwks: Path | None) -> None:
     click.echo(f"checkpoints {result.checkpoints}")
     source = "pinned with --jwks" if pinned else "taken from the export; compare with the server's"
     click.echo(f"keys        {', '.join(result.key_thumbprints)} ({source})")
-    if result.verified:
-        click.echo("VERIFIED: the chain and every checkpoint hold")
-        return
-    click.echo(f"BROKEN: first bad position {result.first_bad_position}")
-    sys.exit(1)
+    if not result.verified:
+        click.echo(f"BROKEN: first bad position {result.first_bad_position}")
+        sys.exit(1)
+    if not result.anchored:
+        click.echo(UNANCHORED)
+        sys.exit(1 if require_checkpoint else EXIT_UNANCHORED)
+    click.echo(
+        "VERIFIED: the chain and every checkpoint hold (signed checkpoints anchor "
+        f"positions 1..{result.last_checkpoint} of {result.head})"
+    )
 
 
 @audit.command("replay")

@@ -35,6 +35,7 @@ class Verification:
     head: int = 0
     head_hash: str = ""
     checkpoints: int = 0
+    last_checkpoint: int = 0  # the highest position a signed checkpoint anchors
     first_bad_position: int | None = None
     problems: list[str] = field(default_factory=list)
     key_thumbprints: list[str] = field(default_factory=list)
@@ -42,6 +43,12 @@ class Verification:
     @property
     def verified(self) -> bool:
         return self.first_bad_position is None and not self.problems
+
+    @property
+    def anchored(self) -> bool:
+        """A signed checkpoint ties the chain to the key: without one, a rewrite of
+        the whole log with recomputed hashes would verify just as well."""
+        return self.checkpoints > 0
 
 
 class ExportError(Exception):
@@ -70,6 +77,7 @@ def verify_export(
         report.mark_bad(min(int(header["head"]), report.head) + 1)
     result.head, result.head_hash = report.head, report.head_hash
     result.checkpoints = len(checkpoints)
+    result.last_checkpoint = max((int(c.get("position", 0)) for c in checkpoints), default=0)
     result.first_bad_position = report.first_bad_position
     return result
 

@@ -33,7 +33,7 @@ class SchemaDatastore(PostgresDatastore):
     """The shared datastore's pool, addressed to one cluster's schema.
 
     One pool per process serves every cluster, so connections stay bounded
-    however many clusters exist (DESIGN: ≥1,000 clusters, max_connections=100).
+    however many clusters exist (docs/architecture.md, "Tenancy").
     """
 
     def __init__(self, shared: PostgresDatastore, schema: str) -> None:
@@ -124,8 +124,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         cluster's log grew: after the commit, in a statement of its own.
         PostgreSQL commits a transaction that sent a NOTIFY under one lock for the
         whole server, held through the commit's WAL flush; sent inside the append
-        transaction, it made appends to all clusters commit one at a time (issue 9,
-        figure 2). A NOTIFY on its own writes no WAL and holds that lock briefly.
+        transaction, it made appends to all clusters commit one at a time
+        (docs/performance.md, figure 2). A NOTIFY on its own writes no WAL and holds that lock briefly.
         The events are committed whatever happens here: a wake-up lost to a failure
         or crash costs a listener at most its backstop (a re-read every 2 s, a
         worker's 5 s pass), never an event, so a failure is logged, not raised."""
@@ -223,11 +223,9 @@ def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDat
     return datastore
 
 
-# Prepared statements each connection keeps (psycopg's default is 100). Every
-# cluster schema has statements of its own text (the library prepares each of
-# its statements, named by schema), so a process writing to many clusters kept
-# preparing and deallocating them: extra round trips on most commands, which a
-# single busy cluster never paid (issue 9, figure 2). A few kilobytes each.
+# Prepared statements each connection keeps (psycopg's default is 100, a few kB each):
+# every cluster schema has statements of its own text, so a process writing to many
+# clusters would otherwise spend round trips re-preparing them on most commands.
 PREPARED_PER_CONNECTION = 2048
 
 

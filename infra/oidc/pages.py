@@ -1,14 +1,13 @@
-"""The few HTML pages of the login: signed in, refused, signed out."""
+"""The few HTML pages of the login: signed in, refused, sign out, signed out."""
 
 from __future__ import annotations
 
 from html import escape
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem;"
-    "line-height:1.5}textarea{width:100%;height:7rem;font-family:monospace}"
-    "code,pre{background:#f3f3f3;padding:.1rem .3rem}"
-)
+from infra.web import STATIC_PATH
+
+# A stylesheet the server ships, not an inline style: the pages' policy allows only its own files.
+_STYLESHEET = f"{STATIC_PATH}/clusterwork/page.css"
 
 VIEWER_QUERY = "{ viewer { name memberships { cluster { id name } member { id roles } } } }"
 
@@ -16,7 +15,7 @@ VIEWER_QUERY = "{ viewer { name memberships { cluster { id name } member { id ro
 def _page(title: str, body: str) -> str:
     return (
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+        f'<link rel=stylesheet href="{_STYLESHEET}"></head><body><h1>{escape(title)}</h1>{body}</body></html>'
     )
 
 
@@ -47,6 +46,17 @@ def refused_page(status: int, message: str) -> str:
 <p>{escape(message)}</p>
 <p>Start again from your cluster's sign-in link. If this keeps happening, give your
 coordinator this message and the time (HTTP {status}).</p>
+""",
+    )
+
+
+def sign_out_page(base_url: str) -> str:
+    return _page(
+        "Sign out of Clusterwork",
+        f"""
+<p>Signing out ends this browser's session on the server.</p>
+<form method="post" action="{escape(base_url)}/auth/logout">
+<button type="submit">Sign out</button></form>
 """,
     )
 

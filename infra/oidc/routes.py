@@ -64,6 +64,18 @@ def auth_router(sign_on: SignOn) -> APIRouter:
         )
         return response
 
+    @router.get("/logout")
+    def logout_page(request: Request) -> Response:
+        """Signing out changes state, so only a POST does it (a link or prefetch must
+        not): browsers get a page with the button, other clients a coded 405."""
+        if wants_json(request):
+            body = {
+                "error": "method_not_allowed",
+                "error_description": "sign out with POST /auth/logout",
+            }
+            return JSONResponse(body, status_code=405, headers={**PRIVATE, "Allow": "POST"})
+        return HTMLResponse(pages.sign_out_page(sign_on.base_url), headers=PRIVATE)
+
     @router.post("/logout")
     def logout(request: Request) -> Response:
         """Ends the session of this browser's cookie, for every API process."""

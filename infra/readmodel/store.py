@@ -195,7 +195,7 @@ def _move_statement(
     read at, in one statement. Written as SQL text for the driver: building it
     as a SQLAlchemy expression (an and_ per projection, a CASE and their cache
     key) cost more than the rest of a one-event batch (cProfile of
-    recordAssessment, issue 9). Being text, it names the cluster's schema itself
+    recordAssessment). Being text, it names the cluster's schema itself
     (on PostgreSQL the engine maps tables to it at compile time)."""
     names = sorted(moving)
     params: list[object] = []

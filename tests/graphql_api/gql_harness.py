@@ -93,12 +93,15 @@ class Registry:
     member: Principal
 
 
-def contract_path() -> Path:
-    """shared/api/schema.graphql beside the repository (CI lays a copy of shared/ there)."""
-    return REPO.parent / "shared" / "api" / "schema.graphql"
+CONTRACT = REPO / "graphql" / "schema.graphql"
+RELEASES = REPO / "graphql" / "releases"
 
 
 def contract_schema() -> GraphQLSchema:
-    path = contract_path()
-    assert path.is_file(), f"the contract {path} is missing: shared/ must sit beside the repository"
-    return graphql.build_schema(path.read_text())
+    """graphql/schema.graphql: the public contract, kept equal to the code's schema."""
+    return graphql.build_schema(CONTRACT.read_text())
+
+
+def last_release() -> Path:
+    """The newest release's schema under graphql/releases/ (named <version>.graphql)."""
+    return max(RELEASES.glob("*.graphql"), key=lambda p: tuple(map(int, p.stem.split("."))))

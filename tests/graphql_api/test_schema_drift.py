@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from gql_harness import REPO
+from gql_harness import CONTRACT
 
 from graphql_api.schema import schema_sdl
 
 
 def test_the_committed_schema_matches_the_code() -> None:
-    committed = (REPO / "graphql" / "schema.graphql").read_text()
+    committed = CONTRACT.read_text()
     assert committed == schema_sdl(), (
         "graphql/schema.graphql drifted from the code: run `make schema`"
     )

@@ -140,3 +140,57 @@ def test_the_cli_verifies_offline_without_settings_or_database(export_file, tmp_
         timeout=60,
     )
     assert bad.returncode == 1 and "first bad position 3" in bad.stdout
+
+
+def verify_cli(path: Path, cwd: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
+    command = [sys.executable, "-c", "from infra.cli import main; main()", "audit", "verify"]
+    return subprocess.run(
+        [*command, str(path), *flags],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def unanchored_file(container, operator, cluster, tmp_path) -> Path:  # type: ignore[no-untyped-def]
+    """An export of a cluster nobody signed a checkpoint for."""
+    container.registry.admit_subject(operator, cluster.id, "School", "SCHOOL", None)
+    partition = container.partitions.open(cluster.id)
+    path = tmp_path / "unanchored.ndjson"
+    with path.open("w") as handle:
+        write_export(partition, handle, container.tokens.public_jwks(), cluster.name)
+    return path
+
+
+def test_verify_says_when_no_checkpoint_anchors_the_chain(unanchored_file, tmp_path) -> None:
+    result = verify_export(unanchored_file)
+    assert (result.verified, result.anchored, result.checkpoints) == (True, False, 0)
+    done = verify_cli(unanchored_file, tmp_path)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.splitlines()[-1] == (
+        "CONSISTENT, UNANCHORED: the chain holds but no signed checkpoint anchors it; "
+        "a full rewrite would not be detected"
+    )
+    assert "VERIFIED" not in done.stdout
+
+
+def test_require_checkpoint_fails_an_unanchored_export(unanchored_file, tmp_path) -> None:
+    done = verify_cli(unanchored_file, tmp_path, "--require-checkpoint")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("CONSISTENT, UNANCHORED:")
+
+
+def test_require_checkpoint_passes_an_anchored_export(export_file, tmp_path) -> None:
+    head = verify_export(export_file).head
+    done = verify_cli(export_file, tmp_path, "--require-checkpoint")
+    assert done.returncode == 0, done.stderr
+    last = verify_export(export_file).last_checkpoint
+    assert 0 < last <= head
+    assert done.stdout.splitlines()[-1] == (
+        "VERIFIED: the chain and every checkpoint hold "
+        f"(signed checkpoints anchor positions 1..{last} of {head})"
+    )

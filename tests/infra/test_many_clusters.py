@@ -1,4 +1,4 @@
-"""DESIGN: connections stay bounded however many clusters exist (>= 1,000 clusters
+"""docs/architecture.md: connections stay bounded however many clusters exist (>= 1,000 clusters
 on one PostgreSQL with max_connections=100).
 
 Founds CLUSTERS clusters from several threads (more threads than either pool

@@ -1,7 +1,7 @@
 """The read models' PostgreSQL pool keeps the connections it opened (up to pool
 size + overflow) instead of closing the overflow ones at every check-in: a new
 connection is a new server backend, whose catalog caches start empty for every
-cluster schema it touches (issue 9, figure 2)."""
+cluster schema it touches (docs/performance.md, figure 2)."""
 
 from __future__ import annotations
 

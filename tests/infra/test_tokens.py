@@ -16,7 +16,7 @@ from domain.errors import Unauthenticated
 from infra.tokens import AUDIENCE, LEEWAY_SECONDS, TokenService, load_or_create_key
 from services.principal import Principal
 
-# DESIGN.md names the algorithm "EdDSA"; joserfc warns that RFC 9864 prefers "Ed25519".
+# docs/architecture.md names the algorithm "EdDSA"; joserfc warns that RFC 9864 prefers "Ed25519".
 pytestmark = pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
 
 ISSUER = "clusterwork-test"

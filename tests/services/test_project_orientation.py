@@ -1,4 +1,4 @@
-"""The orientation metrics of DESIGN.md, worked out by hand, on both backends.
+"""The orientation metrics of docs/architecture.md, worked out by hand, on both backends.
 
 Today is 2025-03-10 (a fixed clock). The scenario's milestones:
 

@@ -1,4 +1,4 @@
-"""The permission table of DESIGN.md, command by command, on both backends.
+"""The permission table of docs/architecture.md, command by command, on both backends.
 
 | command                                    | COORDINATOR | MEMBER           | AUDITOR   |
 |--------------------------------------------|-------------|------------------|-----------|

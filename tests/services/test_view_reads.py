@@ -1,4 +1,4 @@
-"""The reads every view starts with (issue 9), on both backends: the log head
+"""The reads every view starts with, on both backends: the log head
 with the projections' positions, and the cluster with the caller's member and
 their subject's standing, each in one statement, answer exactly what the
 separate reads answer; and what they answer is read on every request."""

@@ -1,4 +1,4 @@
-"""What the write path remembers (issue 9), on both backends: the directory keeps
+"""What the write path remembers, on both backends: the directory keeps
 the member a person was found to be in a cluster, and recordAssessment answers
 from the command itself. A revoked role and a member stripped of every role take
 effect at once, also when another process changed them; a person is a member

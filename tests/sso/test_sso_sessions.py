@@ -90,3 +90,34 @@ def test_the_bearer_header_wins_over_the_cookie(
         timeout=30,
     )
     assert codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+def test_get_logout_tells_a_client_to_post(server: Server) -> None:
+    answer = httpx.get(
+        f"{server.base_url}/auth/logout", headers={"Accept": "application/json"}, timeout=30
+    )
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+    assert answer.json() == {
+        "error": "method_not_allowed",
+        "error_description": "sign out with POST /auth/logout",
+    }
+
+
+def test_get_logout_gives_a_browser_a_sign_out_button_and_signs_nobody_out(
+    issuer: FakeIssuer, fake_world: FakeWorld, server: Server
+) -> None:
+    with signed_in_browser(fake_world, "application/json") as (client, _):
+        session = client.cookies["cw_session"]
+        page = client.get(
+            f"{server.base_url}/auth/logout",
+            headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+        )
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert page.headers["cache-control"] == "no-store"
+        form = f'<form method="post" action="{server.base_url}/auth/logout">'
+        assert form in page.text and '<button type="submit">Sign out</button>' in page.text
+        assert "<script" not in page.text.lower()
+        assert "set-cookie" not in page.headers
+        assert not codes(viewer_with_cookie(server, session))  # still signed in
