@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import strawberry
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graphql_api.cost import MAX_COST, cost_rule
 from graphql_api.documents import DocumentCache, KnownDocuments
@@ -51,6 +55,41 @@ class RequestLimits(SchemaExtension):
         yield
 
 
+# What one answer can carry; a subscription's stream is served over WebSocket.
+SINGLE_RESULT = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+class ThreadedSchema(CodedSchema):
+    """Resolvers are synchronous and database-bound: the async entry point
+    (strawberry's HTTP view calls it) runs each operation in a worker thread of
+    the loop's default pool, so one slow query never blocks the event loop. A
+    subscription sent here is refused (InvalidOperationTypeError, which the view
+    answers with a coded 400) instead of being run as a query that fails."""
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        return await asyncio.to_thread(
+            self.execute_sync,
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=SINGLE_RESULT.intersection(
+                SINGLE_RESULT if allowed_operation_types is None else allowed_operation_types
+            ),
+            operation_extensions=operation_extensions,
+        )
+
+
 Mutation = merge_types(
     "Mutation",
     (
@@ -67,7 +106,7 @@ Mutation = merge_types(
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema; production may switch introspection off (CLUSTERWORK_INTROSPECTION)."""
     known = KnownDocuments()  # this schema's parsed and validated documents
-    return CodedSchema(
+    return ThreadedSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

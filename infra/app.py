@@ -10,20 +10,24 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 import orjson
 from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
-from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -33,7 +37,12 @@ from domain.errors import Unauthenticated
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
-from infra.limits import RequestGuardMiddleware
+from infra.limits import (
+    GRAPHQL_RESPONSE,
+    RequestGuardMiddleware,
+    coded_response,
+    wants_graphql_response,
+)
 from infra.live import PostgresListener
 from infra.oidc.flow import SignOn
 from infra.oidc.routes import (
@@ -66,10 +75,30 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+class RequestError(Exception):
+    """A request that never executed (its document failed to parse or validate,
+    or its variables to coerce), answered to a client that asked for
+    application/graphql-response+json: 400 and no ``data`` entry."""
+
+    def __init__(self, answer: GraphQLHTTPResponse) -> None:
+        super().__init__(answer)
+        self.answer = answer
+
+
+def never_executed(result: ExecutionResult) -> bool:
+    """graphql-core reports parse, validation and variable-coercion failures
+    with no data and errors without a path; every error of execution has one."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+
+
 class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
-    """Runs each operation's (synchronous, database-bound) resolvers in a
-    worker thread of the loop's pool (sized in ``create_app``'s lifespan), so
-    one slow query never blocks the event loop."""
+    """/graphql over HTTP and WebSocket. Its schema (graphql_api.schema.ThreadedSchema)
+    runs each operation in a worker thread of the loop's pool (sized in
+    ``create_app``'s lifespan). GraphQL over HTTP: a client that asks for
+    application/graphql-response+json gets that media type and the spec's status
+    codes; application/json clients get 200 for anything that reached GraphQL, as
+    always; every refusal is a JSON body with a coded error."""
 
     websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
@@ -78,33 +107,45 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
         self.tokens = tokens
         self.sign_on = sign_on
 
-    async def execute_single(  # type: ignore[override]
-        self,
-        request: Any,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: Any,
-        request_data: Any,
-    ) -> ExecutionResult:
-        allowed = OperationType.from_http(request_adapter.method)
+    @overload
+    async def run(
+        self, request: Request, context: Context = UNSET, root_value: None = UNSET
+    ) -> Response: ...
+
+    @overload
+    async def run(
+        self, request: WebSocket, context: Context = UNSET, root_value: None = UNSET
+    ) -> WebSocket: ...
+
+    async def run(
+        self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
+    ) -> Response | WebSocket:
         try:
-            return await asyncio.to_thread(
-                self.schema.execute_sync,
-                request_data.query,
-                variable_values=request_data.variables,
-                context_value=context,
-                root_value=root_value,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
+            response = await super().run(request, context, root_value)
+        except RequestError as refused:
+            return Response(
+                self.encode_json(refused.answer),
+                status_code=400,
+                media_type=GRAPHQL_RESPONSE,
             )
-        except CannotGetOperationTypeError as e:
-            raise GraphQLHTTPException(400, e.as_http_error_reason()) from e
-        except InvalidOperationTypeError as e:
-            raise GraphQLHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
-        except MissingQueryError as e:
-            raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
+        except GraphQLHTTPException as error:
+            return refusal(request, error)
+        if (
+            isinstance(response, Response)
+            and response.media_type == "application/json"
+            and wants_graphql_response(request.headers.get("accept", ""))
+        ):
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+        return response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        answer = await super().process_result(request, result)
+        if never_executed(result) and wants_graphql_response(request.headers.get("accept", "")):
+            answer.pop("data", None)
+            raise RequestError(answer)
+        return answer
 
     def encode_json(self, data: object) -> str | bytes:
         """The answer as JSON bytes by orjson: for a page of 100 events, encoding
@@ -194,6 +235,23 @@ def token_in_force(tokens: TokenService, token: str) -> None:
         raise Unauthenticated("the token has expired")
 
 
+def refusal(request: HTTPConnection, error: GraphQLHTTPException) -> Response:
+    """Strawberry's own refusals (no query, unsupported content type, bad
+    variables in a query string, an operation the method may not run) as coded
+    JSON errors rather than its plain text. A mutation over GET is 405 with
+    ``Allow: POST``, as GraphQL over HTTP says."""
+    status, message, headers = error.status_code, error.reason, None
+    refused = error.__cause__
+    if isinstance(refused, InvalidOperationTypeError):
+        if refused.operation_type is OperationType.SUBSCRIPTION:
+            message += ": subscribe over WebSocket (graphql-transport-ws) at /graphql"
+        elif request.scope["method"] == "GET":
+            status, headers = 405, {"Allow": "POST"}
+    code = "NOT_FOUND" if status == 404 else "BAD_USER_INPUT"
+    accept = request.headers.get("accept", "")
+    return coded_response(status, code, message, accept=accept, headers=headers)
+
+
 def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -248,6 +306,20 @@ def create_app(container: Container) -> FastAPI:
         sign_on=container.sign_on,
     )
     app.include_router(router, prefix="/graphql")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """On /graphql, what routing refuses (another method than GET or POST) is
+        a coded GraphQL error like every other refusal there."""
+        if request.url.path.rstrip("/") != "/graphql":
+            return await http_exception_handler(request, error)
+        headers = {"Allow": "GET, POST"} if error.status_code == 405 else error.headers
+        code = "NOT_FOUND" if error.status_code == 404 else "BAD_USER_INPUT"
+        accept = request.headers.get("accept", "")
+        return coded_response(
+            error.status_code, code, str(error.detail), accept=accept, headers=headers
+        )
+
     app.include_router(auth_router(container.sign_on))
     mount_static(app)
 

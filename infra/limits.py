@@ -10,22 +10,69 @@ JSON body that is one operation.
   (strawberry would fail on it with a 500).
 
 Each refusal has the body of a GraphQL error with a contract code, so clients
-handle it like any other error.
+handle it like any other error. A client that asks for
+``application/graphql-response+json`` (GraphQL over HTTP) gets that media type
+and no ``data`` entry, as the spec has it for a request that never executed;
+``application/json`` clients get ``"data": null`` as they always did.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 
-def coded_response(status: int, code: str, message: str, **extensions: Any) -> JSONResponse:
-    """A GraphQL-shaped error body with a contract code."""
+
+def wants_graphql_response(accept: str) -> bool:
+    """Whether an Accept header prefers ``application/graphql-response+json``
+    to ``application/json`` (a tie goes to the newer type, as the spec's own
+    clients send both); ``*/*``, no header or only ``application/json`` do not."""
+    if GRAPHQL_RESPONSE not in accept.lower():
+        return False
+    weights = {GRAPHQL_RESPONSE: 0.0, "application/json": 0.0}
+    for item in accept.lower().split(","):
+        media_type, *parameters = (part.strip() for part in item.split(";"))
+        if media_type in weights:
+            weights[media_type] = max(weights[media_type], quality(parameters))
+    return (
+        weights[GRAPHQL_RESPONSE] > 0 and weights[GRAPHQL_RESPONSE] >= weights["application/json"]
+    )
+
+
+def quality(parameters: list[str]) -> float:
+    """The q of an Accept item's parameters (1 when absent, 0 when malformed)."""
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip() == "q":
+            try:
+                return min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def coded_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    accept: str = "",
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """A GraphQL-shaped error body with a contract code, in the media type the
+    caller's Accept header asks for."""
     error = {"message": message, "extensions": {"code": code, **extensions}}
-    return JSONResponse({"data": None, "errors": [error]}, status_code=status)
+    if wants_graphql_response(accept):
+        return JSONResponse(
+            {"errors": [error]}, status_code=status, headers=headers, media_type=GRAPHQL_RESPONSE
+        )
+    return JSONResponse({"data": None, "errors": [error]}, status_code=status, headers=headers)
 
 
 class BodyTooLarge(Exception):
@@ -44,12 +91,12 @@ class RequestGuardMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         if self._declared_size(headers) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+            await self._too_large(headers, scope, receive, send)
             return
         try:
             body = await self._read(receive)
         except BodyTooLarge:
-            await self._too_large(scope, receive, send)
+            await self._too_large(headers, scope, receive, send)
             return
         refusal = self._check_json(scope, headers, body)
         if refusal is not None:
@@ -79,9 +126,12 @@ class RequestGuardMiddleware:
                 break
         return b"".join(chunks)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(
+        self, headers: dict[bytes, bytes], scope: Scope, receive: Receive, send: Send
+    ) -> None:
         message = f"the request body is larger than {self.max_body_bytes} bytes"
-        await coded_response(413, "BAD_USER_INPUT", message)(scope, receive, send)
+        refusal = coded_response(413, "BAD_USER_INPUT", message, accept=accept_of(headers))
+        await refusal(scope, receive, send)
 
     def _check_json(
         self, scope: Scope, headers: dict[bytes, bytes], body: bytes
@@ -92,34 +142,39 @@ class RequestGuardMiddleware:
         try:
             parsed = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return coded_response(400, "BAD_USER_INPUT", "the request body is not valid JSON")
-        if isinstance(parsed, list):
-            return coded_response(
-                400,
-                "BAD_USER_INPUT",
-                "batched requests are not supported: send one operation per request",
-            )
-        if not isinstance(parsed, dict):
-            return coded_response(400, "BAD_USER_INPUT", "the request body must be a JSON object")
-        return check_shape(parsed)
+            problem: tuple[str, dict[str, Any]] | None = ("the request body is not valid JSON", {})
+        else:
+            problem = shape_problem(parsed)
+        if problem is None:
+            return None
+        message, extensions = problem
+        return coded_response(
+            400, "BAD_USER_INPUT", message, accept=accept_of(headers), **extensions
+        )
+
+
+def accept_of(headers: dict[bytes, bytes]) -> str:
+    return headers.get(b"accept", b"").decode("latin-1")
 
 
 # The members of a GraphQL-over-HTTP request and the JSON types they may have.
 SHAPE = {"query": (str,), "operationName": (str,), "variables": (dict,), "extensions": (dict,)}
 
 
-def check_shape(parsed: dict[str, Any]) -> JSONResponse | None:
-    """400 naming the member whose type is wrong (strawberry answers plain text)."""
+def shape_problem(parsed: object) -> tuple[str, dict[str, Any]] | None:
+    """What is wrong with a JSON body as one GraphQL request, and the member at
+    fault (strawberry would answer plain text, or fail with a 500)."""
+    if isinstance(parsed, list):
+        return "batched requests are not supported: send one operation per request", {}
+    if not isinstance(parsed, dict):
+        return "the request body must be a JSON object", {}
     for member, types in SHAPE.items():
         value = parsed.get(member)
         if value is not None and not isinstance(value, types):
             kind = "a string" if types == (str,) else "an object"
-            message = f"{member} must be {kind} or null"
-            return coded_response(400, "BAD_USER_INPUT", message, field=member)
+            return f"{member} must be {kind} or null", {"field": member}
     if not isinstance(parsed.get("query"), str):
-        return coded_response(
-            400, "BAD_USER_INPUT", "no GraphQL query in the request", field="query"
-        )
+        return "no GraphQL query in the request", {"field": "query"}
     return None
 
 

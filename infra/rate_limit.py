@@ -19,7 +19,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import Unauthenticated
-from infra.limits import coded_response
+from infra.limits import accept_of, coded_response
 from infra.tokens import VERIFIED_TOKEN, TokenService
 
 # Buckets kept at once; the least recently used go first. A bucket that is
@@ -101,6 +101,7 @@ class RateLimitMiddleware:
             message = (
                 f"rate limit exceeded: at most {self.buckets.rate:g} requests/s; retry in {retry} s"
             )
-            response = coded_response(429, "RATE_LIMITED", message, retryAfter=retry)
+            accept = accept_of(dict(scope.get("headers") or []))
+            response = coded_response(429, "RATE_LIMITED", message, accept=accept, retryAfter=retry)
             response.headers["Retry-After"] = str(retry)
             await response(scope, receive, send)

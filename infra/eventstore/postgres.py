@@ -9,7 +9,12 @@ from typing import Any, TypedDict
 from weakref import WeakKeyDictionary
 
 import psycopg
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    PersistenceError,
+    StoredEvent,
+    Subscription,
+)
 from eventsourcing.postgres import ConnectionPool, PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
@@ -99,6 +104,20 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         if stored_events:
             self._wake_listeners()
         return result
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> Subscription[ApplicationRecorder]:
+        """Refused: the library's subscription LISTENs on its own channel, which
+        no append here notifies, so it would wait forever after the history."""
+        msg = (
+            f"{type(self).__qualname__} does not support eventsourcing's subscribe(): "
+            f"appends wake listeners on the {CHANNEL!r} channel, not the library's. "
+            "Follow a cluster's log with the app's live wake-ups instead (infra/live.py: "
+            "LiveHub.changes(cluster_id), fed by PostgresListener across processes) and "
+            "read the log after the last position seen."
+        )
+        raise NotImplementedError(msg)
 
     def _wake_listeners(self) -> None:
         """Tells every LISTENing process (infra/live.py, workers) that this

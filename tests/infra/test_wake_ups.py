@@ -6,6 +6,7 @@ cluster's appends one at a time (docs/performance.md, "Write path", figure 2).""
 from __future__ import annotations
 
 import logging
+import time
 
 import psycopg
 import pytest
@@ -51,3 +52,20 @@ def test_a_failed_wake_up_neither_fails_nor_undoes_the_append(
     assert admitted.name == "School 7"
     refused = [r for r in caplog.records if "wake-up not sent" in r.getMessage()]
     assert len(refused) == 2 and all(cluster.id in r.getMessage() for r in refused)
+
+
+def test_the_librarys_subscribe_refuses_at_once_instead_of_waiting_forever(
+    container: Container, operator: Principal
+) -> None:
+    cluster = container.registry.found_cluster(operator, "Omsk cluster", "Omsk", "GEOGRAPHIC")
+    recorder = container.partitions.open(cluster.id).recorder
+    started = time.monotonic()
+    try:
+        subscription = recorder.subscribe(gt=0)
+    except NotImplementedError as refused:
+        message = str(refused)
+    else:
+        subscription.stop()  # ends its LISTEN and pull threads, so the test run can end
+        pytest.fail("subscribe() gave a subscription that no append here ever wakes")
+    assert time.monotonic() - started < 1.0
+    assert CHANNEL in message and "LiveHub.changes" in message
