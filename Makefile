@@ -40,8 +40,12 @@ HOST ?=
 run: $(STAMP)  ## the server on SQLite with the demo cluster
 	$(BIN)/clusterwork serve --demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: install  ## the whole test suite
-	$(BIN)/python -m pytest
+# Workers: the suite waits on PostgreSQL and on servers in other processes as much as it
+# computes, so more workers than 2 cores pay; TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 4
+
+test: install  ## the whole test suite, on TEST_WORKERS parallel workers
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from pg_support import new_database
 from psycopg import sql
 
 from infra.bootstrap import DIRECTORY_SCHEMA, Container, bootstrap
@@ -63,9 +64,8 @@ def require_postgres() -> None:
 def fresh_database() -> Iterator[str]:
     """A new, empty database; yields its URL and drops it afterwards."""
     require_postgres()
-    name = f"cw_test_{uuid.uuid4().hex[:16]}"
     with admin_connection() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        name = new_database(conn, "cw_test")
     try:
         yield database_url(name)
     finally:
@@ -199,7 +199,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         report.longrepr = f"CI=true runs every test, but this one was skipped: {reason}"
 
 
+# First, so that the terminal summary and pytest-xdist's worker, which sends the
+# report to the controller, both see the failure rather than a skip.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     if in_ci() and report.skipped:
         report.outcome = "failed"
         report.longrepr = f"module skipped under CI=true: {report.longrepr}"
+
+
+# --- pytest-xdist: one worker per session-wide server -------------------------
+# tests/e2e and tests/sso start their servers (and identity providers) once per
+# session; under `--dist loadgroup` their tests share one worker, so each server
+# starts once per run rather than once per worker.
+SESSION_SERVER_FIXTURES = {"server", "operator_token", "institutions", "fake_issuer_running"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        area = item.path.parent.name
+        if area in {"e2e", "sso"} and SESSION_SERVER_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.xdist_group(f"{area}-servers"))

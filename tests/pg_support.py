@@ -1,5 +1,6 @@
 """A PostgreSQL database of a test module's own, for suites that found a
-cluster (a schema) per test and need no cleanup between tests."""
+cluster (a schema) per test and need no cleanup between tests; and how every
+test database is made (new_database)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,20 @@ ADMIN_URL = os.environ.get(
 )
 
 
+def new_database(admin: psycopg.Connection, prefix: str) -> str:
+    """Creates an empty database on ``admin`` (autocommit) and returns its name:
+    unique, and naming the pytest-xdist worker that owns it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{prefix}_{worker}_{uuid.uuid4().hex[:12]}"
+    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    # No test crashes PostgreSQL itself, the one case where an unflushed commit is
+    # lost, so commits need not wait for the disk (the suite's DDL is fsync-bound).
+    admin.execute(
+        sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(sql.Identifier(name))
+    )
+    return name
+
+
 @contextmanager
 def fresh_database(prefix: str = "cw_test") -> Iterator[str]:
     """A new PostgreSQL database, dropped afterwards. Unreachable: skip, which
@@ -26,9 +41,8 @@ def fresh_database(prefix: str = "cw_test") -> Iterator[str]:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.Error as error:
         pytest.skip(f"PostgreSQL at {ADMIN_URL} is unreachable: {error}")
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        name = new_database(admin, prefix)
         try:
             yield urlsplit(ADMIN_URL)._replace(path=f"/{name}").geturl()
         finally:

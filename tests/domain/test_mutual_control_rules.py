@@ -116,6 +116,8 @@ def test_recording_the_same_assessee_and_norm_again_is_a_revision() -> None:
         (ASSESSEE, "teaching", 5.5, "score"),
         (ASSESSEE, "teaching", float("nan"), "score"),
     ],
+    # Named, not derived from the random ids: parallel workers must collect the same tests.
+    ids=["itself", "foreign-norm", "score-0.5", "score-5.5", "score-nan"],
 )
 def test_a_scorecard_refuses_itself_foreign_norms_and_off_scale_scores(
     assessee: str, norm_key: str, score: float, field: str

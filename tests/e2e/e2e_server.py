@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import pytest
+from pg_support import new_database
 from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[2]
@@ -197,13 +197,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def fresh_database() -> Iterator[str]:
     """A new PostgreSQL database for one server; dropped afterwards."""
-    name = f"cw_e2e_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.Error as error:  # CI=true turns this skip into a failure
         pytest.skip(f"PostgreSQL at {ADMIN_URL} is unreachable: {error}")
     with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        name = new_database(admin, "cw_e2e")
     try:
         yield urlsplit(ADMIN_URL)._replace(path=f"/{name}").geturl()
     finally:

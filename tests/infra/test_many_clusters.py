@@ -4,6 +4,16 @@ on one PostgreSQL with max_connections=100).
 Founds CLUSTERS clusters from several threads (more threads than either pool
 holds), writes to each, and samples pg_stat_activity all along: this process
 may never hold more than its two pools allow.
+
+Why 200 clusters prove what 1,000 would: the bound does not depend on how many
+clusters exist, only on whether a cluster costs a connection of its own. Every
+cluster founded here stays open in the partition cache (fewer than its slots),
+which is when a per-cluster connection would be held, and 200 is twice the
+server's max_connections: had each cluster kept even one connection, the peak
+would pass the bound and the server would refuse the 101st. At 1,000 the test
+takes minutes for no extra evidence; `make bench` measures the full 1,000
+(docs/performance.md, "1,000 clusters on one database"), and
+CLUSTERWORK_TEST_MANY_CLUSTERS=1000 runs this test at that size.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ from infra.bootstrap import bootstrap
 from infra.settings import Settings
 from services.principal import Principal
 
-CLUSTERS = int(os.environ.get("CLUSTERWORK_TEST_MANY_CLUSTERS", "1000"))
+CLUSTERS = int(os.environ.get("CLUSTERWORK_TEST_MANY_CLUSTERS", "200"))
 WORKERS = 12  # more than pool_size + max_overflow of either pool
 MARGIN = 2  # e.g. a pool replacing a connection it just closed
 SETTLE_SECONDS = 5.0  # how long closed backends may take to leave pg_stat_activity
@@ -59,7 +69,7 @@ class ConnectionSampler(threading.Thread):
         self.join(timeout=10)
 
 
-def test_a_thousand_clusters_are_served_within_a_bounded_number_of_connections(
+def test_more_clusters_than_the_server_has_connections_are_served_within_a_bounded_number(
     own_postgres_url: str, tmp_path: Path
 ) -> None:
     with psycopg.connect(own_postgres_url) as conn:
@@ -75,6 +85,9 @@ def test_a_thousand_clusters_are_served_within_a_bounded_number_of_connections(
     )
     bound = 2 * settings.pg_pool_size + 2 * settings.pg_max_overflow + MARGIN
     assert bound < max_connections
+    # The size proves the bound only if a connection per cluster could not fit
+    # the server, and only while every founded cluster stays open.
+    assert max_connections < CLUSTERS <= settings.partitions_open
     container = bootstrap(settings)
     operator = Principal(f"op-{uuid.uuid4().hex[:8]}", "Olga", None, True)
     sampler = ConnectionSampler(own_postgres_url)
