@@ -40,8 +40,9 @@ HOST ?=
 run: $(STAMP)  ## the server on SQLite with the demo cluster
 	$(BIN)/clusterwork serve --demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-# Workers: the suite waits on PostgreSQL and on servers in other processes as much as it
-# computes, so more workers than 2 cores pay; TEST_WORKERS=0 runs it in one process.
+# 4 workers finish as soon as 2 on an idle 2-core machine and keep the suite's share of the
+# CPU when other work runs beside it; each worker opens its own databases, servers and pools,
+# so more workers need more of PostgreSQL's max_connections. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 4
 
 test: install  ## the whole test suite, on TEST_WORKERS parallel workers
