@@ -35,9 +35,9 @@ def test_a_busy_port_is_one_line_before_any_banner_or_token(tmp_path: Path) -> N
 
 def test_make_run_passes_port_and_host_when_given() -> None:
     def dry_run(*args: str) -> list[str]:
-        made = subprocess.run(
-            ["make", "-n", "run", *args], cwd=REPO, capture_output=True, text=True, timeout=60
-        )
+        # Under `make test` this make is a sub-make, which would print "Entering directory".
+        command = ["make", "--no-print-directory", "-n", "run", *args]
+        made = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
         assert made.returncode == 0, made.stderr
         return made.stdout.strip().splitlines()[-1].split()
 
