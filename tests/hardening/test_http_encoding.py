@@ -43,7 +43,9 @@ def test_a_view_over_http_is_the_view_in_process(shared_container: Container, wo
 
 
 def test_what_orjson_refuses_is_encoded_as_before(shared_container: Container) -> None:
-    router = ThreadedGraphQLRouter(build_schema(), tokens=shared_container.tokens)
+    router = ThreadedGraphQLRouter(
+        build_schema(), tokens=shared_container.tokens, sign_on=shared_container.sign_on
+    )
     beyond_64_bits = {"data": {"event": {"data": {"amount": 2**70}}}}
     encoded = router.encode_json(beyond_64_bits)
     assert json.loads(encoded) == beyond_64_bits
