@@ -210,8 +210,9 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 
 # --- pytest-xdist: one worker per session-wide server -------------------------
 # tests/e2e and tests/sso start their servers (and identity providers) once per
-# session; under `--dist loadgroup` their tests share one worker, so each server
-# starts once per run rather than once per worker.
+# session; under `--dist loadgroup` the tests of one such server share a worker,
+# so each server starts once per run rather than once per worker. The e2e server
+# is one per backend (the postgres param carries the postgres mark): two groups.
 SESSION_SERVER_FIXTURES = {"server", "operator_token", "institutions", "fake_issuer_running"}
 
 
@@ -220,4 +221,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         area = item.path.parent.name
         if area in {"e2e", "sso"} and SESSION_SERVER_FIXTURES & set(item.fixturenames):
-            item.add_marker(pytest.mark.xdist_group(f"{area}-servers"))
+            backend = "postgres" if item.get_closest_marker("postgres") else "sqlite"
+            item.add_marker(pytest.mark.xdist_group(f"{area}-servers-{backend}"))
