@@ -8,7 +8,6 @@ entry when the request never executed."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from e2e_server import Server
+from node_support import require_node
 
 pytestmark = pytest.mark.e2e
 
@@ -26,13 +26,8 @@ AS_JSON = {"accept": "application/json"}
 
 
 def require_audit() -> str:
-    """The node binary, with graphql-http installed (skips locally, fails under CI)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed (the GraphQL-over-HTTP audit runs graphql-http on it)")
-    if not (AUDIT_DIR / "node_modules" / "graphql-http").is_dir():
-        pytest.skip(f"graphql-http is not installed: run `make install` (npm ci in {AUDIT_DIR})")
-    return node
+    """The node binary, with graphql-http installed."""
+    return require_node(AUDIT_DIR, "graphql-http", "the GraphQL-over-HTTP audit runs on it")
 
 
 def test_graphql_http_audit_finds_no_error_and_no_warning(server: Server) -> None:

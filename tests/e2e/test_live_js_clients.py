@@ -7,7 +7,6 @@ a bad token closed with 4403, as graphql-ws reports it."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from e2e_server import REPO, Server
 from live_client import admit, own_cluster
+from node_support import require_node
 
 pytestmark = pytest.mark.e2e
 
@@ -33,9 +33,7 @@ def subscribe(
 ) -> list[dict[str, Any]]:
     """Everything tests/clients/ws/subscribe.mjs reported, one dict a line;
     ``on_event`` sees each position as it arrives."""
-    node = shutil.which("node")
-    assert node, "node is missing (the SSO tests' identity provider needs it too)"
-    assert (CLIENTS / "node_modules" / ".installed").exists(), "run make install (npm ci)"
+    node = require_node(CLIENTS, "graphql-ws", "the subscription clients run on it")
     options = {
         "client": client,
         "url": server.base_url.replace("http://", "ws://") + "/graphql",

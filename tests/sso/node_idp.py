@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import node_support
 import pytest
 from sso_server import free_port, stop
 
@@ -30,13 +30,8 @@ class NodeProvider:
 
 
 def require_node() -> str:
-    """The node binary, with oidc-provider installed (skips locally, fails under CI)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed (the SSO tests run panva's oidc-provider on it)")
-    if not (IDP_DIR / "node_modules" / "oidc-provider").is_dir():
-        pytest.skip(f"oidc-provider is not installed: run `make install` (npm ci in {IDP_DIR})")
-    return node
+    """The node binary, with oidc-provider installed."""
+    return node_support.require_node(IDP_DIR, "oidc-provider", "the SSO tests run it")
 
 
 @contextmanager
