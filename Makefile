@@ -13,12 +13,14 @@ NODE_STAMPS := $(wildcard $(addsuffix /package-lock.json,$(NODE_DIRS)))
 NODE_STAMPS := $(NODE_STAMPS:package-lock.json=node_modules/.installed)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint schema bench fuzz clean graphiql-assets
+.PHONY: install run test lint schema bench fuzz clean graphiql-assets lock upgrade
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked versions (hashes checked), then the project itself.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 %/node_modules/.installed: %/package-lock.json
@@ -61,6 +63,20 @@ fuzz: $(STAMP)  ## schemathesis over the GraphQL schema, many more examples than
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The lock files: requirements-dev.lock (what make install installs) and requirements.lock
+# (the server alone, for the Docker image, pinned to the same versions).
+LOCK_ARGS := --generate-hashes --universal --python-version 3.11 --quiet --custom-compile-command "make lock"
+
+lock: $(STAMP)  ## re-resolve the lock files after a change to pyproject.toml, keeping every other pin
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_ARGS) -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml -c requirements-dev.lock $(LOCK_ARGS) -o requirements.lock
+
+upgrade: $(STAMP)  ## every dependency to its newest allowed version, then the whole suite; shows what changed
+	$(BIN)/uv pip compile pyproject.toml --extra dev --upgrade $(LOCK_ARGS) -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml -c requirements-dev.lock $(LOCK_ARGS) -o requirements.lock
+	@git diff --unified=0 requirements-dev.lock | grep -E '^[-+][A-Za-z0-9_.-]+==' || echo "no version changed"
+	$(MAKE) test
 
 graphiql-assets:  ## refresh infra/static/graphiql from the npm releases pinned in scripts/graphiql-assets
 	scripts/graphiql-assets/refresh.sh

@@ -79,6 +79,9 @@ def test_the_dockerfile_installs_every_package_and_serves() -> None:
     packages = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
     for package in (p.rstrip("*") for p in packages):
         assert re.search(rf"^COPY {package} ", dockerfile, re.M), package
-    assert re.search(r"^RUN pip install \.", dockerfile, re.M)
+    # The image installs the locked versions, hashes checked, then the package alone.
+    assert re.search(r"^COPY .*requirements\.lock", dockerfile, re.M)
+    assert re.search(r"^RUN pip install --require-hashes -r requirements\.lock", dockerfile, re.M)
+    assert re.search(r"pip install --no-deps \.", dockerfile)
     assert '"clusterwork", "serve"' in dockerfile
     assert "HEALTHCHECK" in dockerfile
