@@ -34,7 +34,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import Unauthenticated
-from graphql_api.context import Context, Services
+from graphql_api.context import Context
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
 from infra.limits import (
@@ -277,16 +277,7 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
-    services = Services(
-        registry=container.registry,
-        queries=container.queries,
-        audit=container.audit,
-        projects=container.projects,
-        goals=container.goals,
-        mutual_control=container.mutual_control,
-        live=container.live,
-        identity=container.identity,
-    )
+    services = container.services
 
     async def context_getter(request: HTTPConnection) -> Context:
         principal, error = authenticate(

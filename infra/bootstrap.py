@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.pool import NullPool
 
+from graphql_api.context import Services
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
 from infra.directory import SqlDirectory
@@ -30,7 +31,6 @@ from services.application import ClusterApplication
 from services.audit.service import AuditService
 from services.commands import CommandRunner
 from services.goals import GoalService
-from services.identity import IdentityService
 from services.mutual_control import MutualControlService
 from services.ports import Clock
 from services.projections.goals import GoalProjection
@@ -50,24 +50,25 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Container:
+class Container(Services):
+    """Every service resolvers call (the fields of ``Services``, their one list),
+    and beside them what only the app, the commands and the tests use."""
+
     settings: Settings
     directory: SqlDirectory
     partitions: SqlitePartitions | PostgresPartitions
     projector: Projector
-    registry: RegistryService
-    queries: ClusterQueries
     tokens: TokenService
     runner: CommandRunner
     clock: Clock
-    audit: AuditService
-    projects: ProjectService
-    goals: GoalService
-    mutual_control: MutualControlService
-    live: LiveHub
     sync: LeasedProjection
-    identity: IdentityService
     sign_on: SignOn
+
+    @property
+    def services(self) -> Services:
+        """Only the services, for the GraphQL context: resolvers see no settings,
+        keys or stores."""
+        return Services(**{field.name: getattr(self, field.name) for field in fields(Services)})
 
     def close(self) -> None:
         """Returns every pooled connection (tests and benchmarks drop their
@@ -214,22 +215,23 @@ def bootstrap(
     runner.after_save.append(lambda partition, _: live.wake(partition.cluster_id))
     identity, sign_on = identity_parts(settings, directory.engine, runner, tokens)
     return Container(
-        settings,
-        directory,
-        partitions,
-        proj,
-        RegistryService(runner),
-        queries,
-        tokens,
-        runner,
-        clock,
-        audit,
+        # The services resolvers reach: a new one is a field of Services and a line here.
+        registry=RegistryService(runner),
+        queries=queries,
+        audit=audit,
         projects=ProjectService(runner),
         goals=GoalService(runner),
         mutual_control=MutualControlService(runner),
         live=live,
-        sync=sync,
         identity=identity,
+        settings=settings,
+        directory=directory,
+        partitions=partitions,
+        projector=proj,
+        tokens=tokens,
+        runner=runner,
+        clock=clock,
+        sync=sync,
         sign_on=sign_on,
     )
 

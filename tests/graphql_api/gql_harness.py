@@ -4,7 +4,7 @@ context the app builds: a principal, or the bearer of an Authorization header.""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +69,7 @@ class Api:
 
     def services(self, **replaced: Any) -> Services:
         """The container's services (as the app wires them), some replaced by fakes."""
-        wired = {f.name: getattr(self.container, f.name) for f in fields(Services)}
-        return Services(**{**wired, **replaced})
+        return replace(self.container.services, **replaced)
 
     def position(self, cluster_id: str, principal: Principal) -> int:
         found = self.run(

@@ -41,17 +41,7 @@ class Gql:
     container: Container
 
     def services(self) -> Services:
-        c = self.container
-        return Services(
-            registry=c.registry,
-            queries=c.queries,
-            audit=c.audit,
-            projects=c.projects,
-            goals=c.goals,
-            mutual_control=c.mutual_control,
-            live=c.live,
-            identity=c.identity,
-        )
+        return self.container.services
 
     def run(self, document: str, variables: dict[str, Any], who: Principal) -> dict[str, Any]:
         """The formatted result: {"data": …, "errors": [...]}."""
