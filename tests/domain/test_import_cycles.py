@@ -1,7 +1,8 @@
 """No import circles: Tarjan's strongly connected components over the project's modules.
 
 The graph is built from the source with ``ast``: every import wherever it is written
-(module level, inside functions, under ``if TYPE_CHECKING:``), relative ones resolved.
+(module level, inside functions, under ``if TYPE_CHECKING:``, ``import_module`` with
+a literal name), relative ones resolved.
 """
 
 from __future__ import annotations
@@ -46,7 +47,17 @@ def imported_names(source: str, module: str, is_package: bool) -> set[str]:
             else:
                 target = node.module or ""
             found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call) and _names_import(node.func) and node.args:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.add(arg.value)
     return found
+
+
+def _names_import(func: ast.expr) -> bool:
+    """``importlib.import_module("…")`` or ``__import__("…")``: an import all the same."""
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    return name in {"import_module", "__import__"}
 
 
 def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
@@ -123,8 +134,12 @@ def test_the_scanner_resolves_relative_and_function_level_imports(tmp_path: Path
     (tmp_path / "infra" / "__init__.py").write_text("")
     (package / "__init__.py").write_text("from .a import x\n")
     (package / "a.py").write_text("def f():\n    from . import b\n")
-    (package / "b.py").write_text("from ..top import y\n")
-    (tmp_path / "infra" / "top.py").write_text("import infra.sub.a\n")
+    (package / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..top import y\n"
+    )
+    (tmp_path / "infra" / "top.py").write_text(
+        "import importlib\ndef g():\n    importlib.import_module('infra.sub.a')\n"
+    )
     modules = {module_name(f, tmp_path): f for f in (tmp_path / "infra").rglob("*.py")}
     graph = import_graph(modules)
     assert graph["infra.sub"] == {"infra.sub.a"}
