@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from bench import harness, report
+from bench.clients import VIEWER, plain_client, viewer_client
 from bench.harness import graphql, ms, p50, p95
+from bench.write_path import persons
 
-VIEWER = "{ viewer { id } }"
 FULL = {"repeats": 300, "seconds": 10.0}
 QUICK = {"repeats": 40, "seconds": 2.0}
 CLIENTS = 8
@@ -27,7 +26,7 @@ def run(quick: bool, backends: list[str]) -> None:
     print(f"\n== framework overhead: {size['repeats']} requests each ==")
     for stack in harness.stacks(backends):
         backend = stack.backend
-        people = harness_people(stack)
+        people = persons(stack)
         person = people[0]
         api_url, plain_url = stack.server(), stack.baseline()
         token, person_id = person.token, person.principal.person_id
@@ -64,26 +63,6 @@ def run(quick: bool, backends: list[str]) -> None:
         )
     if RESULTS and not quick:
         write_report()
-
-
-def harness_people(stack: harness.Stack) -> Any:
-    from bench.write_path import persons
-
-    return persons(stack)
-
-
-def viewer_client(token: str) -> harness.Client:
-    def call(http: httpx.Client, _: int) -> None:
-        graphql(http, VIEWER, None, token)
-
-    return call
-
-
-def plain_client(person_id: str) -> harness.Client:
-    def call(http: httpx.Client, _: int) -> None:
-        http.get("/plain/viewer", params={"id": person_id}).raise_for_status()
-
-    return call
 
 
 def check(data: dict[str, Any], person_id: str) -> None:

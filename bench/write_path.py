@@ -23,8 +23,8 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from bench import harness, report, seed
+from bench.clients import plain_client, viewer_client
 from bench.harness import Stack, graphql, ms, operation, p50, p95
-from bench.http_overhead import plain_client, viewer_client
 from infra.eventstore.postgres import connection_params
 
 CLIENTS = 8

@@ -9,7 +9,7 @@ Fergana Textile Combine marks everyone down, so it shows up as an outlier.
 from __future__ import annotations
 
 from infra.bootstrap import Container
-from infra.cli import member_principal
+from infra.cli_context import member_principal
 from services.principal import Principal
 
 NORMS = [

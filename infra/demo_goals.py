@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from infra.bootstrap import Container
-from infra.cli import member_principal
+from infra.cli_context import member_principal
 from services.principal import Principal
 
 # Subjects of demo.SUBJECTS without a member in demo.MEMBERS: name, e-mail, subject index.

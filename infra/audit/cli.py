@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from infra.audit.verify import ExportError, verify_export
+from infra.cli_context import existing_container
 
 err = Console(stderr=True)
 EXIT_UNANCHORED = 3
@@ -38,8 +39,6 @@ def audit() -> None:
 
 
 def _open(cluster_id: str):  # type: ignore[no-untyped-def]
-    from infra.cli import existing_container
-
     container = existing_container()
     try:
         key = str(uuid.UUID(cluster_id))

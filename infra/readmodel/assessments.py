@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, bindparam, func
@@ -13,23 +13,12 @@ from sqlmodel import Session, col, select
 
 from domain.norm import NormTerms
 from infra.readmodel.assessment_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
+from infra.readmodel.tracked import BatchTracked
 from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
 from services.projections.mutual_control import AssessmentView
 
-if TYPE_CHECKING:
-    from infra.readmodel.store import SqlReadModel
 
-
-class SqlAssessmentView(AssessmentView):
-    def __init__(self, store: SqlReadModel) -> None:
-        self.store = store
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        self.store.track(tracking)
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        return self.store.tracked(application_name)
-
+class SqlAssessmentView(BatchTracked, AssessmentView):
     def norm_adopted(
         self,
         tracking: Tracking,

@@ -17,7 +17,7 @@ import pytest
 from e2e_server import OPERATIONS, Server, fresh_database, serve
 
 from infra.bootstrap import Container, bootstrap
-from infra.cli import member_principal, operator_principal
+from infra.cli_context import member_principal, operator_principal
 from infra.settings import Settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.slow]

@@ -11,7 +11,7 @@ import pytest
 from gql_harness import Api, Registry, operation
 
 from infra.bootstrap import Container, bootstrap
-from infra.cli import member_principal, operator_principal
+from infra.cli_context import member_principal, operator_principal
 from infra.settings import Settings
 
 

@@ -8,7 +8,7 @@ from gql_harness import Api, Registry, operation
 from joserfc import jws
 from joserfc.jwk import KeySet
 
-from infra.cli import member_principal
+from infra.cli_context import member_principal
 
 NAMES = {
     "Integrity": "integrity",

@@ -9,7 +9,7 @@ from gql_harness import Api, Registry, operation
 from joserfc import jwt
 from joserfc.jwk import OKPKey
 
-from infra.cli import operator_principal
+from infra.cli_context import operator_principal
 from services.principal import Principal
 from services.registry import RegistryService
 

@@ -15,7 +15,7 @@ from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.app import create_app
 from infra.bootstrap import Container
-from infra.cli import member_principal, operator_principal
+from infra.cli_context import member_principal, operator_principal
 from services.principal import Principal
 
 with warnings.catch_warnings():  # starlette would rather see httpx2; httpx is what we ship

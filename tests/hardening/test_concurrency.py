@@ -17,7 +17,7 @@ import pytest
 from hardening_world import Gql, World, build_world, codes
 
 from infra.bootstrap import Container, bootstrap
-from infra.cli import member_principal
+from infra.cli_context import member_principal
 from services.principal import Principal
 
 ROUNDS = 3

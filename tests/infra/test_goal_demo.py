@@ -4,7 +4,7 @@ voice heard, and one open goal whose totality lists the missing voices."""
 from __future__ import annotations
 
 from infra.bootstrap import Container
-from infra.cli import operator_principal
+from infra.cli_context import operator_principal
 from infra.demo import seed_demo
 from services.goal_queries import list_goals
 
