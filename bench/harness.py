@@ -16,7 +16,6 @@ presence changes how the others behave (a projection worker, `serve
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,13 +32,16 @@ import httpx
 
 from bench.mutual_control import close, fresh_database, settings
 from infra.bootstrap import Container, bootstrap
+from testkit import server as launcher
+from testkit.server import clusterwork_command, free_port, healthy, running, server_env, wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 START_SECONDS = 90
 
 
 class BenchError(RuntimeError):
-    """A request failed, or a process did not start: the figure is not valid."""
+    """A request failed: the figure is not valid (a process that did not start raises
+    testkit.server.LaunchError)."""
 
 
 # --- backends --------------------------------------------------------------------------
@@ -59,18 +61,7 @@ class Stack:
 
     def env(self, **extra: str) -> dict[str, str]:
         """A server's environment: this stack's settings and none of the caller's."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
-        env.update(
-            CLUSTERWORK_DATA_DIR=str(self.data_dir),
-            CLUSTERWORK_HOST="127.0.0.1",
-            CLUSTERWORK_LOG_LEVEL="WARNING",
-            PYTHONUNBUFFERED="1",
-            PYTHONPATH=str(REPO),
-        )
-        if self.url:
-            env["CLUSTERWORK_DATABASE_URL"] = self.url
-        env.update(extra)
-        return env
+        return server_env(self.data_dir, None, self.url, extra={"PYTHONPATH": str(REPO), **extra})
 
     def server(self) -> str:
         """The run's default `clusterwork serve` on this stack (started once)."""
@@ -142,41 +133,14 @@ def _closing(made: Stack) -> Iterator[Stack]:
 # --- processes ---------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def clusterwork_command() -> str:
-    script = Path(sys.executable).parent / "clusterwork"
-    if not script.exists():
-        raise BenchError(f"{script} is missing: install the package (make install)")
-    return str(script)
-
-
 @contextmanager
 def process(
     stack: Stack, name: str, argv: list[str], env: dict[str, str]
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Runs ``argv``, its output in the data directory; always stops it."""
     out, err = stack.data_dir / f"{name}.out", stack.data_dir / f"{name}.err"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        popen = subprocess.Popen(argv, env=env, cwd=stack.data_dir, stdout=stdout, stderr=stderr)
-    try:
+    with running(argv, env, stack.data_dir, out, err) as popen:
         yield popen
-    finally:
-        stop(popen)
-
-
-def stop(popen: subprocess.Popen[bytes]) -> None:
-    if popen.poll() is None:
-        popen.terminate()
-        try:
-            popen.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            popen.kill()
-            popen.wait(timeout=15)
 
 
 @contextmanager
@@ -186,9 +150,11 @@ def serve(
     """`clusterwork serve ARGS` on a free port (``env``: settings changed); yields its
     base URL once healthy."""
     port = free_port()
-    argv = [clusterwork_command(), "serve", "--port", str(port), *args]
-    with process(stack, name, argv, stack.env(**(env or {}))) as popen:
-        base_url = wait_healthy(popen, f"http://127.0.0.1:{port}", stack.data_dir / f"{name}.err")
+    settings = stack.env(**(env or {}))
+    with launcher.serve(
+        stack.data_dir, settings, port, *args, name=name, seconds=START_SECONDS
+    ) as popen:
+        base_url = f"http://127.0.0.1:{port}"
         PIDS[base_url] = popen.pid
         yield base_url
 
@@ -201,11 +167,7 @@ def worker(stack: Stack, name: str = "worker") -> Iterator[subprocess.Popen[byte
     """`clusterwork worker`; yields once it says it runs (it claims clusters on its first pass)."""
     with process(stack, name, [clusterwork_command(), "worker"], stack.env()) as popen:
         err = stack.data_dir / f"{name}.err"
-        deadline = time.monotonic() + START_SECONDS
-        while "worker running" not in err.read_text():
-            if popen.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"clusterwork worker did not start:\n{err.read_text()[-2000:]}")
-            time.sleep(0.1)
+        wait_until(popen, lambda: "worker running" in err.read_text(), err, START_SECONDS)
         yield popen
 
 
@@ -213,26 +175,11 @@ def worker(stack: Stack, name: str = "worker") -> Iterator[subprocess.Popen[byte
 def baseline_app(stack: Stack) -> Iterator[str]:
     """bench/baseline_app.py under uvicorn, configured as `serve` configures it."""
     port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "bench.baseline_app", "--port", str(port)]
     with process(stack, "baseline", argv, stack.env()) as popen:
-        yield wait_healthy(popen, f"http://127.0.0.1:{port}", stack.data_dir / "baseline.err")
-
-
-def wait_healthy(popen: subprocess.Popen[bytes], base_url: str, err: Path) -> str:
-    deadline = time.monotonic() + START_SECONDS
-    with httpx.Client(base_url=base_url, timeout=2) as client:
-        while time.monotonic() < deadline:
-            if popen.poll() is not None:
-                raise BenchError(
-                    f"{popen.args} exited {popen.returncode}:\n{err.read_text()[-3000:]}"
-                )
-            try:
-                if client.get("/healthz").status_code == 200:
-                    return base_url
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise BenchError(f"{popen.args} did not start in {START_SECONDS}s:\n{err.read_text()[-3000:]}")
+        wait_until(popen, lambda: healthy(base_url), stack.data_dir / "baseline.err", START_SECONDS)
+        yield base_url
 
 
 # --- requests and load -----------------------------------------------------------------

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
+from testkit.databases import create_database, database_url, drop_database
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -53,20 +52,12 @@ def settings(data_dir: Path, url: str | None = None) -> Settings:
 @contextmanager
 def fresh_database() -> Iterator[str | None]:
     """A scratch database, dropped afterwards; None when the server is down."""
-    name = f"cw_bench_{uuid.uuid4().hex[:12]}"
     try:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        name = create_database(ADMIN_URL, "cw_bench")
     except psycopg.OperationalError:
         yield None
         return
     try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield database_url(ADMIN_URL, name)
     finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+        drop_database(ADMIN_URL, name)

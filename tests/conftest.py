@@ -17,22 +17,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from pg_support import new_database
+from pg_support import ADMIN_URL, unsynced_database
 from psycopg import sql
 
 from infra.bootstrap import DIRECTORY_SCHEMA, Container, bootstrap
 from infra.settings import Settings
 from services.dto import ClusterInfo
 from services.principal import Principal
-
-# The admin connection: CREATE/DROP DATABASE run on the server's `postgres` db.
-ADMIN_URL = os.environ.get(
-    "CLUSTERWORK_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def in_ci() -> bool:
@@ -41,11 +35,6 @@ def in_ci() -> bool:
 
 def admin_connection() -> psycopg.Connection:
     return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-
-
-def database_url(dbname: str) -> str:
-    """ADMIN_URL with another database (a URL: settings and SQLAlchemy need one)."""
-    return urlsplit(ADMIN_URL)._replace(path=f"/{dbname}").geturl()
 
 
 def require_postgres() -> None:
@@ -64,18 +53,8 @@ def require_postgres() -> None:
 def fresh_database() -> Iterator[str]:
     """A new, empty database; yields its URL and drops it afterwards."""
     require_postgres()
-    with admin_connection() as conn:
-        name = new_database(conn, "cw_test")
-    try:
-        yield database_url(name)
-    finally:
-        with admin_connection() as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+    with unsynced_database("cw_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("domain", "services", "graphql_api", "infra", "bench")
+PACKAGES = ("domain", "services", "graphql_api", "infra", "bench", "testkit")
 
 
 def module_name(path: Path, root: Path) -> str:

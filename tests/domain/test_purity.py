@@ -117,6 +117,19 @@ def test_graphql_api_imports_no_database_layer_and_no_infra() -> None:
     assert {p: m for p, m in offenders.items() if m} == {}
 
 
+def test_production_code_imports_no_test_or_benchmark_helpers() -> None:
+    # testkit and bench are not installed with the package, so importing them would break it.
+    helpers = {"testkit", "bench", "tests"}
+    scanned = {
+        path: modules
+        for layer in ("domain", "services", "graphql_api", "infra")
+        for path, modules in layer_imports(layer).items()
+    }
+    assert "infra/cli.py" in scanned, "the scan found no infra code"
+    offenders = {p: sorted(m for m in ms if matches(m, helpers)) for p, ms in scanned.items()}
+    assert {p: m for p, m in offenders.items() if m} == {}
+
+
 def test_the_repository_has_no_python_package_named_graphql() -> None:
     # graphql/ holds .graphql files only: a package there would shadow graphql-core.
     assert not (ROOT / "graphql" / "__init__.py").exists()

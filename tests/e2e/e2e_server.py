@@ -1,62 +1,43 @@
 """`clusterwork serve --demo` in its own process, and a real HTTP client for it.
 
 The server gets a free port, its own data directory (and, for PostgreSQL, its
-own database) and an environment without any CLUSTERWORK_* of the caller's.
+own database) and an environment without any CLUSTERWORK_* of the caller's
+(testkit.server starts, watches and stops it).
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-import psycopg
-import pytest
-from pg_support import new_database
-from psycopg import sql
+from pg_support import fresh_database as _module_database
+
+from testkit import server as launcher
+from testkit.server import clusterwork_command, free_port, server_env, stop
+
+__all__ = [
+    "OPERATIONS",
+    "REPO",
+    "Server",
+    "clusterwork_command",
+    "codes",
+    "free_port",
+    "fresh_database",
+    "printed_token",
+    "printed_value",
+    "serve",
+    "serve_process",
+    "server_env",
+    "stop",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 OPERATIONS = REPO / "graphql" / "operations"
-ADMIN_URL = os.environ.get(
-    "CLUSTERWORK_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-START_SECONDS = 60
-
-
-def clusterwork_command() -> str:
-    """The installed console script beside this interpreter (pip install -e .)."""
-    script = Path(sys.executable).parent / "clusterwork"
-    assert script.exists(), f"{script} is missing: install the package (make install)"
-    return str(script)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def server_env(data_dir: Path, port: int, database_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
-    env.update(
-        CLUSTERWORK_DATA_DIR=str(data_dir),
-        CLUSTERWORK_HOST="127.0.0.1",
-        CLUSTERWORK_PORT=str(port),
-        CLUSTERWORK_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    if database_url:
-        env["CLUSTERWORK_DATABASE_URL"] = database_url
-    return env
 
 
 @dataclass
@@ -119,57 +100,34 @@ def serve(
 ) -> Iterator[Server]:
     """Starts `clusterwork serve --demo EXTRA…`; always terminates it. Servers
     sharing a data directory share its signing key (and the demo cluster)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    with serve_process(data_dir, database_url, *extra, name=name) as (_, server):
+        yield server
+
+
+@contextmanager
+def serve_process(
+    data_dir: Path, database_url: str | None = None, *extra: str, name: str = "serve"
+) -> Iterator[tuple[subprocess.Popen[bytes], Server]]:
+    """As ``serve``, and the server's process too (stopped at the end if alive)."""
     port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     env = server_env(data_dir, port, database_url)
-    out, err = data_dir / f"{name}.out", data_dir / f"{name}.err"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen(
-            [clusterwork_command(), "serve", "--demo", "--port", str(port), *extra],
-            env=env,
-            cwd=data_dir,
-            stdout=stdout,
-            stderr=stderr,
-        )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base_url, timeout=30) as client:
-            lines = wait_until_ready(process, client, out, err)
-            yield Server(
-                base_url,
-                env,
-                data_dir,
-                printed_value(lines, "Demo cluster:"),
-                printed_token(lines),
-                lines,
-                client,
-            )
-    finally:
-        stop(process)
-
-
-def wait_until_ready(
-    process: subprocess.Popen[bytes], client: httpx.Client, out: Path, err: Path
-) -> list[str]:
-    """The printed lines, once the token is printed and /healthz answers."""
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"clusterwork serve exited {process.returncode}:\n{err.read_text()[-3000:]}"
-            )
+    out = data_dir / f"{name}.out"
+    with (
+        launcher.serve(
+            data_dir,
+            env,
+            port,
+            "--demo",
+            *extra,
+            name=name,
+            ready=lambda: bool(printed_token(out.read_text().splitlines())),
+        ) as process,
+        httpx.Client(base_url=base_url, timeout=30) as client,
+    ):
         lines = out.read_text().splitlines()
-        if printed_token(lines) and healthy(client):
-            return lines
-        time.sleep(0.2)
-    pytest.fail(f"clusterwork serve did not start in {START_SECONDS}s:\n{err.read_text()[-3000:]}")
-
-
-def healthy(client: httpx.Client) -> bool:
-    try:
-        return client.get("/healthz", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
+        cluster = printed_value(lines, "Demo cluster:")
+        yield process, Server(base_url, env, data_dir, cluster, printed_token(lines), lines, client)
 
 
 def printed_token(lines: list[str]) -> str:
@@ -184,29 +142,8 @@ def printed_value(lines: list[str], label: str) -> str:
     return next(line.removeprefix(label).strip() for line in lines if line.startswith(label))
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-
-
 @contextmanager
 def fresh_database() -> Iterator[str]:
     """A new PostgreSQL database for one server; dropped afterwards."""
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.Error as error:  # CI=true turns this skip into a failure
-        pytest.skip(f"PostgreSQL at {ADMIN_URL} is unreachable: {error}")
-    with admin:
-        name = new_database(admin, "cw_e2e")
-    try:
-        yield urlsplit(ADMIN_URL)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with _module_database("cw_e2e") as url:
+        yield url

@@ -13,21 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
-from e2e_server import (
-    Server,
-    clusterwork_command,
-    free_port,
-    fresh_database,
-    printed_token,
-    printed_value,
-    server_env,
-    stop,
-    wait_until_ready,
-)
+from e2e_server import Server, fresh_database, serve_process
 from live_client import Subscriber
 
 __all__ = ["Server", "Subscriber", "fresh_database", "kill", "running", "write_env"]
@@ -45,26 +33,8 @@ def running(
     data_dir: Path, database_url: str | None, name: str
 ) -> Iterator[tuple[subprocess.Popen[bytes], Server]]:
     """Starts `serve --demo`; yields the process and a Server; stops it if alive."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = server_env(data_dir, port, database_url)
-    out, err = data_dir / f"{name}.out", data_dir / f"{name}.err"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen(
-            [clusterwork_command(), "serve", "--demo", "--port", str(port)],
-            env=env, cwd=data_dir, stdout=stdout, stderr=stderr,
-        )  # fmt: skip
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base_url, timeout=30) as client:
-            lines = wait_until_ready(process, client, out, err)
-            cluster = printed_value(lines, "Demo cluster:")
-            yield (
-                process,
-                Server(base_url, env, data_dir, cluster, printed_token(lines), lines, client),
-            )
-    finally:
-        stop(process)
+    with serve_process(data_dir, database_url, name=name) as started:
+        yield started
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:

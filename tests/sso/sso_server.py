@@ -1,13 +1,9 @@
-"""`clusterwork serve` in its own process on a free port, and a GraphQL client
-for it. The server's environment has none of the caller's CLUSTERWORK_*."""
+"""`clusterwork serve` in its own process on a free port (testkit.server), and a
+GraphQL client for it. The server's environment has none of the caller's CLUSTERWORK_*."""
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,21 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-START_SECONDS = 60
+from testkit import server as launcher
+from testkit.server import clusterwork_command, free_port, server_env
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def clusterwork_command() -> str:
-    script = Path(sys.executable).parent / "clusterwork"
-    assert script.exists(), f"{script} is missing: install the package (make install)"
-    return str(script)
+__all__ = ["Server", "free_port", "serve"]
 
 
 @dataclass
@@ -81,65 +67,13 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def server_env(data_dir: Path, port: int, log_level: str, extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
-    env.update(
-        CLUSTERWORK_DATA_DIR=str(data_dir),
-        CLUSTERWORK_HOST="127.0.0.1",
-        CLUSTERWORK_PORT=str(port),
-        CLUSTERWORK_LOG_LEVEL=log_level,
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
 @contextmanager
 def serve(
     data_dir: Path, port: int | None = None, log_level: str = "INFO", **extra: str
 ) -> Iterator[Server]:
     """Runs `clusterwork serve` until the block ends."""
-    data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    env = server_env(data_dir, port, log_level, extra)
-    log = data_dir / f"serve-{port}.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [clusterwork_command(), "serve", "--port", str(port)],
-            env=env,
-            cwd=data_dir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        server = Server(f"http://127.0.0.1:{port}", env, data_dir, log)
-        wait_until_healthy(process, server)
-        yield server
-    finally:
-        stop(process)
-
-
-def wait_until_healthy(process: subprocess.Popen[bytes], server: Server) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"clusterwork serve exited {process.returncode}:\n{server.printed()[-3000:]}"
-            )
-        try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"clusterwork serve did not start in {START_SECONDS}s:\n{server.printed()[-3000:]}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    env = server_env(data_dir, port, log_level=log_level, extra=extra)
+    name = f"serve-{port}"
+    with launcher.serve(data_dir, env, port, name=name, merge_output=True):
+        yield Server(f"http://127.0.0.1:{port}", env, data_dir, data_dir / f"{name}.log")
