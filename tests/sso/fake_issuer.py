@@ -18,7 +18,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from sso_server import free_port
+
+from testkit.server import free_port
 
 Claims = dict[str, Any]
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import node_support
 import pytest
-from sso_server import free_port, stop
+
+from testkit.server import free_port, stop
 
 IDP_DIR = Path(__file__).resolve().parent / "idp"
 START_SECONDS = 30

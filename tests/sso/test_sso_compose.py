@@ -15,9 +15,9 @@ import httpx
 import pytest
 import yaml
 from node_idp import IDP_DIR, NodeProvider, require_node, wait_for_discovery
-from sso_server import free_port, stop
 
 from domain.identity_provider import checked_issuer, is_loopback
+from testkit.server import free_port, stop
 
 REPO = Path(__file__).resolve().parents[2]
 
