@@ -59,6 +59,23 @@ def server_env(
     return env
 
 
+def cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 120) -> str:
+    """`clusterwork ARGS` with a server's settings; its stdout, or LaunchError with
+    its stderr when it fails."""
+    done = subprocess.run(
+        [clusterwork_command(), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise LaunchError(f"clusterwork {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+    return done.stdout
+
+
 @contextmanager
 def running(
     argv: list[str], env: dict[str, str], cwd: Path, out: Path, err: Path | None = None

@@ -71,17 +71,8 @@ class Server:
 
     def cli_token(self, *args: str) -> str:
         """`clusterwork token ARGS` with the server's settings: the last stdout line."""
-        done = subprocess.run(
-            [clusterwork_command(), "token", *args],
-            env=self.env,
-            cwd=self.data_dir,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().splitlines()[-1]
+        printed = launcher.cli(self.env, self.data_dir, "token", *args, timeout=60)
+        return printed.strip().splitlines()[-1]
 
     def position(self, cluster_id: str, token: str) -> int:
         body = self.graphql(

@@ -3,7 +3,6 @@ GraphQL client for it. The server's environment has none of the caller's CLUSTER
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from typing import Any
 import httpx
 
 from testkit import server as launcher
-from testkit.server import clusterwork_command, free_port, server_env
+from testkit.server import free_port, server_env
 
 __all__ = ["Server", "free_port", "serve"]
 
@@ -47,17 +46,7 @@ class Server:
 
     def cli(self, *args: str) -> str:
         """`clusterwork ARGS` with the server's settings; its stdout."""
-        done = subprocess.run(
-            [clusterwork_command(), *args],
-            env=self.env,
-            cwd=self.data_dir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
+        return launcher.cli(self.env, self.data_dir, *args)
 
     def operator_token(self) -> str:
         return self.cli("token", "--operator").strip().splitlines()[-1]
