@@ -33,9 +33,9 @@ class Subscription:
 
         def allowed() -> None:
             # UNAUTHENTICATED once the token or session ended, FORBIDDEN once
-            # the member may no longer read; either ends the stream.
+            # the member may no longer follow the cluster; either ends the stream.
             principal = ctx.still_signed_in()
-            ctx.services.queries.check_still_reads(principal, scope.cluster_id)
+            ctx.services.queries.check_still_follows(principal, scope.cluster_id)
 
         # Each wake-up re-reads the log after the last position delivered, so
         # nothing is skipped or repeated, whether history or live. Wake-ups come

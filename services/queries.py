@@ -188,15 +188,20 @@ class ClusterQueries:
             actor, info, read_model, partition.log, partition.app.mapper, self.clock
         )
 
-    def check_still_reads(self, principal: Principal | None, cluster_id: str) -> None:
-        """For a stream already open (clusterEvents): the same rule as ``scope``,
-        read again now. A caller who lost the right learns FORBIDDEN, not
-        NOT_FOUND: they were shown the cluster when the stream began."""
+    def check_still_follows(self, principal: Principal | None, cluster_id: str) -> None:
+        """For the live stream (clusterEvents), asked again as it goes: the read
+        rule of ``scope``, and the caller's subject still in the cluster. A
+        withdrawn subject's members keep reading its history through queries,
+        but no longer follow the cluster's life as it happens. A caller who lost
+        the right learns FORBIDDEN, not NOT_FOUND: they were shown the cluster
+        when the stream began."""
         key = str(parse_cluster_id(cluster_id))
         try:
-            self._reader(principal, key)
+            _, _, actor = self._reader(principal, key)
         except NotFound:
             raise Forbidden("you are no longer a member of this cluster") from None
+        if actor.subject_id and not actor.subject_active:
+            raise Forbidden("your subject has been withdrawn from the cluster")
 
     def _reader(self, principal: Principal | None, key: str) -> tuple[Partition, CallerInfo, Actor]:
         """The cluster's partition and the principal as its reader, or why not."""

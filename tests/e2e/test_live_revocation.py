@@ -115,17 +115,26 @@ def test_an_expired_token_ends_the_stream_with_unauthenticated_even_when_idle(
         subscriber.stop()
 
 
-def test_a_withdrawn_subject_keeps_reading_as_the_read_rules_say(watched: Watched) -> None:
+def test_withdrawing_the_subject_ends_its_members_stream_with_forbidden(
+    watched: Watched,
+) -> None:
     subscriber = watched.subscribe(watched.member_token())
     try:
+        watched.admit("Live before")
+        subscriber.wait_for(watched.head(), timeout=30)
+        before = watched.head()
         withdrawn = {"clusterId": watched.cluster_id, "subjectId": watched.subject_id}
         watched.server.run("withdraw_subject", withdrawn, watched.operator)
-        watched.admit("After the withdrawal")
-        head = watched.head()
-        subscriber.wait_for(head, timeout=30)
-        time.sleep(2.5)  # at least one idle re-check
-        assert subscriber.ended is None and subscriber.errors == []
-        assert subscriber.positions == list(range(1, head + 1))
+        assert_ends_with(subscriber, "FORBIDDEN", since=time.time())
+        # The withdrawal itself (position before + 1) is already past the end.
+        assert_nothing_after(watched, subscriber, before)
+        # Queries still read the history: withdrawn members keep read access.
+        read = watched.server.graphql(
+            "query($id: ID!) { cluster(id: $id) { position } }",
+            {"id": watched.cluster_id},
+            watched.member_token(),
+        )
+        assert read["data"]["cluster"]["position"] > before, read
     finally:
         subscriber.stop()
 

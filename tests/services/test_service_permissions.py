@@ -202,16 +202,20 @@ def test_a_member_stripped_of_every_role_no_longer_sees_the_cluster(world) -> No
 
 
 def test_an_open_stream_asks_the_read_rule_again_and_learns_forbidden(world) -> None:
-    """check_still_reads (for clusterEvents) uses the rule of scope, but a caller
-    who was shown the cluster learns FORBIDDEN, not NOT_FOUND, once it is gone."""
+    """check_still_follows (for clusterEvents) uses the rule of scope, and a
+    withdrawn subject's members stop following; a caller who was shown the
+    cluster learns FORBIDDEN, not NOT_FOUND, once it is gone."""
     queries, registry = world.container.queries, world.container.registry
     for reader in (world.ivan, world.petr, world.anna, world.coordinator):
-        queries.check_still_reads(reader, world.cluster_id)
+        queries.check_still_follows(reader, world.cluster_id)
     registry.withdraw_subject(world.coordinator, world.cluster_id, world.school_id)
-    queries.check_still_reads(world.ivan, world.cluster_id)  # read access stays
+    queries.scope(world.ivan, world.cluster_id)  # read access stays
+    with pytest.raises(Forbidden) as withdrawn:
+        queries.check_still_follows(world.ivan, world.cluster_id)
+    assert "withdrawn" in withdrawn.value.message
     registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
     with pytest.raises(Forbidden) as caught:
-        queries.check_still_reads(world.petr, world.cluster_id)
+        queries.check_still_follows(world.petr, world.cluster_id)
     assert caught.value.code == "FORBIDDEN"
     with pytest.raises(Unauthenticated):
-        queries.check_still_reads(None, world.cluster_id)
+        queries.check_still_follows(None, world.cluster_id)
