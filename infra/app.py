@@ -168,7 +168,8 @@ class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
             if principal is None:
                 raise ConnectionRejectionError({"message": str(error)})
             token = header.partition(" ")[2].strip()
-            context.sign_in(principal, None, partial(token_in_force, self.tokens, token))
+            expires = self.tokens.expires_at(token)  # fixed for the token's life
+            context.sign_in(principal, None, partial(token_in_force, expires))
             return UNSET
         session = socket_session(context.request)
         principal = (
@@ -228,10 +229,10 @@ def authenticate(
         return None, error
 
 
-def token_in_force(tokens: TokenService, token: str) -> None:
-    """UNAUTHENTICATED once the token's ``exp`` has passed: an open stream asks
-    this as it goes."""
-    if time.time() >= tokens.expires_at(token):
+def token_in_force(expires: int) -> None:
+    """UNAUTHENTICATED once the token's ``exp`` (Unix seconds) has passed: an
+    open stream asks this as it goes."""
+    if time.time() >= expires:
         raise Unauthenticated("the token has expired")
 
 
