@@ -61,8 +61,17 @@ def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> No
     if demo:
         _announce_demo(container)
     click.echo(f"listening on http://{settings.host}:{settings.port} (Ctrl-C stops)", err=True)
-    config = uvicorn.Config(create_app(container), log_level="info")
+    config = uvicorn.Config(
+        create_app(container), log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS
+    )
     uvicorn.Server(config).run(sockets=[listening])
+
+
+# An idle connection stays open longer than common clients keep theirs (httpx 5 s,
+# Node 4-5 s, browsers and proxies up to 60 s): if both sides used the same timeout,
+# a client could send its next request on a connection the server is just closing,
+# and the request would fail with "server disconnected" through no fault of its own.
+KEEP_ALIVE_SECONDS = 65
 
 
 def listen(host: str, port: int) -> socket.socket:
