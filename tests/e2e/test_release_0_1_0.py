@@ -373,11 +373,14 @@ def test_release_0_1_0_opens_replays_and_takes_new_writes(release: Release, tmp_
     assert demo_opened["position"] == demo_head
     check_integrity(demo_opened, demo_head, [demo_head])
 
-    replayed = release.cli("audit", "replay", "--cluster", cluster)
-    assert replayed.strip().endswith(f"to position {full_head} of {full_head}")
+    for replayed, head in ((cluster, full_head), (demo["cluster_id"], demo_head)):
+        printed = release.cli("audit", "replay", "--cluster", replayed)
+        assert printed.strip().endswith(f"to position {head} of {head}")
 
     with serving(release, "serve-replayed") as client:
         assert full_view(client, auditor, full) == opened
+        demo_replayed = client.gql(client.demo_token, DEMO_QUERY, id=demo["cluster_id"])
+        assert demo_replayed["cluster"] == demo_opened
 
         changed = client.gql(
             auditor,
