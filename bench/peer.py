@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -174,6 +175,12 @@ def postgraphile(stack: Stack, schemas: list[str]) -> Iterator[Server]:
     with running(argv, env, stack.data_dir, out, err) as popen:
         wait_until(popen, lambda: answers(url), err, harness.START_SECONDS)
         yield Server(url, popen.pid)
+
+
+def version(package: str) -> str:
+    """The installed version of one of bench/peer's packages (npm ci installs the lock's)."""
+    manifest = PEER / "node_modules" / package / "package.json"
+    return str(json.loads(manifest.read_text())["version"])
 
 
 def answers(url: str) -> bool:
@@ -430,19 +437,24 @@ def table(rows: list[Row]) -> list[str]:
 
 def write_report(rows: list[Row], load_before: float, load_after: float) -> None:
     seconds, alternations = FULL["seconds"], FULL["alternations"]
-    lines = [
-        "Command: `make bench` (this section: `.venv/bin/python -m bench peer`).",
-        "",
-        f"PostGraphile 4 (`bench/peer/package.json`) and `clusterwork serve` on one scratch "
+    intro = (
+        f"PostGraphile {version('postgraphile')} and autocannon {version('autocannon')} "
+        "(`bench/peer/package.json`), and `clusterwork serve`, on one scratch "
         f"PostgreSQL database: a cluster of {SUBJECTS} subjects, each with a member, written "
         "through Clusterwork's GraphQL API; PostGraphile serves that cluster's schema. "
         f"autocannon drives each server for {alternations} phases of {seconds:.0f} s, the servers "
-        f"taking turns, after a {FULL['warmup']:.0f}-s warm-up each; each client is one "
-        "connection with its own member's token. req/s and p50 / p95 are over all of a "
+        f"taking turns, after a {FULL['warmup']:.0f}-s warm-up each; each client is one connection "
+        "(to Clusterwork with its own member's token). req/s and p50 / p95 are over all of a "
         "server's phases (autocannon's response times); server CPU per request is the "
         "server process's user + system time (/proc) ÷ its requests, PostgreSQL's own CPU "
         f"excluded. 1-minute load {load_before:.1f} at the start, {load_after:.1f} at the end: "
-        "the machine is shared, so rates move between runs; the ratios less.",
+        "the machine is shared, so rates move between runs; the ratios less. The ratio is "
+        "Clusterwork's req/s ÷ PostGraphile's."
+    )
+    lines = [
+        "Command: `make bench` (this section: `.venv/bin/python -m bench peer`).",
+        "",
+        textwrap.fill(intro, width=92),
         "",
         *table(rows),
         NOTES,
@@ -459,4 +471,5 @@ PostGraphile's `allRmMembers(orderBy: SEQ_ASC) { nodes { id name roles } }` over
 chained append, the projection of the new event before the answer) against PostGraphile's
 `createNote` (one INSERT into `peer_writes.note`, a schema of its own). Clusterwork's rate
 limit runs on every request but is set to refuse none (`CLUSTERWORK_RATE_LIMIT_PER_SECOND`).
+PostGraphile checks no token: it trusts its database role.
 """
