@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
-import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -43,8 +43,9 @@ from infra.partitions import schema_name
 from testkit.server import LaunchError, free_port, running, wait_until
 
 PEER = Path(__file__).resolve().parent / "peer"
+# autocannon runs whole seconds: a phase of 0.4 s lasts 1 s.
 FULL = {"alternations": 3, "seconds": 10.0, "warmup": 2.0}
-QUICK = {"alternations": 2, "seconds": 2.0, "warmup": 0.5}
+QUICK = {"alternations": 2, "seconds": 2.0, "warmup": 1.0}
 SUBJECTS = 30
 CLIENTS = (1, 8)
 WRITE_SCHEMA = "peer_writes"
@@ -243,7 +244,61 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def load(server: Server, clients: list[Request], seconds: float, into: Phase | None) -> None:
+@dataclass
+class LoadGenerator:
+    """bench/peer/load.mjs: autocannon in one Node process for every phase of a run."""
+
+    popen: subprocess.Popen[str]
+    log: Path
+
+    def phase(self, spec: dict[str, Any]) -> dict[str, Any]:
+        assert self.popen.stdin is not None and self.popen.stdout is not None
+        self.popen.stdin.write(json.dumps(spec) + "\n")
+        self.popen.stdin.flush()
+        ready, _, _ = select.select([self.popen.stdout], [], [], spec["seconds"] + 120)
+        line = self.popen.stdout.readline() if ready else ""
+        if not line:
+            raise BenchError(
+                f"autocannon did not answer: {self.log.read_text(errors='replace')[-2000:]}"
+            )
+        answer: dict[str, Any] = json.loads(line)
+        if "failed" in answer:
+            raise BenchError(f"autocannon failed: {answer['failed']}")
+        return answer
+
+
+@contextmanager
+def load_generator(stack: Stack) -> Iterator[LoadGenerator]:
+    require_installed()
+    log = stack.data_dir / "autocannon.err"
+    with log.open("w") as err:
+        popen = subprocess.Popen(
+            [node(), str(PEER / "load.mjs")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=PEER,
+        )
+    try:
+        yield LoadGenerator(popen, log)
+    finally:
+        assert popen.stdin is not None
+        popen.stdin.close()  # the end of its input ends it
+        try:
+            popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait(timeout=15)
+
+
+def load(
+    generator: LoadGenerator,
+    server: Server,
+    clients: list[Request],
+    seconds: float,
+    into: Phase | None,
+) -> None:
     """One autocannon phase against ``server``; added to ``into`` (None: a warm-up)."""
     specs = [c.spec() for c in clients]
     spec = {
@@ -252,21 +307,9 @@ def load(server: Server, clients: list[Request], seconds: float, into: Phase | N
         "clients": specs,
         "unique": any("[<id>]" in s["body"] for s in specs),
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="peer-load-") as file:
-        json.dump(spec, file)
-        file.flush()
-        before = cpu_seconds(server.pid)
-        done = subprocess.run(
-            [node(), str(PEER / "load.mjs"), file.name],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 120,
-            check=False,
-        )
-        used = cpu_seconds(server.pid) - before
-    if done.returncode != 0:
-        raise BenchError(f"autocannon exited {done.returncode}: {done.stderr[-2000:]}")
-    found = json.loads(done.stdout)
+    before = cpu_seconds(server.pid)
+    found = generator.phase(spec)
+    used = cpu_seconds(server.pid) - before
     failed = found["non2xx"] + found["mismatches"] + found["errors"] + found["timeouts"]
     if failed or not found["requests"]:
         raise BenchError(
@@ -354,6 +397,7 @@ def measure(
             postgraphile(stack, [schema_name(world.cluster_id), WRITE_SCHEMA])
         )
         same_rows(world, api_url, peer)
+        generator = exits.enter_context(load_generator(stack))
         rows = []
         for case in CASES:
             for count in clients:
@@ -364,10 +408,10 @@ def measure(
                 ]
                 if warmup:
                     for server, requests, _ in sides:
-                        load(server, requests, warmup, None)
+                        load(generator, server, requests, warmup, None)
                 for turn in range(alternations):
                     for server, requests, phase in sides[:: 1 if turn % 2 == 0 else -1]:
-                        load(server, requests, seconds, phase)
+                        load(generator, server, requests, seconds, phase)
                 progress(row)
                 rows.append(row)
         return rows

@@ -1,6 +1,6 @@
 """The peer benchmark (bench/peer.py) end to end at its smallest: a real `clusterwork
 serve` and PostGraphile on one scratch PostgreSQL database, autocannon driving both
-for every row at 1 and 8 clients, 0.4 s per phase."""
+for every row at 1 and 8 clients, one second per phase."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_both_servers_answer_every_row_over_the_same_members(tmp_path: Path) -> 
         stack = Stack("postgres", tmp_path, url, container)
         try:
             with stack.exits:
-                rows = peer.measure(stack, alternations=1, seconds=0.4, warmup=0)
+                rows = peer.measure(stack, alternations=1, seconds=1, warmup=0)
         finally:
             close(container)
         with psycopg.connect(url, autocommit=True) as conn:
@@ -55,7 +55,7 @@ def test_both_servers_answer_every_row_over_the_same_members(tmp_path: Path) -> 
     ]
     for row in rows:
         for phase in (row.ours, row.peer):
-            assert phase.requests > 0 and phase.seconds >= 0.3, (row.label, row.clients)
+            assert phase.requests > 0 and phase.seconds >= 0.9, (row.label, row.clients)
             assert len(phase.latencies_ms) == phase.requests
             assert 0 < phase.p50 <= phase.p95
             assert phase.cpu_seconds >= 0
