@@ -9,12 +9,12 @@ from typing import Any
 import strawberry
 from strawberry.extensions import (
     DisableIntrospection,
+    MaxAliasesLimiter,
     ParserCache,
+    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -37,11 +37,16 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
-# The rules of strawberry's QueryDepthLimiter and MaxAliasesLimiter, which build
-# a new rule class in every instance's __init__ (and each request gets its own
-# instance): built once, and the very same rules every request.
-DEPTH_RULE = depth_rule(MAX_DEPTH, None, None)
-ALIASES_RULE = aliases_rule(MAX_ALIASES)
+# The validation rules of strawberry's QueryDepthLimiter and MaxAliasesLimiter.
+# Each limiter builds a new rule class when constructed, and an extension
+# instance registered with the schema would be shared by concurrent requests:
+# so the limiters are built once, here, only for their rules, which RequestLimits
+# adds to every request. The very same rule classes every request also let
+# ValidationCache find a document validated before.
+LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
 
 
 # Clients send the same few documents over and over (graphql/operations):
@@ -63,7 +68,7 @@ class RequestLimits(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
-        context.validation_rules = (*context.validation_rules, DEPTH_RULE, ALIASES_RULE)
+        context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
         yield
 
     def on_validate(self) -> Iterator[None]:

@@ -7,13 +7,15 @@ source as of that version, and tests/graphql_api/test_compat_upgrade.py fails
 when one differs: re-read the upstream method, adapt ``PlannedFieldsExecution``
 to it, then record the new fingerprint.
 
-Why it exists (measured): with graphql-core's and strawberry's own way for every
-field instead, the views' p50 over HTTP on SQLite went from 3.1-3.2 to 9.1-9.5 ms
-(``goal.totality``, ratio to raw SQL 2.37-2.45 -> 4.74-5.11, over its goal of 3)
-and the events page's ratio from 1.74-2.11 to 2.69-3.49
-(``python -m bench views --backend sqlite``, two runs each way alternated); the
-server's CPU per request in-process: ``goal.totality`` 2.5 -> 4.2 ms, an events
-page of 100 3.0 -> 6.1 ms.
+Why it exists (measured, 2026-12-06, against strawberry's and graphql-core's
+own way for every field, i.e. ``execution_context_class`` left at strawberry's
+default): ``python -m bench views --backend sqlite``, two runs each way,
+alternated: ``goal.totality`` p50 3.1-3.2 -> 9.1-9.5 ms (÷ raw SQL 2.37-2.45 ->
+4.74-5.11, over its goal of 3), the events page ÷ raw SQL 1.74-2.11 -> 2.69-3.49.
+The server's CPU per operation, in one process, both schemas interleaved (150
+rounds, 50 subjects): ``goal.totality`` 1.86 -> 3.44 ms (SQLite) and 2.88 -> 4.49
+ms (PostgreSQL), an events page of 100 2.83 -> 6.06 and 3.55 -> 6.85 ms;
+``mutualControl`` and ``{ viewer { id } }`` within 5 %.
 
 graphql-core resolves every field the same way: a resolve-info tuple of 15
 values, the argument values, the resolver, then value completion through the
