@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, StoredEvent
 from eventsourcing.sqlite import (
@@ -23,8 +22,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing
-from services.chain import genesis, sha256
+from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing, chain_rows
 
 POSITION_KEY = "stored_events.rowid"  # how SQLite names the key in a UNIQUE error
 INSERT = (
@@ -57,9 +55,6 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def _append(
         self, stored_events: Sequence[StoredEvent], guess: Head | None
     ) -> tuple[Head | None, list[int]]:
-        # The library's insert_events and _insert_events in one: right after
-        # the previous append's fsync every extra call on this path runs on
-        # cold caches and shows in the append rate (docs/performance.md).
         if not stored_events:
             return None, []
         with self.datastore.transaction(commit=True) as c:
@@ -73,33 +68,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 c.execute("SELECT rowid, hash FROM stored_events ORDER BY rowid DESC LIMIT 1")
                 row = c.fetchone()
                 head = (row[0], row[1]) if row else None
-            position, previous = head if head else (0, genesis(self.cluster_id))
-            positions = []
-            for stored in stored_events:
-                # services.chain's link(canonical_bytes(...)), written out: one
-                # call fewer per append; tests/infra/test_chain_head.py holds them equal.
-                position += 1
-                aggregate_id = stored.originator_id
-                if aggregate_id.__class__ is not UUID:
-                    aggregate_id = UUID(str(aggregate_id))
-                h = aggregate_id.hex
-                version, topic, state = stored.originator_version, stored.topic, stored.state
-                previous = sha256(
-                    bytes.fromhex(previous)
-                    + f"{position}\n{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}\n"
-                    f"{version}\n{topic}\n".encode()
-                    + state
-                ).hexdigest()
-                # The first insert takes SQLite's write lock; a guessed position
-                # that is taken fails here, before anything is committed.
-                c.execute(INSERT, (position, h, version, topic, state, previous))
-                positions.append(position)
-        return (position, previous), positions
-
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Any:
-        raise NotImplementedError("appends go through insert_events, which chains them")
+            rows = chain_rows(self.cluster_id, head, stored_events)
+            # The library's SQLite layout keeps aggregate ids as 32 hex digits.
+            # The first insert takes SQLite's write lock; a guessed position
+            # that is taken fails here, before anything is committed.
+            c.executemany(
+                INSERT,
+                [(position, aggregate.hex, v, t, s, h) for position, aggregate, v, t, s, h in rows],
+            )
+        last = rows[-1]
+        return (last[0], last[-1]), [row[0] for row in rows]
 
 
 def upgrade_chain_table(c: SQLiteCursor) -> None:
