@@ -7,21 +7,14 @@ chain head (infra/eventstore/chain_rows.py).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, StoredEvent
-from eventsourcing.sqlite import (
-    SQLITE3_DEFAULT_LOCK_TIMEOUT,
-    SQLiteApplicationRecorder,
-    SQLiteConnection,
-    SQLiteConnectionPool,
-    SQLiteCursor,
-    SQLiteDatastore,
-)
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from infra.compat.eventsourcing import StatementCachingPool
 from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing, chain_rows
 
 POSITION_KEY = "stored_events.rowid"  # how SQLite names the key in a UNIQUE error
@@ -101,42 +94,6 @@ def upgrade_chain_table(c: SQLiteCursor) -> None:
     )
     c.execute("UPDATE stored_events SET rowid = -rowid WHERE rowid < 0")
     c.execute("DROP TABLE event_chain")
-
-
-STATEMENT_CACHE = 64  # prepared statements kept per connection
-
-
-class StatementCachingPool(SQLiteConnectionPool):
-    """The library's pool, with a real statement cache.
-
-    The library opens its connections with ``cached_statements=True``, which
-    ``sqlite3`` reads as a cache of *one* statement: an append's BEGIN and
-    INSERT evict each other, and every statement is parsed again. Measured
-    with callgrind, parsing was about 15% of an append's instructions. The rest
-    is the library's ``_create_connection`` as it is.
-    """
-
-    def _create_connection(self) -> SQLiteConnection:
-        try:
-            c = sqlite3.connect(
-                database=self.db_name,
-                uri=True,
-                check_same_thread=False,
-                isolation_level=None,  # auto-commit: transactions BEGIN explicitly
-                cached_statements=STATEMENT_CACHE,
-                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
-            )
-        except (sqlite3.Error, TypeError) as e:
-            raise InterfaceError(e) from e
-        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
-            cursor = c.cursor()
-            cursor.execute("PRAGMA journal_mode;")
-            if cursor.fetchone()[0].lower() != "wal":
-                cursor.execute("PRAGMA journal_mode=WAL;")
-                self.journal_mode_was_changed_to_wal = True
-            self.is_journal_mode_wal = True
-        c.row_factory = sqlite3.Row
-        return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
 
 
 def sqlite_datastore(path: str) -> SQLiteDatastore:
