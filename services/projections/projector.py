@@ -14,7 +14,6 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import resolve_topic
 
 from services.ports import EventLog, LogEntry, ReadModel, TrackingConflict
-from services.projections.decoding import decoder
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class Projector:
         position it moves from, and a conflict re-reads both."""
         projections = [factory(read_model) for factory in self._factories]
         routes = _Routes(projections)
-        to_domain_event = decoder(mapper)
+        to_domain_event = mapper.to_domain_event
         conflicts = 0
         size = self._batch_size
         with self._lock(key):
