@@ -1,7 +1,7 @@
 """The only place where graphql_api reads a library's private names: one module
 per library, each written against the version pinned in requirements.lock. Each
 lists in ``UPSTREAM`` what it overrides, copies or reads, with a fingerprint of
-that code as of the pinned version; tests/graphql_api/test_compat_upgrade.py
+that code as of the pinned version; tests/graphql_api/test_graphql_compat_upgrade.py
 fails on an upgrade that changes any of it."""
 
 from __future__ import annotations

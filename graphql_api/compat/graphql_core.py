@@ -3,7 +3,7 @@
 Written against graphql-core 3.3.2 (requirements.lock). It overrides and calls
 methods of graphql-core's ``Executor`` that its documentation marks
 ``:meta private:``; ``UPSTREAM`` lists each of them with the fingerprint of its
-source as of that version, and tests/graphql_api/test_compat_upgrade.py fails
+source as of that version, and tests/graphql_api/test_graphql_compat_upgrade.py fails
 when one differs: re-read the upstream method, adapt ``PlannedFieldsExecution``
 to it, then record the new fingerprint.
 

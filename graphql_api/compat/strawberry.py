@@ -2,7 +2,7 @@
 
 Written against strawberry-graphql 0.341.2 (requirements.lock). ``UPSTREAM``
 lists every strawberry function whose behaviour this module relies on, with the
-fingerprint of its source as of that version; tests/graphql_api/test_compat_upgrade.py
+fingerprint of its source as of that version; tests/graphql_api/test_graphql_compat_upgrade.py
 fails when one differs: re-read it, adapt this module, then record the new
 fingerprint.
 

@@ -1,6 +1,6 @@
 """What Clusterwork needs from the eventsourcing library that it offers no public way to do.
 
-Written against eventsourcing 9.5.6. tests/infra/test_compat_upgrade.py
+Written against eventsourcing 9.5.6. tests/infra/test_eventsourcing_compat_upgrade.py
 fingerprints every upstream function copied or overridden here and fails on
 an upgrade until each is re-checked; ``UPSTREAM`` below records the
 fingerprints and what to re-check.

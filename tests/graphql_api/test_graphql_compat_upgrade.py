@@ -4,7 +4,7 @@ or quietly lose the planned fields' speed.
 
 On a failure: read the upstream code named in the message against the compat
 module that relies on it, adapt the module, then record the new fingerprints
-(``.venv/bin/python tests/graphql_api/test_compat_upgrade.py`` prints them) and
+(``.venv/bin/python tests/graphql_api/test_graphql_compat_upgrade.py`` prints them) and
 the new version in the module's ``VERSION`` and header.
 """
 
