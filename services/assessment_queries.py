@@ -8,7 +8,7 @@ import math
 from domain.errors import InvalidInput
 from services.assessment_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
 from services.mutual_control_metrics import mutual_control
-from services.ports import AssessmentReader
+from services.ports.mutual_control import AssessmentReader
 from services.queries import ClusterScope
 
 DEFAULT_OUTLIER_THRESHOLD = 0.25

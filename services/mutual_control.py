@@ -24,7 +24,7 @@ from services.commands import Body, CommandRunner
 from services.dto import MemberInfo, SubjectInfo
 from services.ids import normalise_id, target_id
 from services.permissions import Permission
-from services.ports import Partition
+from services.ports.storage import Partition
 from services.principal import Actor, Principal
 from services.queries import ClusterScope
 

@@ -17,7 +17,8 @@ from typing import IO, Any
 from infra.version import application_version
 from services.audit.record import describe_state
 from services.chain import genesis
-from services.ports import Partition, iter_batches
+from services.ports.log import iter_batches
+from services.ports.storage import Partition
 
 FORMAT = "clusterwork-audit-export/1"
 

@@ -15,7 +15,7 @@ from domain.norm import NormTerms
 from infra.readmodel.assessment_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
 from infra.readmodel.tracked import BatchTracked
 from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
-from services.projections.mutual_control import AssessmentView
+from services.ports.mutual_control import AssessmentView
 
 
 class SqlAssessmentView(BatchTracked, AssessmentView):

@@ -29,7 +29,8 @@ from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
 from infra.reads import reads
-from services.ports import EventLog, ReadModel, TrackingConflict
+from services.ports.log import EventLog, TrackingConflict
+from services.ports.storage import ReadModel
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
 CLUSTER_TABLES: list[Table] = [*tables.CLUSTER_TABLES]

@@ -3,62 +3,16 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from datetime import datetime
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.assessment_round import AssessmentRound
 from domain.norm import Norm
 from domain.scorecard import Scorecard
-
-
-class AssessmentView(TrackingRecorder):
-    """What the mutual-control projection writes; each method records the
-    view change and the tracking in the same unit of work."""
-
-    @abstractmethod
-    def norm_adopted(
-        self,
-        tracking: Tracking,
-        *,
-        norm_id: str,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
-    ) -> None: ...
-
-    @abstractmethod
-    def round_opened(
-        self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
-    ) -> None: ...
-
-    @abstractmethod
-    def round_closed(self, tracking: Tracking, *, round_id: str) -> None: ...
-
-    @abstractmethod
-    def assessment_recorded(
-        self,
-        tracking: Tracking,
-        *,
-        round_id: str,
-        assessor_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
-        rationale: str | None,
-        revision: int,
-        member_id: str | None,
-        at: datetime,
-    ) -> None:
-        """Keeps the latest revision. An assessment that reaches the log after
-        its round's close (a close racing a recording) must not count: the
-        close is the cut-off in log order, the same on every replay."""
+from services.ports.mutual_control import AssessmentView
 
 
 class MutualControlProjection(Projection[AssessmentView]):

@@ -13,7 +13,8 @@ from eventsourcing.persistence import Mapper, StoredEvent, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import resolve_topic
 
-from services.ports import EventLog, LogEntry, ReadModel, TrackingConflict
+from services.ports.log import EventLog, LogEntry, TrackingConflict
+from services.ports.storage import ReadModel
 
 log = logging.getLogger(__name__)
 
