@@ -16,7 +16,7 @@ NODE_STAMPS := $(wildcard $(addsuffix /package-lock.json,$(NODE_DIRS)))
 NODE_STAMPS := $(NODE_STAMPS:package-lock.json=node_modules/.installed)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint schema bench fuzz clean graphiql-assets lock upgrade
+.PHONY: install run test test-fast lint schema bench fuzz clean graphiql-assets lock upgrade
 
 # Installs exactly the locked versions (hashes checked), then the project itself.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -52,6 +52,12 @@ TEST_WORKERS ?= 4
 
 test: install  ## the whole test suite, on TEST_WORKERS parallel workers
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# The fast tier: the domain tests and the service tests on in-memory fakes of the ports
+# (tests/services/fast/), no database and no server, in one process: seconds, not minutes.
+# `make test` runs them too, once, with everything else.
+test-fast: $(STAMP)  ## domain and service tests on in-memory fakes, no database (seconds)
+	$(BIN)/python -m pytest -n 0 -q tests/domain tests/services/fast
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
