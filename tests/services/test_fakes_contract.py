@@ -46,7 +46,9 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     ).id
     for who, assessee in ((w.ivan, w.college_id), (w.petr, w.school_id)):
         for norm, score in ((teaching, 2), (research, 7), (teaching, 4)):
-            c.mutual_control.record_assessment(who, w.cluster_id, round_id, assessee, norm, score, "r")
+            c.mutual_control.record_assessment(
+                who, w.cluster_id, round_id, assessee, norm, score, "r"
+            )
     c.mutual_control.close_assessment_round(op, w.cluster_id, round_id)
     launch = ProjectLaunch(
         "Practicum", "EDUCATION", "EXPERIMENTAL_INNOVATION", adopted, w.school_id,
