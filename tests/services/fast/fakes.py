@@ -13,7 +13,7 @@ import copy
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
@@ -540,28 +540,18 @@ class MemoryProjects(_Tracked, ProjectsView):
             self.rows.results[result["id"]] = {**result, "actual": None}
         self.insert_tracking(tracking)
 
-    def milestone_planned(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        milestone_id: str,
-        title: str,
-        due: str,
-        expected_result: str | None,
+    def milestone_planned(  # type: ignore[override]
+        self, tracking: Tracking, *, project_id: str, milestone_id: str, due: str, **planned: Any
     ) -> None:
+        # The other fields as they come (title, expected_result, …): a field added
+        # to the event and the DTO reaches the reader without an edit here.
         self.rows.milestones[milestone_id] = {
+            **planned,
             "id": milestone_id,
             "project_id": project_id,
             "seq": tracking.notification_id,
-            "title": title,
             "due": date.fromisoformat(due),
             "status": MilestoneStatus.PLANNED.value,
-            "expected_result": expected_result,
-            "reached_on": None,
-            "actual_result": None,
-            "evidence_url": None,
-            "missed_reason": None,
         }
         self.insert_tracking(tracking)
 
@@ -650,7 +640,8 @@ def _result(row: dict[str, Any]) -> ExpectedResultInfo:
 
 
 def _milestone(row: dict[str, Any]) -> MilestoneInfo:
-    return MilestoneInfo(**{k: v for k, v in row.items() if k != "seq"})
+    """The DTO's fields from the row, by name; a field never set reads as None."""
+    return MilestoneInfo(**{f.name: row.get(f.name) for f in fields(MilestoneInfo)})
 
 
 class MemoryIdentityProviders(_Tracked, IdentityProviderView):
