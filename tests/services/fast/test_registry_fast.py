@@ -8,6 +8,7 @@ import uuid
 import pytest
 from fast_world import FastWorld, empty_world, refused
 
+from domain.errors import DomainError
 from services.principal import Principal
 
 
@@ -34,9 +35,9 @@ def test_the_founding_operator_is_the_first_coordinator() -> None:
 def test_only_an_operator_founds_a_cluster() -> None:
     w = empty_world()
     person = Principal("someone", "Someone", None, False)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(DomainError) as caught:
         w.registry.found_cluster(person, "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
-    assert getattr(caught.value, "code", None) == "FORBIDDEN"
+    assert caught.value.code == "FORBIDDEN"
     assert w.directory.cluster_ids() == []
 
 
@@ -90,9 +91,9 @@ def test_an_outsider_and_an_unknown_cluster_are_not_found(world: FastWorld) -> N
     outsider = Principal("nobody", "Nobody", None, False)
     admit = w.registry.admit_subject
     refused(w, lambda: admit(outsider, w.cluster_id, "S", "SCHOOL", None), "NOT_FOUND")
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(DomainError) as caught:
         admit(w.operator, str(uuid.uuid4()), "S", "SCHOOL", None)
-    assert getattr(caught.value, "code", None) == "NOT_FOUND"
+    assert caught.value.code == "NOT_FOUND"
 
 
 def test_no_principal_is_unauthenticated(world: FastWorld) -> None:
