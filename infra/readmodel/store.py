@@ -24,6 +24,7 @@ from infra.readmodel.identity import (
     SqlIdentityProviderReader,
     SqlIdentityProviderView,
 )
+from infra.readmodel.layout import add_missing_columns
 from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
@@ -72,6 +73,11 @@ class SqlReadModel(ReadModel):
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)
+
+    def upgrade_layout(self, cluster_id: str) -> None:
+        """Adds the nullable columns a later release declared to tables an earlier one
+        made (infra/readmodel/layout.py); one catalog query when there is nothing to do."""
+        add_missing_columns(self.engine, CLUSTER_TABLES, cluster_id)
 
     def reset(self) -> None:
         SQLModel.metadata.drop_all(self.engine, tables=CLUSTER_TABLES)
