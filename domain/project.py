@@ -39,6 +39,17 @@ class ResultSpec:
     unit: str | None = None
 
 
+@dataclass(frozen=True)
+class MilestonePlan:
+    """A milestone as the planner submits it, before it is checked. The command
+    carries it whole from the client to the aggregate, so a field added here
+    needs no edit in between."""
+
+    title: str
+    due: date
+    expected_result: str | None = None
+
+
 @dataclass
 class ExpectedResultRecord:
     id: str
@@ -129,19 +140,25 @@ class Project(StampedAggregate):
 
     # --- milestones -----------------------------------------------------------
 
-    def plan_milestone(
-        self, milestone_id: str, title: str, due: date, expected_result: str | None
-    ) -> None:
+    def plan_milestone(self, milestone_id: str, plan: MilestonePlan) -> None:
         if len(self.milestones) >= MILESTONES_MAX:
             raise Conflict(f"a project has at most {MILESTONES_MAX} milestones")
         self._plan_milestone(
             milestone_id=milestone_id,
-            title=required_text("title", title),
-            due=due.isoformat(),
-            expected_result=optional_text("expectedResult", expected_result, STATEMENT_MAX),
+            title=required_text("title", plan.title),
+            due=plan.due.isoformat(),
+            expected_result=optional_text("expectedResult", plan.expected_result, STATEMENT_MAX),
         )
 
-    @event("MilestonePlanned")
+    class MilestonePlanned(StampedAggregate.Event):
+        # Declared (not generated from a name) so that the projection and the
+        # read model can take it as a typed value; same name, same topic.
+        milestone_id: str
+        title: str
+        due: str
+        expected_result: str | None
+
+    @event(MilestonePlanned)
     def _plan_milestone(
         self, milestone_id: str, title: str, due: str, expected_result: str | None
     ) -> None:

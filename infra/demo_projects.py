@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.project import ResultSpec
+from domain.project import MilestonePlan, ResultSpec
 from infra.bootstrap import Container
 from services.principal import Principal
 from services.projects import ProjectLaunch
@@ -144,7 +144,10 @@ def _report(
 ) -> None:
     projects, today = container.projects, container.clock.today()
     planned = projects.plan_milestone(
-        operator, cluster_id, project_id, spec.title, today + timedelta(days=spec.due)
+        operator,
+        cluster_id,
+        project_id,
+        MilestonePlan(spec.title, today + timedelta(days=spec.due)),
     )
     if spec.reached is not None:
         projects.reach_milestone(

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from domain.cluster import Cluster
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.goal import Goal
-from domain.project import Project, ResultSpec
+from domain.project import MilestonePlan, Project, ResultSpec
 from domain.vocabulary import Direction, Role, parse_enum
 from services.commands import CommandRunner
 from services.ids import new_id, normalise_id, target_id
@@ -86,15 +86,13 @@ class ProjectService:
         principal: Principal | None,
         cluster_id: str,
         project_id: str,
-        title: str,
-        due: date,
-        expected_result: str | None = None,
+        plan: MilestonePlan,
     ) -> MilestoneInfo:
         """Plans a milestone of the project."""
         milestone_id = new_id()
 
         def change(project: Project) -> None:
-            project.plan_milestone(milestone_id, title, due, expected_result)
+            project.plan_milestone(milestone_id, plan)
 
         return self._milestone(principal, cluster_id, project_id, milestone_id, change)
 

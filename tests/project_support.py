@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pg_support import fresh_database
 
-from domain.project import ResultSpec
+from domain.project import MilestonePlan, ResultSpec
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
 from services.principal import Principal
@@ -90,6 +90,9 @@ def launch(world: Any, principal: Principal | None = None, **overrides: Any) -> 
 
 def plan(world: Any, project_id: str, due: date, principal: Principal | None = None) -> str:
     milestone = world.container.projects.plan_milestone(
-        principal or world.coordinator, world.cluster_id, project_id, f"Due {due}", due
+        principal or world.coordinator,
+        world.cluster_id,
+        project_id,
+        MilestonePlan(f"Due {due}", due),
     )
     return milestone.id

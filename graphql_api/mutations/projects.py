@@ -7,7 +7,7 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
-from domain.project import ResultSpec
+from domain.project import MilestonePlan, ResultSpec
 from graphql_api.context import Context
 from graphql_api.enums import Direction, ProjectKind
 from graphql_api.types.project import ExpectedResultType, MilestoneType, ProjectType
@@ -51,6 +51,9 @@ class PlanMilestoneInput:
     due: date
     expected_result: str | None = None
 
+    def to_plan(self) -> MilestonePlan:
+        return MilestonePlan(title=self.title, due=self.due, expected_result=self.expected_result)
+
 
 @strawberry.input
 class ReachMilestoneInput:
@@ -82,7 +85,7 @@ class ProjectMutation:
         ctx = info.context
         return MilestoneType.from_dto(
             ctx.services.projects.plan_milestone(
-                ctx.principal, cluster_id, project_id, input.title, input.due, input.expected_result
+                ctx.principal, cluster_id, project_id, input.to_plan()
             )
         )
 

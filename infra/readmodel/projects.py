@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from domain.base import STAMP_FIELDS
+from domain.project import Project
 from domain.vocabulary import MilestoneStatus
 from infra.readmodel.project_tables import (
     ExpectedResultRow,
@@ -54,26 +57,8 @@ class SqlProjectsView(BatchTracked, ProjectsView):
         session.add_all(_launch_rows(project_id, partner_ids, expected_results))
         self.insert_tracking(tracking)
 
-    def milestone_planned(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        milestone_id: str,
-        title: str,
-        due: str,
-        expected_result: str | None,
-    ) -> None:
-        self.store.session().add(
-            MilestoneRow(
-                id=milestone_id,
-                project_id=project_id,
-                seq=tracking.notification_id,
-                title=title,
-                due=date.fromisoformat(due),
-                expected_result=expected_result,
-            )
-        )
+    def milestone_planned(self, tracking: Tracking, planned: Project.MilestonePlanned) -> None:
+        self.store.session().add(_planned_row(planned, tracking.notification_id))
         self.insert_tracking(tracking)
 
     def milestone_reached(
@@ -195,16 +180,21 @@ def _result(row: ExpectedResultRow) -> ExpectedResultInfo:
     return ExpectedResultInfo(row.id, row.indicator, row.target, row.unit, row.actual)
 
 
+def _planned_row(planned: Project.MilestonePlanned, seq: int) -> MilestoneRow:
+    """The row of a planned milestone: each fact of the event goes to the column of
+    its name (validated, so the ISO ``due`` becomes a date); the columns the event
+    has no field for (status, the report) keep their defaults."""
+    facts = {
+        f.name: getattr(planned, f.name) for f in fields(planned) if f.name not in STAMP_FIELDS
+    }
+    keys = {"id": planned.milestone_id, "project_id": str(planned.originator_id), "seq": seq}
+    return MilestoneRow.model_validate(facts | keys)
+
+
+_MILESTONE_FIELDS = tuple(f.name for f in fields(MilestoneInfo))
+
+
 def _milestone(row: MilestoneRow) -> MilestoneInfo:
-    return MilestoneInfo(
-        id=row.id,
-        project_id=row.project_id,
-        title=row.title,
-        due=row.due,
-        status=row.status,
-        expected_result=row.expected_result,
-        reached_on=row.reached_on,
-        actual_result=row.actual_result,
-        evidence_url=row.evidence_url,
-        missed_reason=row.missed_reason,
-    )
+    """The DTO from the row's columns of the same names (a field without a column
+    raises AttributeError in every read of a milestone)."""
+    return MilestoneInfo(**{name: getattr(row, name) for name in _MILESTONE_FIELDS})

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
+from domain.project import Project
 from services.orientation import ExpectedResultInfo, MilestoneInfo, ProjectInfo
 
 
@@ -33,16 +34,9 @@ class ProjectsView(TrackingRecorder):
     ) -> None: ...
 
     @abstractmethod
-    def milestone_planned(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        milestone_id: str,
-        title: str,
-        due: str,
-        expected_result: str | None,
-    ) -> None: ...
+    def milestone_planned(self, tracking: Tracking, planned: Project.MilestonePlanned) -> None:
+        """Records the planned milestone from the event's fields, by name: a field
+        added to the event reaches the view without an edit here or in the projection."""
 
     @abstractmethod
     def milestone_reached(

@@ -35,15 +35,8 @@ class ProjectsProjection(Projection[ProjectsView]):
         )
 
     @process_event.register
-    def _(self, e: Project.MilestonePlanned, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.milestone_planned(
-            tracking,
-            project_id=str(e.originator_id),
-            milestone_id=e.milestone_id,
-            title=e.title,
-            due=e.due,
-            expected_result=e.expected_result,
-        )
+    def _(self, e: Project.MilestonePlanned, tracking: Tracking) -> None:
+        self.view.milestone_planned(tracking, e)
 
     @process_event.register
     def _(self, e: Project.MilestoneReached, tracking: Tracking) -> None:  # type: ignore[name-defined]

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.project import RESULTS_MAX, Project, ResultSpec, optional_http_url
+from domain.project import RESULTS_MAX, MilestonePlan, Project, ResultSpec, optional_http_url
 from domain.vocabulary import MilestoneStatus
 
 TODAY = date(2025, 3, 10)
@@ -33,7 +33,7 @@ def launch(title: str = "Practicum", results: list[ResultSpec] | None = None, **
 
 
 def planned(project: Project, milestone_id: str = "m1", due: date = date(2025, 3, 5)) -> str:
-    project.plan_milestone(milestone_id, "Agreements signed", due, None)
+    project.plan_milestone(milestone_id, MilestonePlan("Agreements signed", due, None))
     return milestone_id
 
 
@@ -135,7 +135,7 @@ def test_a_milestone_cannot_be_reached_in_the_future() -> None:
     [
         ("actualResult", lambda p, m: p.reach_milestone(m, TODAY, "  ", None, TODAY)),
         ("reason", lambda p, m: p.miss_milestone(m, "")),
-        ("title", lambda p, m: p.plan_milestone("m9", " ", TODAY, None)),
+        ("title", lambda p, m: p.plan_milestone("m9", MilestonePlan(" ", TODAY, None))),
     ],
 )
 def test_reports_and_plans_need_their_text(field: str, call) -> None:  # type: ignore[no-untyped-def]

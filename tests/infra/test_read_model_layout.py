@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from storage import storage
 
+from domain.project import MilestonePlan
 from infra.bootstrap import Container, bootstrap
 from infra.readmodel.layout import add_missing_columns
 from infra.readmodel.store import CLUSTER_TABLES
@@ -24,7 +25,9 @@ def planned_project(container: Container, operator: Principal, cluster_id: str) 
     school = registry.admit_subject(operator, cluster_id, "School 5", "SCHOOL", None).id
     launch = ProjectLaunch("Practicum", "EDUCATION", "EXPERIMENTAL_INNOVATION", lead_id=school)
     project = projects.launch_project(operator, cluster_id, launch).id
-    milestone = projects.plan_milestone(operator, cluster_id, project, "Contracts", date.today())
+    milestone = projects.plan_milestone(
+        operator, cluster_id, project, MilestonePlan("Contracts", date.today())
+    )
     return project, milestone.id
 
 

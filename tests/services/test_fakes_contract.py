@@ -10,7 +10,7 @@ from typing import Any
 
 from fast.fakes import MemoryReadModel
 
-from domain.project import ResultSpec
+from domain.project import MilestonePlan, ResultSpec
 from services.projects import ProjectLaunch
 
 
@@ -56,9 +56,11 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     )  # fmt: skip
     project = c.projects.launch_project(op, w.cluster_id, launch)
     today = c.clock.today()
-    first = c.projects.plan_milestone(op, w.cluster_id, project.id, "One", today, "Contracts")
-    second = c.projects.plan_milestone(op, w.cluster_id, project.id, "Two", today)
-    c.projects.plan_milestone(op, w.cluster_id, project.id, "Three", today)
+    first = c.projects.plan_milestone(
+        op, w.cluster_id, project.id, MilestonePlan("One", today, "Contracts")
+    )
+    second = c.projects.plan_milestone(op, w.cluster_id, project.id, MilestonePlan("Two", today))
+    c.projects.plan_milestone(op, w.cluster_id, project.id, MilestonePlan("Three", today))
     c.projects.reach_milestone(op, w.cluster_id, project.id, first.id, today, "Done", "https://a.b")
     c.projects.miss_milestone(op, w.cluster_id, project.id, second.id, "No budget")
     c.projects.record_result(op, w.cluster_id, project.id, project.expected_results[1].id, 3)

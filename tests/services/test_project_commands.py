@@ -15,7 +15,7 @@ import pytest
 from project_support import TODAY, clock, container, launch, plan, project_database  # noqa: F401
 
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from domain.project import ResultSpec
+from domain.project import MilestonePlan, ResultSpec
 
 
 def refused(world, error: type[DomainError], call, field: str | None = None) -> DomainError:  # type: ignore[no-untyped-def]
@@ -131,7 +131,9 @@ def test_members_of_other_subjects_and_auditors_may_not_report(world) -> None:  
     result = project.expected_results[0].id
     for principal in (world.petr, world.anna):
         for call in (
-            lambda p=principal: projects.plan_milestone(p, c, project.id, "M", TODAY),
+            lambda p=principal: projects.plan_milestone(
+                p, c, project.id, MilestonePlan("M", TODAY)
+            ),
             lambda p=principal: projects.reach_milestone(p, c, project.id, milestone, TODAY, "x"),
             lambda p=principal: projects.miss_milestone(p, c, project.id, milestone, "Why"),
             lambda p=principal: projects.record_result(p, c, project.id, result, 1),
@@ -193,9 +195,11 @@ def test_unknown_projects_milestones_and_results_are_not_found(world) -> None:  
     projects, c, op = world.container.projects, world.cluster_id, world.coordinator
     project, nobody = launch(world), str(uuid.uuid4())
     for call in (
-        lambda: projects.plan_milestone(op, c, nobody, "M", TODAY),
-        lambda: projects.plan_milestone(op, c, "not-an-id", "M", TODAY),
-        lambda: projects.plan_milestone(op, c, world.cluster_id, "M", TODAY),  # not a project
+        lambda: projects.plan_milestone(op, c, nobody, MilestonePlan("M", TODAY)),
+        lambda: projects.plan_milestone(op, c, "not-an-id", MilestonePlan("M", TODAY)),
+        lambda: projects.plan_milestone(
+            op, c, world.cluster_id, MilestonePlan("M", TODAY)
+        ),  # not a project
         lambda: projects.reach_milestone(op, c, project.id, nobody, TODAY, "x"),
         lambda: projects.miss_milestone(op, c, project.id, "bad", "x"),
         lambda: projects.record_result(op, c, project.id, nobody, 1),
@@ -229,6 +233,6 @@ def test_a_negative_actual_and_blank_reports_record_nothing(world) -> None:  # t
     refused(
         world,
         InvalidInput,
-        lambda: projects.plan_milestone(op, c, project.id, "", TODAY),
+        lambda: projects.plan_milestone(op, c, project.id, MilestonePlan("", TODAY)),
         field="title",
     )

@@ -22,6 +22,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.popo import POPOApplicationRecorder
 
 from domain.norm import NormTerms
+from domain.project import Project
 from domain.vocabulary import MilestoneStatus
 from services.application import ClusterApplication
 from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
@@ -540,17 +541,15 @@ class MemoryProjects(_Tracked, ProjectsView):
             self.rows.results[result["id"]] = {**result, "actual": None}
         self.insert_tracking(tracking)
 
-    def milestone_planned(  # type: ignore[override]
-        self, tracking: Tracking, *, project_id: str, milestone_id: str, due: str, **planned: Any
-    ) -> None:
-        # The other fields as they come (title, expected_result, …): a field added
-        # to the event and the DTO reaches the reader without an edit here.
-        self.rows.milestones[milestone_id] = {
-            **planned,
-            "id": milestone_id,
-            "project_id": project_id,
+    def milestone_planned(self, tracking: Tracking, planned: Project.MilestonePlanned) -> None:
+        # The event's fields by name, as the SQL view writes them: a field added to
+        # the event and the DTO reaches the reader without an edit here.
+        self.rows.milestones[planned.milestone_id] = {
+            **{f.name: getattr(planned, f.name) for f in fields(planned)},
+            "id": planned.milestone_id,
+            "project_id": str(planned.originator_id),
             "seq": tracking.notification_id,
-            "due": date.fromisoformat(due),
+            "due": date.fromisoformat(planned.due),
             "status": MilestoneStatus.PLANNED.value,
         }
         self.insert_tracking(tracking)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fast_world import TODAY, FastWorld, refused
 
-from domain.project import ResultSpec
+from domain.project import MilestonePlan, ResultSpec
 from services.projects import ProjectLaunch, orientation_of, project_in
 
 
@@ -48,10 +48,16 @@ def test_a_member_launches_a_project_led_by_their_own_subject(world: FastWorld) 
 def test_milestones_make_the_orientation(world: FastWorld) -> None:
     w, projects, op, c = world, world.projects, world.operator, world.cluster_id
     project = launch(w)
-    early = projects.plan_milestone(op, c, project.id, "Contracts", TODAY - timedelta(days=9))
-    missed = projects.plan_milestone(op, c, project.id, "Kits", TODAY - timedelta(days=5))
-    late = projects.plan_milestone(op, c, project.id, "Report", TODAY - timedelta(days=1))
-    projects.plan_milestone(op, c, project.id, "Defence", TODAY + timedelta(days=30))
+    early = projects.plan_milestone(
+        op, c, project.id, MilestonePlan("Contracts", TODAY - timedelta(days=9))
+    )
+    missed = projects.plan_milestone(
+        op, c, project.id, MilestonePlan("Kits", TODAY - timedelta(days=5))
+    )
+    late = projects.plan_milestone(
+        op, c, project.id, MilestonePlan("Report", TODAY - timedelta(days=1))
+    )
+    projects.plan_milestone(op, c, project.id, MilestonePlan("Defence", TODAY + timedelta(days=30)))
     reached = projects.reach_milestone(op, c, project.id, early.id, TODAY, "Signed", None)
     assert (reached.status, reached.reached_on, reached.actual_result) == (
         "REACHED",
@@ -103,11 +109,15 @@ def test_a_withdrawn_partner_is_refused(world: FastWorld) -> None:
 def test_reports_are_refused_with_their_codes(world: FastWorld) -> None:
     w, projects, op, c = world, world.projects, world.operator, world.cluster_id
     project = launch(w)
-    milestone = projects.plan_milestone(op, c, project.id, "Contracts", TODAY).id
+    milestone = projects.plan_milestone(op, c, project.id, MilestonePlan("Contracts", TODAY)).id
     result = project.expected_results[0].id
     nobody = str(uuid.uuid4())
     for call, code, field in [
-        (lambda: projects.plan_milestone(op, c, nobody, "M", TODAY), "NOT_FOUND", None),
+        (
+            lambda: projects.plan_milestone(op, c, nobody, MilestonePlan("M", TODAY)),
+            "NOT_FOUND",
+            None,
+        ),
         (
             lambda: projects.reach_milestone(op, c, project.id, nobody, TODAY, "x"),
             "NOT_FOUND",
@@ -115,7 +125,11 @@ def test_reports_are_refused_with_their_codes(world: FastWorld) -> None:
         ),
         (lambda: projects.record_result(op, c, project.id, nobody, 1), "NOT_FOUND", None),
         (lambda: projects.record_result(op, c, project.id, result, -1), "BAD_USER_INPUT", "actual"),
-        (lambda: projects.plan_milestone(op, c, project.id, "", TODAY), "BAD_USER_INPUT", "title"),
+        (
+            lambda: projects.plan_milestone(op, c, project.id, MilestonePlan("", TODAY)),
+            "BAD_USER_INPUT",
+            "title",
+        ),
         (
             lambda: projects.reach_milestone(
                 op, c, project.id, milestone, TODAY + timedelta(1), "x"
@@ -136,7 +150,7 @@ def test_reports_are_refused_with_their_codes(world: FastWorld) -> None:
 def test_a_settled_milestone_is_settled_for_good(world: FastWorld) -> None:
     w, projects, op, c = world, world.projects, world.operator, world.cluster_id
     project = launch(w)
-    milestone = projects.plan_milestone(op, c, project.id, "Contracts", TODAY).id
+    milestone = projects.plan_milestone(op, c, project.id, MilestonePlan("Contracts", TODAY)).id
     projects.miss_milestone(op, c, project.id, milestone, "No budget")
     message = refused(
         w, lambda: projects.reach_milestone(op, c, project.id, milestone, TODAY, "x"), "CONFLICT"
