@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 
 import strawberry
@@ -52,7 +53,8 @@ class PlanMilestoneInput:
     expected_result: str | None = None
 
     def to_plan(self) -> MilestonePlan:
-        return MilestonePlan(title=self.title, due=self.due, expected_result=self.expected_result)
+        # The plan's fields by name: a field added to both reaches the service as it is.
+        return MilestonePlan(**{f.name: getattr(self, f.name) for f in fields(MilestonePlan)})
 
 
 @strawberry.input
