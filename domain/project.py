@@ -48,6 +48,7 @@ class MilestonePlan:
     title: str
     due: date
     expected_result: str | None = None
+    description: str | None = None  # what the milestone delivers
 
 
 @dataclass
@@ -148,6 +149,7 @@ class Project(StampedAggregate):
             title=required_text("title", plan.title),
             due=plan.due.isoformat(),
             expected_result=optional_text("expectedResult", plan.expected_result, STATEMENT_MAX),
+            description=optional_text("description", plan.description, STATEMENT_MAX),
         )
 
     class MilestonePlanned(StampedAggregate.Event):
@@ -157,10 +159,21 @@ class Project(StampedAggregate):
         title: str
         due: str
         expected_result: str | None
+        description: str | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["description"] = None  # planned before milestones had one
 
     @event(MilestonePlanned)
     def _plan_milestone(
-        self, milestone_id: str, title: str, due: str, expected_result: str | None
+        self,
+        milestone_id: str,
+        title: str,
+        due: str,
+        expected_result: str | None,
+        description: str | None,
     ) -> None:
         self.milestones[milestone_id] = MilestoneRecord(
             milestone_id, title, date.fromisoformat(due), expected_result

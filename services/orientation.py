@@ -34,6 +34,7 @@ class MilestoneInfo:
     actual_result: str | None
     evidence_url: str | None
     missed_reason: str | None
+    description: str | None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,9 @@ class PlanMilestoneInput:
     title: str
     due: date
     expected_result: str | None = None
+    description: str | None = strawberry.field(
+        default=None, description="What the milestone delivers (at most 4000 characters)."
+    )
 
     def to_plan(self) -> MilestonePlan:
         # The plan's fields by name: a field added to both reaches the service as it is.

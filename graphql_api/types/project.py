@@ -48,6 +48,9 @@ class MilestoneType:
     missed_reason: str | None = strawberry.field(
         description="Why the milestone was missed (MISSED only)."
     )
+    description: str | None = strawberry.field(
+        description="What the milestone delivers (null when its planner gave none)."
+    )
 
     @classmethod
     def from_dto(cls, dto: MilestoneInfo) -> MilestoneType:
@@ -61,6 +64,7 @@ class MilestoneType:
             actual_result=dto.actual_result,
             evidence_url=dto.evidence_url,
             missed_reason=dto.missed_reason,
+            description=dto.description,
         )
 
 

@@ -51,6 +51,7 @@ class MilestoneRow(SQLModel, table=True):
     actual_result: str | None = None
     evidence_url: str | None = None
     missed_reason: str | None = None
+    description: str | None = None
 
 
 PROJECT_TABLES = [

@@ -7,6 +7,8 @@ import uuid
 from datetime import date
 
 import pytest
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.project import RESULTS_MAX, MilestonePlan, Project, ResultSpec, optional_http_url
@@ -203,3 +205,38 @@ def test_a_result_records_a_finite_non_negative_actual_and_a_new_one_replaces_it
             project.record_result("r0", bad)
         assert caught.value.field == "actual"
     assert events_of(project) == ["ProjectLaunched", "ResultRecorded", "ResultRecorded"]
+
+
+def test_a_milestone_carries_its_description_trimmed_and_checked() -> None:
+    project = launch()
+    project.plan_milestone("m1", MilestonePlan("Seminar", TODAY, None, "  Two sessions  "))
+    project.plan_milestone("m2", MilestonePlan("Report", TODAY, None, "   "))
+    planned = [e for e in project.collect_events() if isinstance(e, Project.MilestonePlanned)]
+    assert [e.description for e in planned] == ["Two sessions", None]
+    with pytest.raises(InvalidInput) as caught:
+        project.plan_milestone("m3", MilestonePlan("Long", TODAY, None, "x" * 4001))
+    assert caught.value.field == "description"
+    assert list(project.milestones) == ["m1", "m2"]
+
+
+def test_a_milestone_planned_before_descriptions_decodes_without_one() -> None:
+    """A stored event of the first version (no description, no class_version) goes
+    through the library's mapper, as loading, projecting and the log do."""
+    transcoder = JSONTranscoder()
+    Application.register_transcodings(None, transcoder)  # type: ignore[arg-type]
+    mapper = Mapper(transcoder=transcoder)
+    project = launch()
+    project.plan_milestone("m1", MilestonePlan("Seminar", TODAY, "Protocol", "Two sessions"))
+    current = mapper.to_stored_event(project.collect_events()[-1])
+    state = transcoder.decode(current.state)
+    assert (state.pop("class_version"), state.pop("description")) == (2, "Two sessions")
+    first_version = StoredEvent(
+        current.originator_id, current.originator_version, current.topic, transcoder.encode(state)
+    )
+    decoded = mapper.to_domain_event(first_version)
+    assert isinstance(decoded, Project.MilestonePlanned)
+    assert (decoded.title, decoded.expected_result, decoded.description) == (
+        "Seminar",
+        "Protocol",
+        None,
+    )

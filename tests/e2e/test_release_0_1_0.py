@@ -87,7 +87,7 @@ query($id: ID!, $adopted: ID!, $open: ID!, $project: ID!, $spring: ID!) {
     project(id: $project) {
       title direction kind goal { title } lead { name } partners { name }
       expectedResults { indicator target unit actual }
-      milestones { title due status reachedOn actualResult evidenceUrl missedReason }
+      milestones { title due status reachedOn actualResult evidenceUrl missedReason description }
       orientation { planned reached missed overdue onTimeRate resultAttainment }
     }
     norms { name description scaleMin scaleMax weight }
@@ -267,6 +267,9 @@ def check_full(view: dict[str, Any], issuer: str) -> None:
     assert protocol["status"] == "MISSED"
     assert protocol["missedReason"] == "The protocol awaits ethics approval"
     assert milestones["First cohort certified"]["status"] == "PLANNED"
+    # Planned before milestones had a description: the upcaster gives them none, and the
+    # column that opening the partition added reads the same.
+    assert [m["description"] for m in project["milestones"]] == [None, None, None]
     orientation = project["orientation"]
     assert {k: orientation[k] for k in ("planned", "reached", "missed", "overdue")} == {
         "planned": 3,

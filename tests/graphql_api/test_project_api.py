@@ -100,3 +100,29 @@ def test_a_project_serves_a_goal_of_its_cluster(api: Api, cast: Cast) -> None:
     goal_id = goal.ok()["proposeGoal"]["id"]
     shown = launch(api, cast, goalId=goal_id).ok()["launchProject"]
     assert shown["goal"] == {"id": goal_id, "title": "Teachers stay"}
+
+
+PLAN_DESCRIBED = """
+mutation($clusterId: ID!, $projectId: ID!, $input: PlanMilestoneInput!) {
+  planMilestone(clusterId: $clusterId, projectId: $projectId, input: $input) { id description }
+}
+"""
+MILESTONES = """
+query($clusterId: ID!, $id: ID!) {
+  cluster(id: $clusterId) { project(id: $id) { milestones { title description } } }
+}
+"""
+
+
+def test_a_milestone_shows_what_its_planner_said_it_delivers(api: Api, cast: Cast) -> None:
+    pid = launch(api, cast).ok()["launchProject"]["id"]
+    described = {"title": "Seminar", "due": "2025-03-20", "description": " Two sessions "}
+    variables = {"clusterId": cast.reg.cluster_id, "projectId": pid, "input": described}
+    planned = api.run(PLAN_DESCRIBED, variables, principal=cast.reg.member).ok()["planMilestone"]
+    assert planned["description"] == "Two sessions"
+    plan(api, cast, pid, "2025-03-21")  # without one
+    found = api.run(MILESTONES, {"clusterId": cast.reg.cluster_id, "id": pid}, principal=cast.anna)
+    assert found.ok()["cluster"]["project"]["milestones"] == [
+        {"title": "Seminar", "description": "Two sessions"},
+        {"title": "Due 2025-03-21", "description": None},
+    ]

@@ -157,3 +157,23 @@ def test_a_settled_milestone_is_settled_for_good(world: FastWorld) -> None:
     )
     assert "already missed" in message
     refused(w, lambda: projects.miss_milestone(op, c, project.id, milestone, "Again"), "CONFLICT")
+
+
+def test_a_planner_describes_what_a_milestone_delivers(world: FastWorld) -> None:
+    w, projects, op, c = world, world.projects, world.operator, world.cluster_id
+    project = launch(w)
+    plan = MilestonePlan("Seminar", TODAY, "Protocol", " Two sessions for mentors ")
+    planned = projects.plan_milestone(w.ivan, c, project.id, plan)
+    assert planned.description == "Two sessions for mentors"
+    bare = projects.plan_milestone(op, c, project.id, MilestonePlan("Report", TODAY))
+    assert bare.description is None
+    found = project_in(w.queries.scope(op, c), project.id)
+    assert found is not None
+    assert [m.description for m in found.milestones] == ["Two sessions for mentors", None]
+    too_long = MilestonePlan("Long", TODAY, None, "x" * 4001)
+    refused(
+        w,
+        lambda: projects.plan_milestone(op, c, project.id, too_long),
+        "BAD_USER_INPUT",
+        "description",
+    )
