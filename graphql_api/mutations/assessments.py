@@ -86,7 +86,7 @@ class AssessmentMutation:
         ctx = info.context
         # Answered from the command itself (its event, and the registry and round it
         # ran with): no second lookup of the caller, and no read-model round trips.
-        done = ctx.services.mutual_control.record_assessment_answered(
+        done = ctx.services.mutual_control.record_assessment(
             ctx.principal, cluster_id, round_id, assessee_id, norm_id, score, rationale
         )
         return AssessmentType.from_dto(done.assessment, AssessmentRefs.recorded(done))

@@ -44,7 +44,7 @@ class Cluster:
             args["norm_id"],
             score,
             args["rationale"],
-        )
+        ).assessment
 
     def refused(self, call: Callable[[], Any]) -> DomainError:
         """The error ``call`` raises; the log has not moved."""
@@ -274,7 +274,7 @@ def test_two_processes_revising_one_scorecard_lose_no_revision(cluster: Cluster)
         found = service.record_assessment(
             c.people["A"], c.id, spring, c.subjects["B"], c.norm_in, score, None
         )
-        return int(found.revision)
+        return int(found.assessment.revision)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         revisions = sorted(pool.map(record, calls))

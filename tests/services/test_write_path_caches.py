@@ -30,7 +30,7 @@ def record(
     world: Any, who: Principal, assessee: str, round_: tuple[str, str], score: float = 3
 ) -> RecordedAssessment:
     norm_id, round_id = round_
-    return world.container.mutual_control.record_assessment_answered(  # type: ignore[no-any-return]
+    return world.container.mutual_control.record_assessment(  # type: ignore[no-any-return]
         who, world.cluster_id, round_id, assessee, norm_id, score, "why"
     )
 
