@@ -45,7 +45,7 @@ def seed_views(stack: Stack, subjects: int) -> tuple[seed.World, list[seed.Perso
     subject on 5 norms in the open round."""
     container = stack.container
     people = seed.people(container, subjects, "views")
-    world = seed.assessment_cluster(container, people, norms=5, name="Views cluster")
+    world = seed.mutual_control_cluster(container, people, norms=5, name="Views cluster")
     partition = container.partitions.open(world.cluster_id)
     round_ = partition.app.repository.get(uuid.UUID(world.round_id))
     rng = random.Random(5)

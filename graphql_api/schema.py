@@ -18,10 +18,10 @@ from graphql_api.cost import MAX_COST, cost_rule
 from graphql_api.documents import DocumentCache, KnownDocuments
 from graphql_api.errors import CodedSchema
 from graphql_api.execution import ViewExecutionContext
-from graphql_api.mutations.assessments import AssessmentMutation
 from graphql_api.mutations.audit import AuditMutation
 from graphql_api.mutations.goals import GoalMutation
 from graphql_api.mutations.identity import IdentityMutation
+from graphql_api.mutations.mutual_control import MutualControlMutation
 from graphql_api.mutations.projects import ProjectMutation
 from graphql_api.mutations.registry import RegistryMutation
 from graphql_api.queries import Query
@@ -97,7 +97,7 @@ Mutation = merge_types(
         AuditMutation,
         GoalMutation,
         ProjectMutation,
-        AssessmentMutation,
+        MutualControlMutation,
         IdentityMutation,
     ),
 )

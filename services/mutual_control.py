@@ -17,10 +17,10 @@ from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.norm import Norm
 from domain.scorecard import Scorecard, scorecard_id
 from services.access import member_info, subject_info
-from services.assessment_dto import AssessmentInfo, NormInfo, RoundInfo
 from services.commands import Body, CommandRunner
 from services.dto import MemberInfo, SubjectInfo
 from services.ids import normalise_id, target_id
+from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo
 from services.permissions import Permission
 from services.ports import Partition
 from services.principal import Actor, Principal
@@ -67,7 +67,7 @@ class MutualControlService:
             return [norm], str(norm_id)
 
         partition, key = self.runner.run(principal, cluster_id, Permission.ADMINISTER, body)
-        return _found(partition.read_model.assessment_reader.norm(key), "norm", key)
+        return _found(partition.read_model.mutual_control_reader.norm(key), "norm", key)
 
     def open_assessment_round(
         self, principal: Principal | None, cluster_id: str, title: str, norm_ids: list[str]
@@ -135,7 +135,7 @@ class MutualControlService:
         # Name and description from the read model; the scale and weight are the
         # terms the round fixed when it opened.
         adopted = _found(
-            done.partition.read_model.assessment_reader.norm(recorded.norm_id),
+            done.partition.read_model.mutual_control_reader.norm(recorded.norm_id),
             "norm",
             recorded.norm_id,
         )
@@ -159,7 +159,9 @@ class MutualControlService:
         self, principal: Principal | None, cluster_id: str, permission: Permission, body: Body[str]
     ) -> RoundInfo:
         partition, key = self.runner.run(principal, cluster_id, permission, body)
-        return _found(partition.read_model.assessment_reader.round(key), "assessment round", key)
+        return _found(
+            partition.read_model.mutual_control_reader.round(key), "assessment round", key
+        )
 
 
 def _assessor(actor: Actor) -> str:

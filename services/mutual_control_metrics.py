@@ -3,7 +3,7 @@ score of each assessed (assessor, assessee) pair.
 
 Pure functions: the definitions of docs/architecture.md ("Mutual control") and the
 contract, in one place. The pair scores come from the read model, which
-averages the latest assessments in SQL (AssessmentReader.pair_scores); from
+averages the latest assessments in SQL (MutualControlReader.pair_scores); from
 there everything is O(n²) for n subjects.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from services.assessment_dto import (
+from services.dto import SubjectInfo
+from services.mutual_control_dto import (
     AssessorDeviationInfo,
     MutualControlInfo,
     PairScore,
     SubjectScoreInfo,
 )
-from services.dto import SubjectInfo
 
 Matrix = list[list[float | None]]
 

@@ -12,7 +12,6 @@ from typing import Any, Protocol
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 from services.application import ClusterApplication
-from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
 from services.audit.chain_check import ChainRecord
 from services.dto import (
     CallerInfo,
@@ -24,10 +23,11 @@ from services.dto import (
 )
 from services.goal_model import GoalReader
 from services.identity_ports import IdentityProviderReader
+from services.mutual_control_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
 from services.orientation import ProjectReader
 from services.projections.goals import GoalView
 from services.projections.identity import IdentityProviderView
-from services.projections.mutual_control import AssessmentView
+from services.projections.mutual_control import MutualControlView
 from services.projections.projects import ProjectsView
 from services.projections.registry import RegistryView
 
@@ -129,7 +129,7 @@ class RegistryReader(Protocol):
     def member(self, member_id: str) -> MemberInfo | None: ...
 
 
-class AssessmentReader(Protocol):
+class MutualControlReader(Protocol):
     """Queries over the mutual-control read model (norms, rounds, latest assessments)."""
 
     def norms(self) -> list[NormInfo]: ...
@@ -157,8 +157,8 @@ class ReadModel(ABC):
     registry_reader: RegistryReader
     goals: GoalView
     goal_reader: GoalReader
-    assessments: AssessmentView
-    assessment_reader: AssessmentReader
+    mutual_control: MutualControlView
+    mutual_control_reader: MutualControlReader
     projects: ProjectsView
     projects_reader: ProjectReader
     identity_providers: IdentityProviderView

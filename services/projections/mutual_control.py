@@ -16,7 +16,7 @@ from domain.norm import Norm
 from domain.scorecard import Scorecard
 
 
-class AssessmentView(TrackingRecorder):
+class MutualControlView(TrackingRecorder):
     """What the mutual-control projection writes; each method records the
     view change and the tracking in the same unit of work."""
 
@@ -61,7 +61,7 @@ class AssessmentView(TrackingRecorder):
         close is the cut-off in log order, the same on every replay."""
 
 
-class MutualControlProjection(Projection[AssessmentView]):
+class MutualControlProjection(Projection[MutualControlView]):
     name = "mutual_control"
 
     @singledispatchmethod

@@ -1,4 +1,4 @@
-"""The mutual-control read model: writes (AssessmentView) and queries (AssessmentReader)."""
+"""The mutual-control read model: writes (MutualControlView) and queries (MutualControlReader)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from domain.norm import NormTerms
-from infra.readmodel.assessment_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
+from infra.readmodel.mutual_control_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
 from infra.readmodel.tracked import BatchTracked
-from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
-from services.projections.mutual_control import AssessmentView
+from services.mutual_control_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
+from services.projections.mutual_control import MutualControlView
 
 
-class SqlAssessmentView(BatchTracked, AssessmentView):
+class SqlMutualControlView(BatchTracked, MutualControlView):
     def norm_adopted(
         self,
         tracking: Tracking,
@@ -139,7 +139,7 @@ _TERMS_OF_OPEN_ROUND = (
 )
 
 
-class SqlAssessmentReader:
+class SqlMutualControlReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

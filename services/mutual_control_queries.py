@@ -6,16 +6,16 @@ from __future__ import annotations
 import math
 
 from domain.errors import InvalidInput
-from services.assessment_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
+from services.mutual_control_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
 from services.mutual_control_metrics import mutual_control
-from services.ports import AssessmentReader
+from services.ports import MutualControlReader
 from services.queries import ClusterScope
 
 DEFAULT_OUTLIER_THRESHOLD = 0.25
 
 
-def _reader(scope: ClusterScope) -> AssessmentReader:
-    return scope.read_model.assessment_reader
+def _reader(scope: ClusterScope) -> MutualControlReader:
+    return scope.read_model.mutual_control_reader
 
 
 def norms(scope: ClusterScope) -> list[NormInfo]:

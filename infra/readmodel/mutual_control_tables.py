@@ -69,7 +69,7 @@ class AssessmentRow(SQLModel, table=True):
     recorded_at: datetime
 
 
-ASSESSMENT_TABLES = [
+MUTUAL_CONTROL_TABLES = [
     SQLModel.metadata.tables[name]
     for name in ("rm_norm", "rm_assessment_round", "rm_round_norm", "rm_assessment")
 ]
