@@ -2,9 +2,11 @@
 score of each assessed (assessor, assessee) pair.
 
 Pure functions: the definitions of docs/architecture.md ("Mutual control") and the
-contract, in one place. The pair scores come from the read model, which
-averages the latest assessments in SQL (MutualControlReader.pair_scores); from
-there everything is O(n²) for n subjects.
+contract, in one place. The read model stores, per counted assessment, its
+weight and weighted normalised score (domain.norm.NormTerms.weighted; which
+assessments count is domain.assessment_round.RoundTerms.counting) and hands
+them over added up per pair; the pair scores are averaged here, and from there
+everything is O(n²) for n subjects.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from services.mutual_control_dto import (
     MutualControlInfo,
     PairScore,
     SubjectScoreInfo,
+    WeightedScore,
 )
 
 Matrix = list[list[float | None]]
@@ -38,6 +41,22 @@ def mutual_control(
         unassessed=tuple(r.subject_id for r in received if r.assessors == 0),
         outliers=outliers(subject_ids, matrix, outlier_threshold),
     )
+
+
+def pair_scores(totals: Iterable[WeightedScore]) -> list[PairScore]:
+    """Per assessed (assessor, assessee): Σ weighted ÷ Σ weight over the norms on
+    which the assessor assessed the assessee, i.e. the weight-averaged
+    normalised score. ``totals`` may hold one entry per assessment or partial
+    sums (the read model hands over one per pair): they add up the same."""
+    pairs: dict[tuple[str, str], list[float]] = {}
+    for assessor, assessee, weighted, weight in totals:
+        found = pairs.get((assessor, assessee))
+        if found is None:
+            pairs[assessor, assessee] = [weighted, weight]
+        else:
+            found[0] += weighted
+            found[1] += weight
+    return [(i, j, weighted / weight) for (i, j), (weighted, weight) in pairs.items()]
 
 
 def score_matrix(subject_ids: Sequence[str], pairs: Iterable[PairScore]) -> Matrix:

@@ -23,7 +23,7 @@ from services.dto import (
 )
 from services.goal_model import GoalReader
 from services.identity_ports import IdentityProviderReader
-from services.mutual_control_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
+from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo, WeightedScore
 from services.orientation import ProjectReader
 from services.projections.goals import GoalView
 from services.projections.identity import IdentityProviderView
@@ -144,9 +144,9 @@ class MutualControlReader(Protocol):
         self, round_id: str, assessor_id: str | None = None, assessee_id: str | None = None
     ) -> list[AssessmentInfo]: ...
 
-    def pair_scores(self, round_id: str) -> Sequence[PairScore]:
-        """Per assessed (assessor, assessee): the weight-averaged normalised score
-        ((score - min) / (max - min)) of the latest assessments, on the round's norms."""
+    def weighted_totals(self, round_id: str) -> Sequence[WeightedScore]:
+        """The stored ``weighted`` and ``weight`` of the round's latest
+        assessments, added up per (assessor, assessee), in no particular order."""
         ...
 
 

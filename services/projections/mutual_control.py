@@ -1,5 +1,9 @@
 """Projects mutual control: norms, rounds, and the latest revision of every
-(round, assessor, assessee, norm) assessment."""
+(round, assessor, assessee, norm) assessment that counts.
+
+Which assessments count and with what weight is the domain's rule
+(``RoundTerms.counting``, ``NormTerms.weighted``), applied here; the view
+only fetches a round's terms and stores rows."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
 
-from domain.assessment_round import AssessmentRound
+from domain.assessment_round import AssessmentRound, RoundTerms
 from domain.norm import Norm
 from domain.scorecard import Scorecard
 
@@ -42,6 +46,11 @@ class MutualControlView(TrackingRecorder):
     def round_closed(self, tracking: Tracking, *, round_id: str) -> None: ...
 
     @abstractmethod
+    def round_terms(self, round_id: str) -> RoundTerms | None:
+        """The round as projected so far, including this unit of work's own
+        changes; None for a round the view does not know."""
+
+    @abstractmethod
     def assessment_recorded(
         self,
         tracking: Tracking,
@@ -51,14 +60,14 @@ class MutualControlView(TrackingRecorder):
         assessee_id: str,
         norm_id: str,
         score: float,
+        weighted: float,
+        weight: float,
         rationale: str | None,
         revision: int,
         member_id: str | None,
         at: datetime,
     ) -> None:
-        """Keeps the latest revision. An assessment that reaches the log after
-        its round's close (a close racing a recording) must not count: the
-        close is the cut-off in log order, the same on every replay."""
+        """Stores the latest revision, with its weight and weighted normalised score."""
 
 
 class MutualControlProjection(Projection[MutualControlView]):
@@ -92,6 +101,11 @@ class MutualControlProjection(Projection[MutualControlView]):
 
     @process_event.register
     def _(self, e: Scorecard.AssessmentRecorded, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        round_ = self.view.round_terms(e.round_id)
+        terms = round_.counting(e.norm_id) if round_ is not None else None
+        if terms is None:
+            self.view.insert_tracking(tracking)  # it does not count: only move the position on
+            return
         self.view.assessment_recorded(
             tracking,
             round_id=e.round_id,
@@ -99,6 +113,8 @@ class MutualControlProjection(Projection[MutualControlView]):
             assessee_id=e.assessee_id,
             norm_id=e.norm_id,
             score=e.score,
+            weighted=terms.weighted(e.score),
+            weight=terms.weight,
             rationale=e.rationale,
             revision=e.revision,
             member_id=e.actor_member_id,

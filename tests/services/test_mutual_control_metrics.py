@@ -1,5 +1,5 @@
 """The mutual-control metrics as pure functions over hand-worked pair scores
-(no storage; the SQL that averages the norms is tested in test_mutual_control_view)."""
+(no storage; the read model's part is tested in test_mutual_control_view)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from mutual_control_scenario import (
 )
 
 from services.dto import SubjectInfo
-from services.mutual_control_metrics import mutual_control
+from services.mutual_control_metrics import mutual_control, pair_scores
 
 SUBJECTS = [SubjectInfo(k, f"School {k}", "SCHOOL", None, True) for k in ACTIVE]
 
@@ -83,3 +83,30 @@ def test_equal_deviations_keep_the_subject_order() -> None:
     # A and B score C 0 and 1: each deviates by 1 from the other.
     view = mutual_control(SUBJECTS, [("A", "C", 0.0), ("B", "C", 1.0)], 0.5)
     assert [(o.assessor_id, o.mean_deviation) for o in view.outliers] == [("A", 1.0), ("B", 1.0)]
+
+
+def test_a_pair_score_is_the_weight_averaged_normalised_score() -> None:
+    # A assessed B on norms of weight 2, 1 and 0.5 with normalised scores 1.0,
+    # 0.0 and 0.5 (weighted 2.0, 0.0, 0.25): (2 + 0 + 0.25) / 3.5 = 9/14.
+    # A assessed C once (weight 1.5, normalised 0.2): 0.3 / 1.5 = 0.2.
+    # B assessed A once (weight 1, normalised 0.75).
+    rows = [
+        ("A", "B", 2.0, 2.0),
+        ("A", "C", 0.3, 1.5),
+        ("A", "B", 0.0, 1.0),
+        ("B", "A", 0.75, 1.0),
+        ("A", "B", 0.25, 0.5),
+    ]
+    found = {(i, j): score for i, j, score in pair_scores(rows)}
+    assert found.keys() == {("A", "B"), ("A", "C"), ("B", "A")}
+    assert found["A", "B"] == pytest.approx(9 / 14)
+    assert found["A", "C"] == pytest.approx(0.2)
+    assert found["B", "A"] == 0.75
+
+
+def test_partial_sums_give_the_same_pair_scores_as_single_assessments() -> None:
+    # The read model may hand over a pair's totals already added up.
+    single = [("A", "B", 2.0, 2.0), ("A", "B", 0.0, 1.0), ("A", "B", 0.25, 0.5)]
+    summed = [("A", "B", 2.0, 3.0), ("A", "B", 0.25, 0.5)]
+    assert pair_scores(summed) == pytest.approx(pair_scores(single))
+    assert pair_scores([]) == []
