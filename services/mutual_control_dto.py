@@ -47,10 +47,6 @@ class AssessmentInfo:
 # read model's rows serve as they come.
 WeightedScore = tuple[str, str, float, float]
 
-# (assessor, assessee, weight-averaged normalised score of the latest revisions):
-# one per assessed pair.
-PairScore = tuple[str, str, float]
-
 
 @dataclass(frozen=True)
 class SubjectScoreInfo:

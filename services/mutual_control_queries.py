@@ -7,7 +7,7 @@ import math
 
 from domain.errors import InvalidInput
 from services.mutual_control_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
-from services.mutual_control_metrics import mutual_control, pair_scores
+from services.mutual_control_metrics import mutual_control
 from services.ports import MutualControlReader
 from services.queries import ClusterScope
 
@@ -50,5 +50,5 @@ def mutual_control_view(
         raise InvalidInput(
             "outlierThreshold must be a number of 0 or more", field="outlierThreshold"
         )
-    pairs = pair_scores(_reader(scope).weighted_totals(round_info.id))
-    return mutual_control(scope.subjects(), pairs, outlier_threshold)
+    totals = _reader(scope).weighted_totals(round_info.id)
+    return mutual_control(scope.subjects(), totals, outlier_threshold)
