@@ -3,17 +3,20 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The test suite's JavaScript, each folder with its own package.json and lock (npm ci):
+# The JavaScript of the tests and benchmarks, each folder with its own package.json and
+# lock (npm ci):
 #   tests/sso/idp      panva's oidc-provider, the institutions' identity providers
 #   tests/browser      playwright-core, which drives Debian's Chromium
 #   tests/clients/ws   the GraphQL subscription clients (graphql-ws, Apollo)
 #   tests/clients/http graphql-http, the GraphQL-over-HTTP spec's own audit
-NODE_DIRS := tests/sso/idp tests/browser tests/clients/ws tests/clients/http
+#   bench/peer         PostGraphile 4 and autocannon, the peer benchmark (bench/peer.py)
+NODE_DIRS := tests/sso/idp tests/browser tests/clients/ws tests/clients/http bench/peer
+PEER_STAMP := bench/peer/node_modules/.installed
 NODE_STAMPS := $(wildcard $(addsuffix /package-lock.json,$(NODE_DIRS)))
 NODE_STAMPS := $(NODE_STAMPS:package-lock.json=node_modules/.installed)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint schema bench fuzz clean graphiql-assets lock upgrade
+.PHONY: install run test test-fast lint schema bench fuzz clean graphiql-assets lock upgrade
 
 # Installs exactly the locked versions (hashes checked), then the project itself.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -50,6 +53,12 @@ TEST_WORKERS ?= 4
 test: install  ## the whole test suite, on TEST_WORKERS parallel workers
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
+# The fast tier: the domain tests and the service tests on in-memory fakes of the ports
+# (tests/services/fast/), no database and no server, in one process: seconds, not minutes.
+# `make test` runs them too, once, with everything else.
+test-fast: $(STAMP)  ## domain and service tests on in-memory fakes, no database (seconds)
+	$(BIN)/python -m pytest -n 0 -q tests/domain tests/services/fast
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -61,7 +70,7 @@ schema: $(STAMP)  ## export graphql/schema.graphql from the code
 fuzz: $(STAMP)  ## schemathesis over the GraphQL schema, many more examples than CI runs
 	CLUSTERWORK_FUZZ_EXAMPLES=$${CLUSTERWORK_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/hardening/test_fuzz.py -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m bench
 
 # The lock files: requirements-dev.lock (what make install installs) and requirements.lock

@@ -16,6 +16,7 @@ from bench import (
     harness,
     http_overhead,
     mutual_control,
+    peer,
     projection,
     request_threads,
     scale_out,
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[bool, list[str]], None]] = {
     "http_overhead": http_overhead.run,
     "scale_out": scale_out.run,
     "request_threads": request_threads.run,
+    "peer": peer.run,
 }
 
 

@@ -275,7 +275,7 @@ projections handle it and calls only those, with the function `singledispatchmet
 pick; the others' positions move once at the end of the batch, and an event no projection
 handles is not decoded (`services/projections/projector.py`); events are parsed with orjson
 and revived with the mapper's own transcodings, with the library's decoder as the fallback
-(`services/projections/decoding.py`); an assessment row is stated whole by key and a batch
+(`services/transcoder.py`, the transcoder the library's mapper is given); an assessment row is stated whole by key and a batch
 writes them with one `INSERT … ON CONFLICT DO UPDATE` executed for all rows
 (`infra/readmodel/upserts.py`), without reading the scorecard first; the terms of a round
 are one prebuilt query per round and batch; full batches double up to 4,000 events. The same

@@ -194,7 +194,7 @@ event; `goal.totality` took 170 ms at 50 subjects on PostgreSQL, an events page 
 A request now reads all members and subjects of the cluster at once when a list names
 two or more it has not seen (services/queries.py, `ClusterScope.know_members`), and
 remembers every subject and member it read. Then the fixed per-request cost: a document
-that passed validation is remembered by its text (graphql_api/documents.py); the readers
+that passed validation is remembered by its text (strawberry's ValidationCache); the readers
 go through SQLAlchemy Core; plain scalar fields and resolver methods of `self` skip
 strawberry's wrapping; decoded log entries are remembered by their stored content
 (services/event_data.py).
@@ -216,7 +216,7 @@ the change switched on and off in turns) and py-spy on `serve`:
   votes, a page of the log) are built once with bind parameters instead of on every call
   (SQLite: a page of 101 events 0.87 -> 0.46 ms, a subject 0.21 -> 0.03 ms) and their rows
   come in one fetch.
-- Execution (graphql_api/execution.py): an object's fields run in one loop, each field's
+- Execution (graphql_api/compat/graphql_core.py): an object's fields run in one loop, each field's
   plan found once per selection; lists of objects and a method's object value are
   completed without graphql-core's five calls per item and its resolve info; a leaf whose
   value its coercion returns unchanged (a str for String and ID, a bool, a 32-bit int) is

@@ -12,7 +12,7 @@ from services.audit.service import AuditService
 from services.goals import GoalService
 from services.identity import IdentityService
 from services.mutual_control import MutualControlService
-from services.ports import LiveEvents
+from services.ports.log import LiveEvents
 from services.principal import Principal
 from services.projects import ProjectService
 from services.queries import ClusterQueries

@@ -34,8 +34,6 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     VariableNode,
     get_named_type,
     value_from_ast_untyped,
@@ -128,45 +126,26 @@ def is_list(type_: Any) -> bool:
     return isinstance(type_, GraphQLList)
 
 
-def cost_rule(max_cost: int, variables: Mapping[str, Any]) -> type[ValidationRule]:
-    """A validation rule bound to this request's variables."""
-
-    def estimator(schema: GraphQLSchema, document: DocumentNode) -> CostEstimator:
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        return CostEstimator(schema, fragments, variables)
-
-    def too_expensive(
-        estimator: CostEstimator, node: OperationDefinitionNode
-    ) -> GraphQLError | None:
+def cost_errors(
+    schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any], max_cost: int
+) -> list[GraphQLError]:
+    """One error for each operation of a valid document that costs more than
+    ``max_cost`` with this request's variables."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    estimator = CostEstimator(schema, fragments, variables)
+    errors = []
+    for node in document.definitions:
+        if not isinstance(node, OperationDefinitionNode):
+            continue
         cost = estimator.operation(node)
-        if cost <= max_cost:
-            return None
-        return GraphQLError(
-            f"the query is too expensive (cost {cost}, limit {max_cost}): "
-            "ask for smaller pages or fewer nested lists",
-            node,
-        )
-
-    class CostRule(ValidationRule):
-        per_request = True  # depends on the variables: run even for a known document
-
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.estimator = estimator(context.schema, context.document)
-
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            error = too_expensive(self.estimator, node)
-            if error is not None:
-                self.report_error(error)
-
-        @staticmethod
-        def check(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
-            """The rule on a document that passed every other rule, without a
-            validation pass of its own (DocumentCache)."""
-            found = estimator(schema, document)
-            operations = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-            return [e for node in operations if (e := too_expensive(found, node)) is not None]
-
-    return CostRule
+        if cost > max_cost:
+            errors.append(
+                GraphQLError(
+                    f"the query is too expensive (cost {cost}, limit {max_cost}): "
+                    "ask for smaller pages or fewer nested lists",
+                    node,
+                )
+            )
+    return errors

@@ -7,17 +7,21 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from graphql_api.cost import MAX_COST, cost_rule
-from graphql_api.documents import DocumentCache, KnownDocuments
+from graphql_api.compat.strawberry import ViewExecutionContext, graphql_core_schema
+from graphql_api.cost import MAX_COST, cost_errors
 from graphql_api.errors import CodedSchema
-from graphql_api.execution import ViewExecutionContext
 from graphql_api.mutations.audit import AuditMutation
 from graphql_api.mutations.goals import GoalMutation
 from graphql_api.mutations.identity import IdentityMutation
@@ -33,25 +37,49 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
-# The rules of strawberry's QueryDepthLimiter and MaxAliasesLimiter, which build
-# a new rule class in every instance's __init__ (and each request gets its own
-# instance): built once, and the very same rules every request.
-DEPTH_RULE = depth_rule(MAX_DEPTH, None, None)
-ALIASES_RULE = aliases_rule(MAX_ALIASES)
+# The validation rules of strawberry's QueryDepthLimiter and MaxAliasesLimiter.
+# Each limiter builds a new rule class when constructed, and an extension
+# instance registered with the schema would be shared by concurrent requests:
+# so the limiters are built once, here, only for their rules, which RequestLimits
+# adds to every request. The very same rule classes every request also let
+# ValidationCache find a document validated before.
+LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+
+# Clients send the same few documents over and over (graphql/operations):
+# parsing and validating one cost about a quarter of a mutation's CPU, so each
+# distinct text is parsed and validated once (strawberry's LRU caches, shared
+# by every schema, keyed by text and by schema, document and rules).
+DOCUMENTS_MAX = 256
 
 
 class RequestLimits(SchemaExtension):
-    """What QueryDepthLimiter, MaxAliasesLimiter, MaxTokensLimiter and the cost
-    limit did as four extensions, in one: strawberry looks up and enters every
-    extension's hooks on every request, which cost more than the limits' own work.
-    The depth and alias rules, the token limit on parsing, and the cost rule over
-    this request's variables, in that order."""
+    """The depth, alias, token and cost limits in one extension (strawberry looks
+    up and enters every extension's hooks on every request, which cost more than
+    the limits' own work). The depth and alias rules are the very same classes
+    every request, so a document's validation is cached with them. The cost
+    limit reads this request's variables, so it runs on every request, over a
+    document the cached validation found valid: list this extension after
+    ``ValidationCache``, whose answer it needs."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
-        cost = cost_rule(MAX_COST, context.variables or {})
-        context.validation_rules = (*context.validation_rules, DEPTH_RULE, ALIASES_RULE, cost)
+        context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if context.pre_execution_errors == [] and document is not None:
+            schema = graphql_core_schema(context.schema)
+            # A new list: the cached one is shared by every request of this text.
+            context.pre_execution_errors = cost_errors(
+                schema, document, context.variables or {}, MAX_COST
+            )
         yield
 
 
@@ -105,7 +133,6 @@ Mutation = merge_types(
 
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema; production may switch introspection off (CLUSTERWORK_INTROSPECTION)."""
-    known = KnownDocuments()  # this schema's parsed and validated documents
     return ThreadedSchema(
         query=Query,
         mutation=Mutation,
@@ -114,10 +141,10 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         # Factories, not instances: strawberry shares an instance between
         # concurrent requests (its execution_context gets overwritten).
         extensions=[
-            RequestLimits,
             *([] if introspection else [DisableIntrospection]),
-            # Last: it needs the parse options and validation rules set above.
-            lambda: DocumentCache(known),
+            lambda: ParserCache(maxsize=DOCUMENTS_MAX),
+            lambda: ValidationCache(maxsize=DOCUMENTS_MAX),
+            RequestLimits,  # after ValidationCache: the cost limit needs its answer
         ],
     )
 

@@ -53,6 +53,7 @@ from infra.oidc.routes import (
 )
 from infra.rate_limit import RateLimitMiddleware, TokenBuckets
 from infra.tokens import VERIFIED_TOKEN, TokenService
+from infra.version import release
 from infra.web import GRAPHIQL_HTML, ContentSecurityPolicyMiddleware, mount_static
 from services.principal import Principal
 from services.request import set_request_id
@@ -272,7 +273,7 @@ def create_app(container: Container) -> FastAPI:
         lifespan=lifespan,
         title="Clusterwork",
         description="Workspace for regional pedagogical education clusters. GraphQL at /graphql.",
-        version="0.1.0",
+        version=release() or "unknown",
         # Swagger UI and ReDoc load from a CDN; GraphQL clients need no OpenAPI document.
         docs_url=None,
         redoc_url=None,
@@ -316,9 +317,9 @@ def create_app(container: Container) -> FastAPI:
     mount_static(app)
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        """Liveness: the process answers."""
-        return {"status": "ok"}
+    def healthz() -> dict[str, str | None]:
+        """Liveness: the process answers, and which release it runs."""
+        return {"status": "ok", "version": release()}
 
     @app.get("/.well-known/clusterwork-keys.json")
     def public_keys() -> dict[str, Any]:

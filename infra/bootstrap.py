@@ -32,7 +32,7 @@ from services.audit.service import AuditService
 from services.commands import CommandRunner
 from services.goals import GoalService
 from services.mutual_control import MutualControlService
-from services.ports import Clock
+from services.ports.clock import Clock
 from services.projections.goals import GoalProjection
 from services.projections.identity import IdentityProviderProjection
 from services.projections.mutual_control import MutualControlProjection

@@ -16,6 +16,7 @@ from infra.audit.cli import audit
 from infra.bootstrap import Container, StateMissing, bootstrap, state_parts
 from infra.cli_context import NoState, existing_container, member_principal, operator_principal
 from infra.settings import Settings
+from infra.version import release
 from services.principal import Principal
 
 
@@ -29,6 +30,7 @@ def hand_over_sooner(settings: Settings) -> None:
 
 
 @click.group()
+@click.version_option(release() or "unknown", prog_name="clusterwork")
 def main() -> None:
     """Clusterwork: the workspace of regional pedagogical education clusters."""
 

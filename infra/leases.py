@@ -38,8 +38,9 @@ class AdvisoryLease:
         # A holder keeps one pooled connection for its lock and needs another to
         # project. If locks took every connection of the pool, the holders would
         # wait for each other until the pool timed out; so at most half hold one.
-        pool = engine.pool
-        capacity = pool.size() + max(0, getattr(pool, "_max_overflow", 0))  # type: ignore[attr-defined]
+        # The pool's size is all it lends: bootstrap pools the whole bound, with
+        # no overflow (with one, half of the size alone is still safe).
+        capacity = engine.pool.size()  # type: ignore[attr-defined]
         self._holders = threading.BoundedSemaphore(max(1, capacity // 2))
 
     @contextmanager

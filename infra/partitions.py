@@ -87,12 +87,14 @@ class _LruPartitions:
         recorder = self._recorder(cluster_id)
         recorder.upgrade_layout()
         engine = self._engine(cluster_id)
+        read_model = SqlReadModel(engine)
+        read_model.upgrade_layout(cluster_id)
         return ClusterPartition(
             cluster_id,
             recorder,
             self.app_factory(recorder),
             SqlEventLog(engine),
-            SqlReadModel(engine),
+            read_model,
             SqlCheckpointStore(engine),
         )
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, delete
 from sqlmodel import Field, Session, SQLModel, select
 
-from services.identity_ports import SecretUnreadable
+from services.ports.identity import SecretUnreadable
 
 NONCE_BYTES = 12
 

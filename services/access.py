@@ -6,7 +6,7 @@ from domain.cluster import Cluster, MemberRecord, SubjectRecord
 from domain.errors import NotFound, Unauthenticated
 from domain.vocabulary import Role
 from services.dto import CallerInfo, InterestInfo, MemberInfo, SubjectInfo
-from services.ports import Directory
+from services.ports.storage import Directory
 from services.principal import Actor, Principal
 
 

@@ -36,6 +36,7 @@ class ClusterApplication(Application[Any]):
     name = "clusterwork"
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.popo",  # factory for mapper/transcoder only
+        "TRANSCODER_TOPIC": "services.transcoder:OrjsonTranscoder",
         "AGGREGATE_CACHE_MAXSIZE": "256",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }

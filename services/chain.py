@@ -10,20 +10,6 @@ from __future__ import annotations
 
 import hashlib
 
-try:  # CPython's own SHA-256 (HACL*): the same digest as hashlib's
-    from _sha2 import sha256  # type: ignore[import-not-found]
-except ImportError:  # Python 3.11
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
-    except ImportError:  # another interpreter: OpenSSL's
-        sha256 = hashlib.sha256  # type: ignore[assignment]
-
-# Why not hashlib.sha256 on the append path: it goes through OpenSSL 3, whose
-# per-call digest lookup runs cold right after the previous append's fsync
-# and then costs about 5 µs, against about 2.5 µs for CPython's own (warm,
-# both are under 1 µs). The digest is the same; tests/services/test_chain.py
-# checks it against hashlib. docs/performance.md, "The auditable log".
-
 GENESIS_PREFIX = b"clusterwork:chain:v1:"
 
 
@@ -40,7 +26,7 @@ def canonical_bytes(
 
 
 def link(previous_hash: str, event_bytes: bytes) -> str:
-    return sha256(bytes.fromhex(previous_hash) + event_bytes).hexdigest()
+    return hashlib.sha256(bytes.fromhex(previous_hash) + event_bytes).hexdigest()
 
 
 def event_type(topic: str) -> str:

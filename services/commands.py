@@ -24,7 +24,8 @@ from services.access import actor_from_registry, member_id_of, not_found
 from services.dto import ClusterInfo
 from services.ids import parse_cluster_id
 from services.permissions import Permission, require
-from services.ports import Clock, Directory, Partition, Partitions
+from services.ports.clock import Clock
+from services.ports.storage import Directory, Partition, Partitions
 from services.principal import Actor, Principal
 from services.projections.projector import Fresh, Projector
 from services.projections.sync import LeasedProjection

@@ -13,7 +13,7 @@ from eventsourcing.persistence import Mapper
 
 from domain.base import STAMP_FIELDS
 from services.dto import EventInfo
-from services.ports import LogEntry
+from services.ports.log import LogEntry
 
 
 class _Described:

@@ -1,12 +1,10 @@
-"""What the goal read model holds and how services read it: frozen DTOs and
-the reader port (implemented in infra/readmodel/goals.py)."""
+"""What the goal read model holds, as frozen DTOs (its reader port is
+services/ports/goals.py, implemented in infra/readmodel/goals.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from services.dto import SubjectInfo
 
@@ -65,15 +63,3 @@ class GoalViewInfo:
     status: str
     votes: tuple[GoalVoteInfo, ...]
     totality: GoalTotalityInfo
-
-
-class GoalReader(Protocol):
-    """Queries over the goal read model."""
-
-    def goals(self) -> list[GoalInfo]: ...
-
-    def goal(self, goal_id: str) -> GoalInfo | None: ...
-
-    def votes(self, goal_ids: Sequence[str]) -> list[GoalVoteInfo]:
-        """The latest vote per subject of each goal, in the order they were cast."""
-        ...

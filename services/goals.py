@@ -20,7 +20,7 @@ from services.commands import Body, CommandRunner
 from services.goal_model import GoalInfo
 from services.ids import target_id
 from services.permissions import Permission
-from services.ports import Partition
+from services.ports.storage import Partition
 from services.principal import Actor, Principal
 
 

@@ -13,7 +13,9 @@ from domain.errors import InvalidInput, NotFound
 from domain.identity_provider import IdentityProvider, check_client_secret, checked_terms
 from services.access import actor_from_registry
 from services.commands import CommandRunner
-from services.identity_ports import (
+from services.ids import normalise_id, parse_cluster_id, target_id
+from services.permissions import Permission, require
+from services.ports.identity import (
     IdentityProviderInfo,
     IssuerDiscovery,
     IssuerUnusable,
@@ -21,9 +23,7 @@ from services.identity_ports import (
     ProviderRecord,
     SecretStore,
 )
-from services.ids import normalise_id, parse_cluster_id, target_id
-from services.permissions import Permission, require
-from services.ports import Partition
+from services.ports.storage import Partition
 from services.principal import Actor, Principal
 from services.queries import ClusterScope
 

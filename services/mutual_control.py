@@ -22,7 +22,7 @@ from services.dto import MemberInfo, SubjectInfo
 from services.ids import normalise_id, target_id
 from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo
 from services.permissions import Permission
-from services.ports import Partition
+from services.ports.storage import Partition
 from services.principal import Actor, Principal
 from services.queries import ClusterScope
 

@@ -8,7 +8,7 @@ import math
 from domain.errors import InvalidInput
 from services.mutual_control_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
 from services.mutual_control_metrics import mutual_control
-from services.ports import MutualControlReader
+from services.ports.mutual_control import MutualControlReader
 from services.queries import ClusterScope
 
 DEFAULT_OUTLIER_THRESHOLD = 0.25

@@ -1,4 +1,5 @@
-"""The orientation view: project DTOs, the reader port and the metrics.
+"""The orientation view: project DTOs and the metrics (the reader port is in
+services/ports/projects.py).
 
 The metrics are computed from the read model's rows at query time, because
 "overdue" depends on today: no event marks the day a due date passes.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from domain.vocabulary import MilestoneStatus
 
@@ -57,18 +57,6 @@ class OrientationInfo:
     overdue: int
     on_time_rate: float | None
     result_attainment: float | None
-
-
-class ProjectReader(Protocol):
-    """Queries over the projects read model."""
-
-    def projects(self, direction: str | None = None) -> list[ProjectInfo]: ...
-
-    def project(self, project_id: str) -> ProjectInfo | None: ...
-
-    def milestone(self, milestone_id: str) -> MilestoneInfo | None: ...
-
-    def result(self, result_id: str) -> ExpectedResultInfo | None: ...
 
 
 def orientation(project: ProjectInfo, today: date) -> OrientationInfo:

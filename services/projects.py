@@ -26,7 +26,7 @@ from services.orientation import (
     orientation,
 )
 from services.permissions import Permission
-from services.ports import Partition
+from services.ports.storage import Partition
 from services.principal import Actor, Principal
 from services.queries import ClusterScope
 

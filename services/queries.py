@@ -27,15 +27,10 @@ from services.dto import (
 from services.event_data import describe
 from services.ids import normalise_id, parse_cluster_id
 from services.permissions import Permission, require
-from services.ports import (
-    Clock,
-    Directory,
-    EventLog,
-    Partition,
-    Partitions,
-    ReadModel,
-    RegistryReader,
-)
+from services.ports.clock import Clock
+from services.ports.log import EventLog
+from services.ports.registry import RegistryReader
+from services.ports.storage import Directory, Partition, Partitions, ReadModel
 from services.principal import Actor, Principal
 from services.projections.projector import Projector
 from services.projections.sync import LeasedProjection

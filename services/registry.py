@@ -12,7 +12,7 @@ from services.commands import CommandRunner
 from services.dto import ClusterInfo, MemberInfo, SubjectInfo
 from services.ids import new_id, normalise_id, target_id
 from services.permissions import Permission, require_own_subject
-from services.ports import Partition
+from services.ports.storage import Partition
 from services.principal import Actor, Principal
 from services.request import current_request_id
 

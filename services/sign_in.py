@@ -18,9 +18,9 @@ from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.stamp import Stamp, stamped
 from domain.text import NAME_MAX, optional_email
 from services.commands import MAX_ATTEMPTS, CommandRunner, retry_pause
-from services.identity_ports import IdentityLinks, ProviderRecord, VerifiedIdentity
 from services.ids import new_id
-from services.ports import Partition
+from services.ports.identity import IdentityLinks, ProviderRecord, VerifiedIdentity
+from services.ports.storage import Partition
 from services.principal import Principal
 from services.request import current_request_id
 

@@ -27,7 +27,7 @@ TODAY = date(2025, 3, 10)
 
 
 class FixedClock:
-    """A hand-written fake of services.ports.Clock: today is what the test says."""
+    """A hand-written fake of services.ports.clock.Clock: today is what the test says."""
 
     def __init__(self, today: date) -> None:
         self.day = today

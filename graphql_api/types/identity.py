@@ -6,7 +6,7 @@ import strawberry
 
 from domain.errors import NotFound
 from graphql_api.types.registry import SubjectType
-from services.identity_ports import IdentityProviderInfo
+from services.ports.identity import IdentityProviderInfo
 from services.queries import ClusterScope
 
 

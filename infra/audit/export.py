@@ -12,21 +12,15 @@ import base64
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 
+from infra.version import application_version
 from services.audit.record import describe_state
 from services.chain import genesis
-from services.ports import Partition, iter_batches
+from services.ports.log import iter_batches
+from services.ports.storage import Partition
 
 FORMAT = "clusterwork-audit-export/1"
-
-
-def application_version() -> str:
-    try:
-        return f"clusterwork {version('clusterwork')}"
-    except PackageNotFoundError:
-        return "clusterwork (source checkout)"
 
 
 def write_export(

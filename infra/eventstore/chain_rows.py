@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID
 
@@ -50,16 +49,6 @@ def chain_rows(
         )
         rows.append((position, aggregate_id, version, topic, state, previous))
     return rows
-
-
-@dataclass(slots=True)
-class Append:
-    """Carries one call's guess through the library's insert path, and the
-    head and positions it wrote back (the PostgreSQL recorder)."""
-
-    guess: Head | None
-    written: Head | None = None
-    positions: list[int] = field(default_factory=list)
 
 
 class HeadGuess:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from infra.reads import reads
 from services.audit.chain_check import ChainRecord
 from services.chain import event_type
-from services.ports import LogEntry
+from services.ports.log import LogEntry
 
 
 # Declared, never created here: the recorders own this table. An event's

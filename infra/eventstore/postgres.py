@@ -5,22 +5,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, TypedDict
 from weakref import WeakKeyDictionary
 
 import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
     PersistenceError,
     StoredEvent,
     Subscription,
 )
 from eventsourcing.postgres import ConnectionPool, PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
-from infra.eventstore.chain_rows import Append, Head, HeadGuess, append_guessing, chain_rows
+from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing, chain_rows
 from infra.live import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -33,15 +37,27 @@ class SchemaDatastore(PostgresDatastore):
     """The shared datastore's pool, addressed to one cluster's schema.
 
     One pool per process serves every cluster, so connections stay bounded
-    however many clusters exist (docs/architecture.md, "Tenancy").
+    however many clusters exist (docs/architecture.md, "Tenancy"). The
+    library's constructor takes the schema and the shared settings; the pool it
+    builds is never opened and is replaced by the shared one.
     """
 
     def __init__(self, shared: PostgresDatastore, schema: str) -> None:
-        self.__dict__.update(shared.__dict__)
-        self.schema = schema
-        self.db_type_names = set()
-        self.psycopg_type_adapters = {}
-        self.psycopg_python_types = {}
+        super().__init__(
+            dbname="",  # the shared pool has the connection parameters
+            host="",
+            port=0,
+            user="",
+            password="",
+            idle_in_transaction_session_timeout=shared.idle_in_transaction_session_timeout,
+            lock_timeout=shared.lock_timeout,
+            schema=schema,
+            pool_open_timeout=shared.pool_open_timeout,
+            single_row_tracking=shared.single_row_tracking,
+            originator_id_type=shared.originator_id_type,  # type: ignore[arg-type]
+            enable_db_functions=shared.enable_db_functions,
+        )
+        self.pool = shared.pool
 
     def close(self) -> None:
         """The pool belongs to the shared datastore; closing one schema keeps it."""
@@ -52,7 +68,7 @@ class SchemaDatastore(PostgresDatastore):
     # recorder below inserts plain arrays instead, so no type adapters exist.
 
     def register_type_adapters(self) -> None:
-        """Nothing to adapt: see ChainedPostgresRecorder._insert_stored_events."""
+        """Nothing to adapt: see ChainedPostgresRecorder.insert_events."""
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -65,15 +81,27 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(datastore)
         schema = Identifier(self.datastore.schema)
         table = Identifier(self.events_table_name)
-        # notification_id without its sequence: positions are gapless, and
-        # the library's unique index on it is the position's key.
-        self.sql_create_statements[self.create_table_statement_index] = SQL(
-            "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
-            "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
-            "topic text, state bytea, notification_id bigint NOT NULL, hash text, "
-            "PRIMARY KEY (originator_id, originator_version))"
-        ).format(schema=schema, table=table)
         self.position_key = self.notification_id_index_name
+        # notification_id without its sequence: positions are gapless, and
+        # the unique index on it (the library's name) is the position's key.
+        self._create_statements = [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+                "topic text, state bytea, notification_id bigint NOT NULL, hash text, "
+                "PRIMARY KEY (originator_id, originator_version))"
+            ).format(schema=schema, table=table),
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS {index} "
+                "ON {schema}.{table} (notification_id ASC)"
+            ).format(index=Identifier(self.position_key), schema=schema, table=table),
+        ]
+        self._lock = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
+            # EXCLUSIVE: writers of this cluster take turns until commit;
+            # readers (ACCESS SHARE) are not blocked.
+            SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(schema=schema, table=table),
+        ]
         self._select_head = SQL(
             "SELECT notification_id, hash FROM {schema}.{table} "
             "ORDER BY notification_id DESC LIMIT 1"
@@ -87,23 +115,54 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "VALUES (%s, %s, %s, %s, %s, %s)"
         ).format(schema=schema, table=table)
 
+    def create_table(self) -> None:
+        """The library's events table with the chain's layout: positions in
+        ``notification_id`` (no sequence) and a ``hash`` column. Nothing else
+        of the library's set-up is needed: appends insert plain rows."""
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self._create_statements:
+                curs.execute(statement, prepare=False)
+
     def upgrade_layout(self) -> None:
         """Run when a partition is opened: one query when there is nothing to do."""
         with self.datastore.transaction(commit=True) as curs:
             upgrade_chain_table(curs, self.datastore.schema)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        def insert(guess: Head | None) -> tuple[Head | None, Any]:
-            append = Append(guess)
-            result = super(ChainedPostgresRecorder, self).insert_events(
-                stored_events, append=append, **kwargs
-            )
-            return append.written, result
-
-        result = append_guessing(self.head, self.position_key, insert)
-        if stored_events:
-            self._wake_listeners()
+        if not stored_events:
+            return None
+        result = append_guessing(self.head, self.position_key, partial(self._append, stored_events))
+        self._wake_listeners()
         return result
+
+    # As the library's insert_events: a connection lost or refused is retried on another.
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _append(
+        self, stored_events: Sequence[StoredEvent], guess: Head | None
+    ) -> tuple[Head, list[int]]:
+        """One transaction, pipelined: lock, (read the head,) insert, commit."""
+        failed: Exception | None = None
+        with self.datastore.get_connection() as conn:
+            with conn.pipeline() as pipeline, conn.transaction(), conn.cursor() as curs:
+                try:
+                    for statement in self._lock:
+                        curs.execute(statement, prepare=True)
+                    head = guess
+                    if head is None:  # one round trip more; a guessed head needs none
+                        curs.execute(self._select_head)
+                        row = curs.fetchone()
+                        head = (row["notification_id"], row["hash"]) if row else None
+                    rows = chain_rows(self.cluster_id, head, stored_events)
+                    # No NOTIFY in here: see _wake_listeners.
+                    curs.executemany(self._insert_row, rows)
+                    # Sync here, so a taken position or version is an
+                    # IntegrityError now, not an error at commit.
+                    pipeline.sync()
+                except Exception as error:  # re-raised once the pipeline has closed
+                    failed = error
+            if failed is not None:
+                raise failed
+        return (rows[-1][0], rows[-1][-1]), [row[0] for row in rows]
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
@@ -134,30 +193,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 conn.execute(WAKE_LISTENERS, (self.cluster_id,))
         except (psycopg.Error, PersistenceError) as error:  # the library re-raises as its own
             log.warning("cluster %s: wake-up not sent (%s)", self.cluster_id, error)
-
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        append: Append = kwargs["append"]
-        # EXCLUSIVE table lock: writers of this cluster take turns until commit.
-        self._lock_table(curs)
-        head = append.guess
-        if head is None:  # one round trip more; a guessed head needs none
-            curs.execute(self._select_head)
-            row = curs.fetchone()
-            head = (row["notification_id"], row["hash"]) if row else None
-        rows = chain_rows(self.cluster_id, head, stored_events)
-        # No NOTIFY in here: see _wake_listeners.
-        curs.executemany(self._insert_row, rows)
-        append.written = (rows[-1][0], rows[-1][-1])
-        append.positions = [row[0] for row in rows]
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        # The positions were assigned here, not by the database: nothing to fetch.
-        append: Append = kwargs["append"]
-        return append.positions
 
 
 def upgrade_chain_table(curs: Cursor[DictRow], schema_name: str) -> None:
@@ -210,16 +245,18 @@ def connection_params(url: str) -> ConnectionParams:
     )
 
 
-def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDatastore:
+def shared_datastore(
+    url: str, pool_size: int, max_overflow: int, idle_ping_seconds: float = IDLE_PING_SECONDS
+) -> PostgresDatastore:
     datastore = PostgresDatastore(
         **connection_params(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         lock_timeout=30,
-        pre_ping=True,
     )
-    ping_when_idle(datastore.pool, IDLE_PING_SECONDS)
-    keep_prepared(datastore.pool)
+    # The library's pool is built closed (it opens on first use), so nothing
+    # is lost by replacing it before anything ran.
+    datastore.pool = event_store_pool(datastore, idle_ping_seconds)
     return datastore
 
 
@@ -229,36 +266,51 @@ def shared_datastore(url: str, pool_size: int, max_overflow: int) -> PostgresDat
 PREPARED_PER_CONNECTION = 2048
 
 
-def keep_prepared(pool: ConnectionPool[Any]) -> None:
-    """Raises how many prepared statements each new connection of ``pool`` keeps;
-    the library's own set-up of the connection still runs first."""
-    configure = pool._configure
+def event_store_pool(datastore: PostgresDatastore, idle_ping_seconds: float) -> ConnectionPool[Any]:
+    """The pool the library built for ``datastore``, built again with
+    psycopg_pool's own ``configure``, ``check`` and ``reset`` callables:
 
-    def configure_and_keep(conn: Connection[Any]) -> None:
-        if configure is not None:
-            configure(conn)
-        conn.prepared_max = PREPARED_PER_CONNECTION
-
-    pool._configure = configure_and_keep
-
-
-def ping_when_idle(pool: ConnectionPool[Any], seconds: float) -> None:
-    """The library's pre-ping, but only for a connection that sat in the pool
-    longer than ``seconds``: one that was just used is alive, and a ping on
-    every checkout was one round trip more on every append (a third of an
-    append's round trips). A dead connection is still replaced before use.
-    psycopg_pool takes ``check`` and ``reset`` only in its constructor, which
-    the library calls, so they are set before the pool opens."""
-    ping = pool._check  # ConnectionPool.check_connection, as pre_ping set it
-    assert ping is not None, "build the datastore with pre_ping=True"
+    - configure: the library's set-up of a new connection, then a larger
+      prepared-statement cache (PREPARED_PER_CONNECTION);
+    - check: the library's pre-ping, but only for a connection that sat in the
+      pool ``idle_ping_seconds`` or longer. One that was just used is alive,
+      and a ping on every checkout was one round trip more on every append (a
+      third of an append's round trips); a dead one is still replaced before use;
+    - reset: notes when a connection went back to the pool.
+    """
+    built = datastore.pool
+    after_connect = datastore.after_connect_func()
     idle_since: WeakKeyDictionary[Connection[Any], float] = WeakKeyDictionary()
+
+    def configure(conn: Connection[Any]) -> None:
+        after_connect(conn)
+        conn.prepared_max = PREPARED_PER_CONNECTION
 
     def check(conn: Connection[Any]) -> None:
         since = idle_since.get(conn)
-        if since is None or time.monotonic() - since >= seconds:
-            ping(conn)
+        if since is None or time.monotonic() - since >= idle_ping_seconds:
+            ConnectionPool.check_connection(conn)
 
-    def returned(conn: Connection[Any]) -> None:
+    def reset(conn: Connection[Any]) -> None:
         idle_since[conn] = time.monotonic()
 
-    pool._check, pool._reset = check, returned
+    return ConnectionPool(
+        built.conninfo,
+        connection_class=built.connection_class,
+        kwargs=built.kwargs,
+        min_size=built.min_size,
+        max_size=built.max_size,
+        open=False,
+        configure=configure,
+        check=check,
+        reset=reset,
+        name=built.name,
+        close_returns=built.close_returns,
+        timeout=built.timeout,
+        max_waiting=built.max_waiting,
+        max_lifetime=built.max_lifetime,
+        max_idle=built.max_idle,
+        reconnect_timeout=built.reconnect_timeout,
+        num_workers=built.num_workers,
+        get_password_func=built.get_password_func,
+    )

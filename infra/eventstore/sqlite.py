@@ -7,24 +7,15 @@ chain head (infra/eventstore/chain_rows.py).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, StoredEvent
-from eventsourcing.sqlite import (
-    SQLITE3_DEFAULT_LOCK_TIMEOUT,
-    SQLiteApplicationRecorder,
-    SQLiteConnection,
-    SQLiteConnectionPool,
-    SQLiteCursor,
-    SQLiteDatastore,
-)
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing
-from services.chain import genesis, sha256
+from infra.compat.eventsourcing import StatementCachingPool
+from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing, chain_rows
 
 POSITION_KEY = "stored_events.rowid"  # how SQLite names the key in a UNIQUE error
 INSERT = (
@@ -57,9 +48,6 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def _append(
         self, stored_events: Sequence[StoredEvent], guess: Head | None
     ) -> tuple[Head | None, list[int]]:
-        # The library's insert_events and _insert_events in one: right after
-        # the previous append's fsync every extra call on this path runs on
-        # cold caches and shows in the append rate (docs/performance.md).
         if not stored_events:
             return None, []
         with self.datastore.transaction(commit=True) as c:
@@ -73,33 +61,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 c.execute("SELECT rowid, hash FROM stored_events ORDER BY rowid DESC LIMIT 1")
                 row = c.fetchone()
                 head = (row[0], row[1]) if row else None
-            position, previous = head if head else (0, genesis(self.cluster_id))
-            positions = []
-            for stored in stored_events:
-                # services.chain's link(canonical_bytes(...)), written out: one
-                # call fewer per append; tests/infra/test_chain_head.py holds them equal.
-                position += 1
-                aggregate_id = stored.originator_id
-                if aggregate_id.__class__ is not UUID:
-                    aggregate_id = UUID(str(aggregate_id))
-                h = aggregate_id.hex
-                version, topic, state = stored.originator_version, stored.topic, stored.state
-                previous = sha256(
-                    bytes.fromhex(previous)
-                    + f"{position}\n{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}\n"
-                    f"{version}\n{topic}\n".encode()
-                    + state
-                ).hexdigest()
-                # The first insert takes SQLite's write lock; a guessed position
-                # that is taken fails here, before anything is committed.
-                c.execute(INSERT, (position, h, version, topic, state, previous))
-                positions.append(position)
-        return (position, previous), positions
-
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Any:
-        raise NotImplementedError("appends go through insert_events, which chains them")
+            rows = chain_rows(self.cluster_id, head, stored_events)
+            # The library's SQLite layout keeps aggregate ids as 32 hex digits.
+            # The first insert takes SQLite's write lock; a guessed position
+            # that is taken fails here, before anything is committed.
+            c.executemany(
+                INSERT,
+                [(position, aggregate.hex, v, t, s, h) for position, aggregate, v, t, s, h in rows],
+            )
+        last = rows[-1]
+        return (last[0], last[-1]), [row[0] for row in rows]
 
 
 def upgrade_chain_table(c: SQLiteCursor) -> None:
@@ -123,42 +94,6 @@ def upgrade_chain_table(c: SQLiteCursor) -> None:
     )
     c.execute("UPDATE stored_events SET rowid = -rowid WHERE rowid < 0")
     c.execute("DROP TABLE event_chain")
-
-
-STATEMENT_CACHE = 64  # prepared statements kept per connection
-
-
-class StatementCachingPool(SQLiteConnectionPool):
-    """The library's pool, with a real statement cache.
-
-    The library opens its connections with ``cached_statements=True``, which
-    ``sqlite3`` reads as a cache of *one* statement: an append's BEGIN and
-    INSERT evict each other, and every statement is parsed again. Measured
-    with callgrind, parsing was about 15% of an append's instructions. The rest
-    is the library's ``_create_connection`` as it is.
-    """
-
-    def _create_connection(self) -> SQLiteConnection:
-        try:
-            c = sqlite3.connect(
-                database=self.db_name,
-                uri=True,
-                check_same_thread=False,
-                isolation_level=None,  # auto-commit: transactions BEGIN explicitly
-                cached_statements=STATEMENT_CACHE,
-                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
-            )
-        except (sqlite3.Error, TypeError) as e:
-            raise InterfaceError(e) from e
-        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
-            cursor = c.cursor()
-            cursor.execute("PRAGMA journal_mode;")
-            if cursor.fetchone()[0].lower() != "wal":
-                cursor.execute("PRAGMA journal_mode=WAL;")
-                self.journal_mode_was_changed_to_wal = True
-            self.is_journal_mode_wal = True
-        c.row_factory = sqlite3.Row
-        return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
 
 
 def sqlite_datastore(path: str) -> SQLiteDatastore:

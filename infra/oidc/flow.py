@@ -24,7 +24,7 @@ from infra.oidc.metadata import TIMEOUT, HttpIssuerDiscovery, ProviderMetadata
 from infra.oidc.oauth import OAuth2Client, OAuthError
 from infra.tokens import TokenService
 from services.identity import IdentityService
-from services.identity_ports import IssuerUnusable, LoginClient, SecretUnreadable, VerifiedIdentity
+from services.ports.identity import IssuerUnusable, LoginClient, SecretUnreadable, VerifiedIdentity
 from services.principal import Principal
 from services.sign_in import SignInService
 

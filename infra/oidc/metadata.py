@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from domain.identity_provider import is_loopback
-from services.identity_ports import IssuerUnusable
+from services.ports.identity import IssuerUnusable
 
 # Asymmetric signatures only. "none" and HS* never: an HS256 token "signed" with
 # the provider's public key would otherwise verify (the key-confusion attack).

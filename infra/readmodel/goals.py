@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from infra.readmodel.goal_tables import GoalEligibleRow, GoalRow, GoalVoteRow
 from infra.readmodel.tracked import BatchTracked
 from services.goal_model import GoalInfo, GoalVoteInfo
-from services.projections.goals import GoalView
+from services.ports.goals import GoalView
 
 
 class SqlGoalView(BatchTracked, GoalView):

@@ -10,8 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from infra.readmodel.tracked import BatchTracked
-from services.identity_ports import ProviderRecord
-from services.projections.identity import IdentityProviderView
+from services.ports.identity import IdentityProviderView, ProviderRecord
 
 
 class IdentityProviderRow(SQLModel, table=True):

@@ -16,7 +16,7 @@ from domain.norm import NormTerms
 from infra.readmodel.mutual_control_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
 from infra.readmodel.tracked import BatchTracked
 from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo, WeightedScore
-from services.projections.mutual_control import MutualControlView
+from services.ports.mutual_control import MutualControlView
 
 
 class SqlMutualControlView(BatchTracked, MutualControlView):

@@ -20,7 +20,7 @@ from infra.readmodel.project_tables import (
 )
 from infra.readmodel.tracked import BatchTracked
 from services.orientation import ExpectedResultInfo, MilestoneInfo, ProjectInfo
-from services.projections.projects import ProjectsView
+from services.ports.projects import ProjectsView
 
 
 class SqlProjectsView(BatchTracked, ProjectsView):

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
 from infra.readmodel.tracked import BatchTracked
 from services.dto import CallerInfo, ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
-from services.projections.registry import RegistryView
+from services.ports.registry import RegistryView
 
 
 class SqlRegistryView(BatchTracked, RegistryView):

@@ -23,13 +23,15 @@ from infra.readmodel.identity import (
     SqlIdentityProviderReader,
     SqlIdentityProviderView,
 )
+from infra.readmodel.layout import add_missing_columns
 from infra.readmodel.mutual_control import SqlMutualControlReader, SqlMutualControlView
 from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
 from infra.reads import reads
-from services.ports import EventLog, ReadModel, TrackingConflict
+from services.ports.log import EventLog, TrackingConflict
+from services.ports.storage import ReadModel
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
 CLUSTER_TABLES: list[Table] = [*tables.CLUSTER_TABLES]
@@ -71,6 +73,11 @@ class SqlReadModel(ReadModel):
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)
+
+    def upgrade_layout(self, cluster_id: str) -> None:
+        """Adds the nullable columns a later release declared to tables an earlier one
+        made (infra/readmodel/layout.py); one catalog query when there is nothing to do."""
+        add_missing_columns(self.engine, CLUSTER_TABLES, cluster_id)
 
     def reset(self) -> None:
         SQLModel.metadata.drop_all(self.engine, tables=CLUSTER_TABLES)

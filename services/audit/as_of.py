@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 
 from domain.errors import InvalidInput
-from services.ports import Partition, Partitions, ReadModel
+from services.ports.storage import Partition, Partitions, ReadModel
 from services.projections.projector import Projector
 
 

@@ -11,7 +11,9 @@ from services.chain import canonical_bytes, genesis, link
 from services.commands import CommandRunner
 from services.dto import CheckpointInfo, IntegrityInfo
 from services.permissions import Permission, require
-from services.ports import CheckpointSigner, Partition, iter_batches
+from services.ports.audit import CheckpointSigner
+from services.ports.log import iter_batches
+from services.ports.storage import Partition
 from services.principal import Principal
 from services.queries import ClusterQueries, ClusterScope
 

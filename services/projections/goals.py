@@ -2,55 +2,14 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from datetime import datetime
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.goal import Goal
-
-
-class GoalView(TrackingRecorder):
-    """What the goal projection writes; each method also records the tracking."""
-
-    @abstractmethod
-    def goal_proposed(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        title: str,
-        statement: str,
-        horizon_years: int | None,
-        rule: str,
-        threshold: float | None,
-        closes_on: str | None,
-        proposed_by: str,
-        at: datetime,
-    ) -> None: ...
-
-    @abstractmethod
-    def goal_vote_cast(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        subject_id: str,
-        choice: str,
-        interest_link: str | None,
-        revision: int,
-        cast_by: str,
-        at: datetime,
-    ) -> None:
-        """Replaces the subject's earlier vote: the view keeps the latest only."""
-
-    @abstractmethod
-    def goal_closed(
-        self, tracking: Tracking, *, goal_id: str, status: str, eligible: list[str], at: datetime
-    ) -> None: ...
+from services.ports.goals import GoalView
 
 
 class GoalProjection(Projection[GoalView]):

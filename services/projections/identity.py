@@ -3,32 +3,14 @@ carry only a reference to the encrypted secret)."""
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.identity_provider import IdentityProvider
-
-
-class IdentityProviderView(TrackingRecorder):
-    """What the identity-provider projection writes, with its tracking."""
-
-    @abstractmethod
-    def provider_registered(
-        self,
-        tracking: Tracking,
-        *,
-        provider_id: str,
-        name: str,
-        subject_id: str,
-        issuer: str,
-        client_id: str,
-        secret_ref: str,
-        enrol_new_members: bool,
-    ) -> None: ...
+from services.ports.identity import IdentityProviderView
 
 
 class IdentityProviderProjection(Projection[IdentityProviderView]):

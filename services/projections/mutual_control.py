@@ -7,67 +7,16 @@ only fetches a round's terms and stores rows."""
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from datetime import datetime
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from domain.assessment_round import AssessmentRound, RoundTerms
+from domain.assessment_round import AssessmentRound
 from domain.norm import Norm
 from domain.scorecard import Scorecard
-
-
-class MutualControlView(TrackingRecorder):
-    """What the mutual-control projection writes; each method records the
-    view change and the tracking in the same unit of work."""
-
-    @abstractmethod
-    def norm_adopted(
-        self,
-        tracking: Tracking,
-        *,
-        norm_id: str,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
-    ) -> None: ...
-
-    @abstractmethod
-    def round_opened(
-        self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
-    ) -> None: ...
-
-    @abstractmethod
-    def round_closed(self, tracking: Tracking, *, round_id: str) -> None: ...
-
-    @abstractmethod
-    def round_terms(self, round_id: str) -> RoundTerms | None:
-        """The round as projected so far, including this unit of work's own
-        changes; None for a round the view does not know."""
-
-    @abstractmethod
-    def assessment_recorded(
-        self,
-        tracking: Tracking,
-        *,
-        round_id: str,
-        assessor_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
-        weighted: float,
-        weight: float,
-        rationale: str | None,
-        revision: int,
-        member_id: str | None,
-        at: datetime,
-    ) -> None:
-        """Stores the latest revision, with its weight and weighted normalised score."""
+from services.ports.mutual_control import MutualControlView
 
 
 class MutualControlProjection(Projection[MutualControlView]):

@@ -13,8 +13,8 @@ from eventsourcing.persistence import Mapper, StoredEvent, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import resolve_topic
 
-from services.ports import EventLog, LogEntry, ReadModel, TrackingConflict
-from services.projections.decoding import decoder
+from services.ports.log import EventLog, LogEntry, TrackingConflict
+from services.ports.storage import ReadModel
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Projector:
         position it moves from, and a conflict re-reads both."""
         projections = [factory(read_model) for factory in self._factories]
         routes = _Routes(projections)
-        to_domain_event = decoder(mapper)
+        to_domain_event = mapper.to_domain_event
         conflicts = 0
         size = self._batch_size
         with self._lock(key):

@@ -2,65 +2,14 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from datetime import datetime
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.project import Project
-
-
-class ProjectsView(TrackingRecorder):
-    """What the projects projection writes. Each method records the view
-    change and the tracking in the same unit of work."""
-
-    @abstractmethod
-    def project_launched(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        title: str,
-        direction: str,
-        kind: str,
-        goal_id: str | None,
-        lead_id: str,
-        partner_ids: list[str],
-        expected_results: list[dict[str, Any]],
-        at: datetime,
-    ) -> None: ...
-
-    @abstractmethod
-    def milestone_planned(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        milestone_id: str,
-        title: str,
-        due: str,
-        expected_result: str | None,
-    ) -> None: ...
-
-    @abstractmethod
-    def milestone_reached(
-        self,
-        tracking: Tracking,
-        *,
-        milestone_id: str,
-        reached_on: str,
-        actual_result: str,
-        evidence_url: str | None,
-    ) -> None: ...
-
-    @abstractmethod
-    def milestone_missed(self, tracking: Tracking, *, milestone_id: str, reason: str) -> None: ...
-
-    @abstractmethod
-    def result_recorded(self, tracking: Tracking, *, result_id: str, actual: float) -> None: ...
+from services.ports.projects import ProjectsView
 
 
 class ProjectsProjection(Projection[ProjectsView]):

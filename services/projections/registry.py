@@ -2,63 +2,14 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from datetime import datetime
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.cluster import Cluster
-
-
-class RegistryView(TrackingRecorder):
-    """What the registry projection writes. Each method records the view
-    change and the tracking in the same unit of work."""
-
-    @abstractmethod
-    def cluster_founded(
-        self, tracking: Tracking, *, cluster_id: str, name: str, region: str, form: str
-    ) -> None: ...
-
-    @abstractmethod
-    def subject_admitted(
-        self,
-        tracking: Tracking,
-        *,
-        subject_id: str,
-        name: str,
-        kind: str,
-        region: str | None,
-        at: datetime,
-    ) -> None: ...
-
-    @abstractmethod
-    def subject_withdrawn(self, tracking: Tracking, *, subject_id: str) -> None: ...
-
-    @abstractmethod
-    def interest_declared(
-        self, tracking: Tracking, *, subject_id: str, kind: str, statement: str
-    ) -> None: ...
-
-    @abstractmethod
-    def member_added(
-        self,
-        tracking: Tracking,
-        *,
-        member_id: str,
-        name: str,
-        email: str | None,
-        subject_id: str | None,
-        roles: list[str],
-        at: datetime,
-    ) -> None: ...
-
-    @abstractmethod
-    def roles_changed(
-        self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
-    ) -> None: ...
+from services.ports.registry import RegistryView
 
 
 class RegistryProjection(Projection[RegistryView]):

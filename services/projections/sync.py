@@ -14,7 +14,8 @@ import threading
 import time
 from collections.abc import Sequence
 
-from services.ports import Partition, ProjectionLease
+from services.ports.log import ProjectionLease
+from services.ports.storage import Partition
 from services.projections.projector import Fresh, Projector
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,6 @@
-"""The registry's own deepcopy (the copy the aggregate cache hands each command)
-must be a full copy: equal to the original and sharing nothing mutable."""
+"""The deepcopy the aggregate cache hands each command (the library's, with the
+registry records copying themselves) must be a full copy: equal to the
+original and sharing nothing mutable."""
 
 from __future__ import annotations
 

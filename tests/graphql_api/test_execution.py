@@ -1,5 +1,5 @@
 """The direct ways through plain leaf fields and self-only resolver methods
-(graphql_api/execution.py) answer and fail exactly as graphql-core's own way."""
+(graphql_api/compat) answer and fail exactly as graphql-core's own way."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from graphql_api.execution import ViewExecutionContext
+from graphql_api.compat.strawberry import ViewExecutionContext
 
 
 @strawberry.type

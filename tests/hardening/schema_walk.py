@@ -26,9 +26,10 @@ from graphql import (
     get_named_type,
     is_non_null_type,
 )
+from graphql_api.compat.strawberry import graphql_core_schema
 from graphql_api.schema import build_schema
 
-SCHEMA = build_schema()._schema
+SCHEMA = graphql_core_schema(build_schema())
 CLUSTER_ARGS = ("clusterId",)
 
 

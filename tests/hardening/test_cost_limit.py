@@ -11,6 +11,7 @@ from hardening_world import SCHEMA, Gql, build_world
 
 from domain.errors import Unauthenticated
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from graphql_api.compat.strawberry import graphql_core_schema
 from graphql_api.context import Context
 from graphql_api.cost import LIST_GUESS, MAX_COST, CostEstimator
 from graphql_api.schema import build_schema
@@ -30,7 +31,7 @@ def cost(document: str, variables: dict[str, Any] | None = None) -> int:
     fragments = {
         d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    estimator = CostEstimator(SCHEMA._schema, fragments, variables or {})
+    estimator = CostEstimator(graphql_core_schema(SCHEMA), fragments, variables or {})
     return max(
         estimator.operation(d) for d in parsed.definitions if isinstance(d, OperationDefinitionNode)
     )
@@ -79,7 +80,7 @@ def test_page_sizes_lists_and_fragments_count() -> None:
 def paged_fields() -> list[str]:
     return [
         f"{t.name}.{name}"
-        for t in SCHEMA._schema.type_map.values()
+        for t in graphql_core_schema(SCHEMA).type_map.values()
         if hasattr(t, "fields") and not t.name.startswith("__")
         for name, field in t.fields.items()
         if "first" in getattr(field, "args", {})
@@ -97,7 +98,7 @@ def test_every_page_argument_is_1_to_500(shared_container: Any) -> None:
 
 
 def test_a_known_document_still_meets_the_limit_with_every_request_s_variables() -> None:
-    """Documents are parsed and validated once per schema (graphql_api/documents.py);
+    """Documents are parsed and validated once (strawberry's caches);
     the cost limit reads the variables, so it runs again on every request."""
     schema = build_schema()
 

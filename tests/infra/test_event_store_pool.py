@@ -9,9 +9,8 @@ import psycopg
 import pytest
 from eventsourcing.postgres import PostgresDatastore
 from pg_support import fresh_database
-from psycopg.conninfo import conninfo_to_dict
 
-from infra.eventstore.postgres import ping_when_idle
+from infra.eventstore.postgres import shared_datastore
 
 
 @pytest.fixture
@@ -21,19 +20,7 @@ def database() -> Iterator[str]:
 
 
 def datastore(url: str, idle_seconds: float) -> PostgresDatastore:
-    info = conninfo_to_dict(url)
-    store = PostgresDatastore(
-        dbname=str(info["dbname"]),
-        host=str(info.get("host", "127.0.0.1")),
-        port=str(info.get("port", 5432)),
-        user=str(info.get("user", "postgres")),
-        password="",
-        pool_size=1,
-        max_overflow=0,
-        pre_ping=True,
-    )
-    ping_when_idle(store.pool, idle_seconds)
-    return store
+    return shared_datastore(url, pool_size=1, max_overflow=0, idle_ping_seconds=idle_seconds)
 
 
 def backend_pid(store: PostgresDatastore) -> int:
@@ -76,7 +63,7 @@ def test_connections_keep_many_prepared_statements_and_the_librarys_set_up(
     """Each cluster schema has statements of its own text; a connection must keep
     enough of them prepared, and still be set up as the library sets it up."""
     from infra.bootstrap import _postgres_engine
-    from infra.eventstore.postgres import PREPARED_PER_CONNECTION, shared_datastore
+    from infra.eventstore.postgres import PREPARED_PER_CONNECTION
     from infra.settings import Settings
 
     store = shared_datastore(database, pool_size=1, max_overflow=0)

@@ -12,7 +12,7 @@ from infra.bootstrap import Container
 from infra.secrets import DirSecret
 from services.dto import ClusterInfo
 from services.identity import IdentityService
-from services.identity_ports import IssuerUnusable, ProviderRecord, VerifiedIdentity
+from services.ports.identity import IssuerUnusable, ProviderRecord, VerifiedIdentity
 from services.principal import Principal
 
 ISSUER = "https://sso.school4.example"

@@ -1,11 +1,14 @@
-"""What identity providers and sign-in need from the outside world, and the
-plain values they exchange. Implemented in infra/ (infra/secrets.py,
-infra/oidc/)."""
+"""Identity providers and sign-in: the read model's ports, what sign-in needs
+from the outside world (infra/secrets.py, infra/oidc/), and the plain values
+they exchange."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Protocol
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,21 @@ class IdentityProviderReader(Protocol):
     def providers(self) -> list[ProviderRecord]: ...
 
     def provider(self, provider_id: str) -> ProviderRecord | None: ...
+
+
+class IdentityProviderView(TrackingRecorder):
+    """What the identity-provider projection writes, with its tracking."""
+
+    @abstractmethod
+    def provider_registered(
+        self,
+        tracking: Tracking,
+        *,
+        provider_id: str,
+        name: str,
+        subject_id: str,
+        issuer: str,
+        client_id: str,
+        secret_ref: str,
+        enrol_new_members: bool,
+    ) -> None: ...

@@ -1,0 +1,78 @@
+"""The registry read model: what its projection writes and what queries read."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Protocol
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+
+from services.dto import CallerInfo, ClusterInfo, MemberInfo, SubjectInfo
+
+
+class RegistryView(TrackingRecorder):
+    """What the registry projection writes. Each method records the view
+    change and the tracking in the same unit of work."""
+
+    @abstractmethod
+    def cluster_founded(
+        self, tracking: Tracking, *, cluster_id: str, name: str, region: str, form: str
+    ) -> None: ...
+
+    @abstractmethod
+    def subject_admitted(
+        self,
+        tracking: Tracking,
+        *,
+        subject_id: str,
+        name: str,
+        kind: str,
+        region: str | None,
+        at: datetime,
+    ) -> None: ...
+
+    @abstractmethod
+    def subject_withdrawn(self, tracking: Tracking, *, subject_id: str) -> None: ...
+
+    @abstractmethod
+    def interest_declared(
+        self, tracking: Tracking, *, subject_id: str, kind: str, statement: str
+    ) -> None: ...
+
+    @abstractmethod
+    def member_added(
+        self,
+        tracking: Tracking,
+        *,
+        member_id: str,
+        name: str,
+        email: str | None,
+        subject_id: str | None,
+        roles: list[str],
+        at: datetime,
+    ) -> None: ...
+
+    @abstractmethod
+    def roles_changed(
+        self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
+    ) -> None: ...
+
+
+class RegistryReader(Protocol):
+    """Queries over the registry read model."""
+
+    def cluster(self) -> ClusterInfo | None: ...
+
+    def caller(self, member_id: str) -> CallerInfo:
+        """The cluster, the member and whether their subject is active, in one read
+        (what every request needs before it reads anything else)."""
+        ...
+
+    def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]: ...
+
+    def subject(self, subject_id: str) -> SubjectInfo | None: ...
+
+    def members(self, subject_id: str | None = None) -> list[MemberInfo]: ...
+
+    def member(self, member_id: str) -> MemberInfo | None: ...
