@@ -81,11 +81,12 @@ timings include everything the runner does per command (authorization, the regis
 load, the chain hash, the projection of every read model, the automatic checkpoint
 every 1,000 events, which is a spike and not a median).
 
-Why the view stays close to the raw read: the read model averages the latest
-assessments per (assessor, assessee) in SQL (one `GROUP BY` over the round's primary
-key range and no join: each row carries weight x normalised score, written by the
-projection), so 2,450 pair scores cross into Python rather than 12,250 rows; the
-metrics are then O(n²) (the others' mean comes from column totals). What remains is
+Why the view stays close to the raw read: the read model adds up the latest
+assessments' weight x normalised score and weight per (assessor, assessee) in SQL (one
+`GROUP BY` over the round's primary key range and no join: each row carries both,
+written by the projection), so 2,450 pairs of totals cross into Python rather than
+12,250 rows, and services divide them into the pair scores; the metrics are then O(n²)
+(the others' mean comes from column totals). What remains is
 the fixed cost of the request (cluster scope, GraphQL validation) and graphql-core
 completing the 50 x 50 matrix value by value.
 

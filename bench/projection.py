@@ -120,7 +120,7 @@ def rate(count: int, action: Any) -> float:
 def lag(stack: Stack, size: dict[str, Any], mode: str) -> dict[str, Any]:
     container = stack.container
     people = persons(stack)
-    world = seed.assessment_cluster(container, people, norms=5, name=f"Lag cluster ({mode})")
+    world = seed.mutual_control_cluster(container, people, norms=5, name=f"Lag cluster ({mode})")
     partition = container.partitions.open(world.cluster_id)
     clients = [recorder([world], p, i) for i, p in enumerate(people)]
     with _processes(stack, mode, world.cluster_id) as base:

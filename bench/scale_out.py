@@ -52,7 +52,9 @@ def found(stack: Stack, count: int, threads: int, name: str) -> tuple[list[seed.
     with ThreadPoolExecutor(threads) as pool:
         worlds = list(
             pool.map(
-                lambda i: seed.assessment_cluster(stack.container, people, name=f"{name} {i + 1}"),
+                lambda i: seed.mutual_control_cluster(
+                    stack.container, people, name=f"{name} {i + 1}"
+                ),
                 range(count),
             )
         )

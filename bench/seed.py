@@ -57,7 +57,7 @@ def operator() -> Principal:
     return Principal(f"bench-op-{uuid.uuid4().hex[:8]}", "Bench operator", None, True)
 
 
-def assessment_cluster(
+def mutual_control_cluster(
     container: Container,
     persons: list[Person],
     norms: int = 1,

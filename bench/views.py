@@ -45,7 +45,7 @@ def seed_views(stack: Stack, subjects: int) -> tuple[seed.World, list[seed.Perso
     subject on 5 norms in the open round."""
     container = stack.container
     people = seed.people(container, subjects, "views")
-    world = seed.assessment_cluster(container, people, norms=5, name="Views cluster")
+    world = seed.mutual_control_cluster(container, people, norms=5, name="Views cluster")
     partition = container.partitions.open(world.cluster_id)
     round_ = partition.app.repository.get(uuid.UUID(world.round_id))
     rng = random.Random(5)
@@ -185,8 +185,8 @@ The baseline does no authorization and no projection check; every view request d
 (token, directory, the read model's position against the log head, the caller's member
 and subject) before it reads anything, and graphql-core then builds the answer value by
 value. The mutual-control view, whose raw rows are 12,250 assessments, is cheaper than its
-baseline because the read model averages them in SQL and only 2,450 pair scores leave the
-database.
+baseline because the read model adds them up per pair in SQL and only 2,450 pairs of
+totals leave the database.
 
 What changed, first: `goal.totality` and `events` looked up each vote's subject and member,
 and each event's actor and the actor's subject, one by one (three queries per vote or

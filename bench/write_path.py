@@ -84,7 +84,7 @@ def history_world(stack: Stack, events: int) -> tuple[seed.World, int]:
     key = ("history", events)
     if key not in stack.memo:
         started = time.perf_counter()
-        world = seed.assessment_cluster(stack.container, persons(stack), name="History cluster")
+        world = seed.mutual_control_cluster(stack.container, persons(stack), name="History cluster")
         head = seed.add_history(stack.container, world, events)
         seed.settle(stack.container, world.cluster_id)
         print(f"[{stack.backend}] seeded {head:,} events in {time.perf_counter() - started:.1f} s")
@@ -171,7 +171,7 @@ def library_rate(app: LibraryBaseline, ids: list[Any], seconds: float) -> harnes
 def write_rate(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
     base = stack.server()
     people = persons(stack)
-    world = seed.assessment_cluster(stack.container, people, norms=5, name="Write cluster")
+    world = seed.mutual_control_cluster(stack.container, people, norms=5, name="Write cluster")
     app = library_app(stack)
     ids = []
     for _ in range(CLIENTS):
@@ -274,7 +274,7 @@ def clusters_in_use(
     cluster's log reaches its full size within seconds, each of a hundred fresh
     clusters' only after many minutes of this load."""
     worlds = [
-        seed.assessment_cluster(stack.container, people, name=f"{name} {i + 1}")
+        seed.mutual_control_cluster(stack.container, people, name=f"{name} {i + 1}")
         for i in range(count)
     ]
     for world in worlds:
@@ -316,7 +316,7 @@ def flat_history(stack: Stack, size: dict[str, Any]) -> dict[str, Any]:
     base = stack.server()
     people = persons(stack)
     old, head = history_world(stack, size["history"])
-    fresh = seed.assessment_cluster(stack.container, people, name="Fresh cluster")
+    fresh = seed.mutual_control_cluster(stack.container, people, name="Fresh cluster")
     token = people[0].token
     counters = {"old": 0, "fresh": 0}
 

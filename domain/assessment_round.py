@@ -8,6 +8,8 @@ one scorecard per assessor (domain/scorecard.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +21,22 @@ from domain.norm import NormTerms
 from domain.text import required_text
 
 NORMS_PER_ROUND_MAX = 50
+
+
+@dataclass(frozen=True)
+class RoundTerms:
+    """A round as the log stands at some position: open or closed, and the terms
+    of its norms. What deciding whether an assessment counts needs."""
+
+    is_open: bool
+    norms: Mapping[str, NormTerms]
+
+    def counting(self, norm_id: str) -> NormTerms | None:
+        """The terms an assessment on ``norm_id`` counts with; None when it does
+        not count. Only the round's own norms count, and only while the round is
+        open: an assessment that reaches the log after the close (a close racing
+        a recording) is left out, the same on every replay."""
+        return self.norms.get(norm_id) if self.is_open else None
 
 
 class AssessmentRound(StampedAggregate):

@@ -9,7 +9,7 @@ side uses the same ones to show a goal past its closing date as decided.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -52,6 +52,7 @@ class Tally:
     supporting: int
     objecting: int
     abstaining: int
+    linked_support: int = 0  # supporting voices that name the interest they serve
 
     @property
     def voted(self) -> int:
@@ -61,16 +62,28 @@ class Tally:
     def complete(self) -> bool:
         return self.voted == len(self.eligible)
 
+    @property
+    def index(self) -> float:
+        """The totality index: linked support / eligible (0 when nobody is eligible)."""
+        return self.linked_support / len(self.eligible) if self.eligible else 0.0
 
-def tally(eligible: Iterable[str], choices: Mapping[str, VoteChoice]) -> Tally:
-    """Counts the latest choice of each eligible subject."""
+
+def tally(
+    eligible: Iterable[str],
+    choices: Mapping[str, VoteChoice],
+    linked: Container[str] = frozenset(),
+) -> Tally:
+    """Counts the latest choice of each eligible subject; ``linked`` names the
+    subjects whose latest vote links the interest it serves."""
     subjects = tuple(sorted(set(eligible)))
-    counted = [choices[s] for s in subjects if s in choices]
+    counted = [(choices[s], s in linked) for s in subjects if s in choices]
+    support = [is_linked for choice, is_linked in counted if choice is VoteChoice.SUPPORT]
     return Tally(
         subjects,
-        counted.count(VoteChoice.SUPPORT),
-        counted.count(VoteChoice.OBJECT),
-        counted.count(VoteChoice.ABSTAIN),
+        len(support),
+        sum(choice is VoteChoice.OBJECT for choice, _ in counted),
+        sum(choice is VoteChoice.ABSTAIN for choice, _ in counted),
+        sum(support),
     )
 
 

@@ -47,6 +47,10 @@ class NormTerms:
         """(score - min) / (max - min): every norm on the same 0..1 scale."""
         return (score - self.scale_min) / (self.scale_max - self.scale_min)
 
+    def weighted(self, score: float) -> float:
+        """weight x normalised score: what the score adds to a weighted mean over norms."""
+        return self.weight * self.normalised(score)
+
     def as_data(self) -> dict[str, object]:
         return {
             "norm_id": self.norm_id,

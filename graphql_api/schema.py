@@ -22,10 +22,10 @@ from strawberry.types.graphql import OperationType
 from graphql_api.compat.strawberry import ViewExecutionContext, graphql_core_schema
 from graphql_api.cost import MAX_COST, cost_errors
 from graphql_api.errors import CodedSchema
-from graphql_api.mutations.assessments import AssessmentMutation
 from graphql_api.mutations.audit import AuditMutation
 from graphql_api.mutations.goals import GoalMutation
 from graphql_api.mutations.identity import IdentityMutation
+from graphql_api.mutations.mutual_control import MutualControlMutation
 from graphql_api.mutations.projects import ProjectMutation
 from graphql_api.mutations.registry import RegistryMutation
 from graphql_api.queries import Query
@@ -125,7 +125,7 @@ Mutation = merge_types(
         AuditMutation,
         GoalMutation,
         ProjectMutation,
-        AssessmentMutation,
+        MutualControlMutation,
         IdentityMutation,
     ),
 )

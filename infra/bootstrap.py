@@ -82,7 +82,7 @@ def projector() -> Projector:
     return Projector(
         [
             lambda model: RegistryProjection(model.registry),
-            lambda model: MutualControlProjection(model.assessments),
+            lambda model: MutualControlProjection(model.mutual_control),
             lambda model: GoalProjection(model.goals),
             lambda model: ProjectsProjection(model.projects),
             lambda model: IdentityProviderProjection(model.identity_providers),

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.bootstrap import Container
-from infra.demo_assessments import seed_assessments
 from infra.demo_goals import seed_goals
+from infra.demo_mutual_control import seed_mutual_control
 from infra.demo_projects import seed_projects
 from services.principal import Principal
 
@@ -81,7 +81,7 @@ def _seed(container: Container, operator: Principal) -> Demo:
     assert coordinator is not None
     seed_goals(container, operator, cluster.id, subjects)
     seed_projects(container, operator, cluster.id, subjects)
-    seed_assessments(container, operator, cluster.id, subjects)
+    seed_mutual_control(container, operator, cluster.id, subjects)
     return Demo(cluster.id, coordinator)
 
 

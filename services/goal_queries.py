@@ -1,17 +1,18 @@
 """Goal read services: goals with their effective status, votes and totality.
 
 Everything is computed from the read model (goal rows, the latest vote per
-subject, the active subjects), never by replaying events. The decision of a
-goal past its closing date comes from the same ``domain.goal.decide`` that
-closeGoal records, so the view and the later record agree.
+subject, the active subjects), never by replaying events. The votes are
+counted by ``domain.goal.tally`` and a goal past its closing date is decided
+by ``domain.goal.decide``, the same rules closeGoal records with, so the view
+and the later record agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from domain.goal import AdoptionRule, GoalStatus, VoteChoice, decide, past_closing, tally
+from domain.goal import AdoptionRule, GoalStatus, Tally, VoteChoice, decide, past_closing, tally
 from services.dto import SubjectInfo
 from services.goal_model import GoalInfo, GoalTotalityInfo, GoalViewInfo, GoalVoteInfo
 from services.queries import ClusterScope
@@ -48,40 +49,38 @@ def goal_view(
     closed = goal.recorded_status != GoalStatus.OPEN.value
     eligible_ids = set(goal.decided_eligible) if closed else {s.id for s in subjects if s.active}
     eligible = [s for s in subjects if s.id in eligible_ids]
-    totality = goal_totality(eligible, votes)
-    return GoalViewInfo(goal, _status(goal, votes, eligible, today), tuple(votes), totality)
+    latest = {v.subject_id: v for v in votes}  # the read model lists votes oldest first
+    counts = tally(
+        (s.id for s in eligible),
+        {s: VoteChoice(v.choice) for s, v in latest.items()},
+        {s for s, v in latest.items() if v.interest_link},
+    )
+    return GoalViewInfo(
+        goal, _status(goal, counts, today), tuple(votes), goal_totality(eligible, latest, counts)
+    )
 
 
-def _status(
-    goal: GoalInfo, votes: Sequence[GoalVoteInfo], eligible: Sequence[SubjectInfo], today: date
-) -> str:
+def _status(goal: GoalInfo, counts: Tally, today: date) -> str:
     if goal.recorded_status != GoalStatus.OPEN.value or not past_closing(goal.closes_on, today):
         return goal.recorded_status
-    choices = {v.subject_id: VoteChoice(v.choice) for v in votes}
-    counts = tally((s.id for s in eligible), choices)
     return decide(AdoptionRule(goal.rule), goal.threshold, counts).value
 
 
 def goal_totality(
-    eligible: Sequence[SubjectInfo], votes: Sequence[GoalVoteInfo]
+    eligible: Sequence[SubjectInfo], latest: Mapping[str, GoalVoteInfo], counts: Tally
 ) -> GoalTotalityInfo:
-    """docs/architecture.md "Totality": only eligible subjects count; index = linked support / eligible."""
-    latest = {v.subject_id: v for v in votes}
-    counted = [latest[s.id] for s in eligible if s.id in latest]
-    choices = [v.choice for v in counted]
-    linked_support = sum(
-        v.choice == VoteChoice.SUPPORT.value and bool(v.interest_link) for v in counted
-    )
+    """docs/architecture.md "Totality", counted by ``domain.goal.tally``; this
+    names the eligible subjects who are silent or whose vote links no interest."""
     return GoalTotalityInfo(
-        eligible=len(eligible),
-        voted=len(counted),
-        supporting=choices.count(VoteChoice.SUPPORT.value),
-        objecting=choices.count(VoteChoice.OBJECT.value),
-        abstaining=choices.count(VoteChoice.ABSTAIN.value),
+        eligible=len(counts.eligible),
+        voted=counts.voted,
+        supporting=counts.supporting,
+        objecting=counts.objecting,
+        abstaining=counts.abstaining,
         missing_voices=tuple(s for s in eligible if s.id not in latest),
         unlinked_interests=tuple(
             s for s in eligible if s.id in latest and not latest[s.id].interest_link
         ),
-        index=linked_support / len(eligible) if eligible else 0.0,
-        complete=len(counted) == len(eligible),
+        index=counts.index,
+        complete=counts.complete,
     )

@@ -3,9 +3,7 @@ record assessments (subjects assessing each other)."""
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
@@ -19,10 +17,10 @@ from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.norm import Norm
 from domain.scorecard import Scorecard, scorecard_id
 from services.access import member_info, subject_info
-from services.assessment_dto import AssessmentInfo, NormInfo, RoundInfo
 from services.commands import Body, CommandRunner
 from services.dto import MemberInfo, SubjectInfo
 from services.ids import normalise_id, target_id
+from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo
 from services.permissions import Permission
 from services.ports.storage import Partition
 from services.principal import Actor, Principal
@@ -31,7 +29,6 @@ from services.queries import ClusterScope
 T = TypeVar("T")
 
 NORM_IDS_MAX = 50  # a round's norms; more than this is not a list anyone agrees on
-NORM_NAMES_MAX = 4096  # (cluster, norm) -> name and description, remembered per process
 
 
 @dataclass(frozen=True)
@@ -51,10 +48,6 @@ class RecordedAssessment:
 class MutualControlService:
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
-        # A norm's name and description never change (a norm has no event after its
-        # adoption), so they are read once per cluster and norm, not per answer.
-        self._norm_names: OrderedDict[tuple[str, str], tuple[str, str | None]] = OrderedDict()
-        self._norm_names_lock = threading.Lock()
 
     def adopt_norm(
         self,
@@ -74,7 +67,7 @@ class MutualControlService:
             return [norm], str(norm_id)
 
         partition, key = self.runner.run(principal, cluster_id, Permission.ADMINISTER, body)
-        return _found(partition.read_model.assessment_reader.norm(key), "norm", key)
+        return _found(partition.read_model.mutual_control_reader.norm(key), "norm", key)
 
     def open_assessment_round(
         self, principal: Principal | None, cluster_id: str, title: str, norm_ids: list[str]
@@ -113,24 +106,10 @@ class MutualControlService:
         norm_id: str,
         score: float,
         rationale: str | None,
-    ) -> AssessmentInfo:
-        """Records the caller's subject's assessment of another subject on one
-        norm; recording the same (assessee, norm) again is a revision."""
-        return self.record_assessment_answered(
-            principal, cluster_id, round_id, assessee_id, norm_id, score, rationale
-        ).assessment
-
-    def record_assessment_answered(
-        self,
-        principal: Principal | None,
-        cluster_id: str,
-        round_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
-        rationale: str | None,
     ) -> RecordedAssessment:
-        """``record_assessment``, with everything its answer names."""
+        """Records the caller's subject's assessment of another subject on one
+        norm; recording the same (assessee, norm) again is a revision. Answers
+        with the revision recorded and everything that answer names."""
         key = UUID(target_id(round_id, "assessment round"))
         assessee = normalise_id(assessee_id, "assesseeId") or ""
         norm = normalise_id(norm_id, "normId") or ""
@@ -153,36 +132,36 @@ class MutualControlService:
         done = self.runner.execute(principal, cluster_id, Permission.PARTICIPATE, body)
         recorded, terms = done.value
         subjects, members = done.cluster.subjects, done.cluster.members
-        name, description = self._norm_name(done.partition, recorded.norm_id)
+        # Name and description from the read model; the scale and weight are the
+        # terms the round fixed when it opened.
+        adopted = _found(
+            done.partition.read_model.mutual_control_reader.norm(recorded.norm_id),
+            "norm",
+            recorded.norm_id,
+        )
         return RecordedAssessment(
             recorded,
             subject_info(subjects[recorded.assessor_id]),
             subject_info(subjects[recorded.assessee_id]),
             member_info(members[recorded.recorded_by or done.actor.member_id]),
             NormInfo(
-                terms.norm_id, name, description, terms.scale_min, terms.scale_max, terms.weight
+                terms.norm_id,
+                adopted.name,
+                adopted.description,
+                terms.scale_min,
+                terms.scale_max,
+                terms.weight,
             ),
             self.runner.scope(done),
         )
-
-    def _norm_name(self, partition: Partition, norm_id: str) -> tuple[str, str | None]:
-        key = (partition.cluster_id, norm_id)
-        with self._norm_names_lock:
-            known = self._norm_names.get(key)
-        if known is not None:
-            return known
-        found = _found(partition.read_model.assessment_reader.norm(norm_id), "norm", norm_id)
-        with self._norm_names_lock:
-            self._norm_names[key] = (found.name, found.description)
-            while len(self._norm_names) > NORM_NAMES_MAX:
-                self._norm_names.popitem(last=False)
-        return found.name, found.description
 
     def _round(
         self, principal: Principal | None, cluster_id: str, permission: Permission, body: Body[str]
     ) -> RoundInfo:
         partition, key = self.runner.run(principal, cluster_id, permission, body)
-        return _found(partition.read_model.assessment_reader.round(key), "assessment round", key)
+        return _found(
+            partition.read_model.mutual_control_reader.round(key), "assessment round", key
+        )
 
 
 def _assessor(actor: Actor) -> str:

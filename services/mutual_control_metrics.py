@@ -2,32 +2,34 @@
 score of each assessed (assessor, assessee) pair.
 
 Pure functions: the definitions of docs/architecture.md ("Mutual control") and the
-contract, in one place. The pair scores come from the read model, which
-averages the latest assessments in SQL (AssessmentReader.pair_scores); from
-there everything is O(n²) for n subjects.
+contract, in one place. The read model stores, per counted assessment, its
+weight and weighted normalised score (domain.norm.NormTerms.weighted; which
+assessments count is domain.assessment_round.RoundTerms.counting) and hands
+them over added up per pair; the pair scores are averaged here (score_matrix),
+and from there everything is O(n²) for n subjects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from services.assessment_dto import (
+from services.dto import SubjectInfo
+from services.mutual_control_dto import (
     AssessorDeviationInfo,
     MutualControlInfo,
-    PairScore,
     SubjectScoreInfo,
+    WeightedScore,
 )
-from services.dto import SubjectInfo
 
 Matrix = list[list[float | None]]
 
 
 def mutual_control(
-    subjects: Sequence[SubjectInfo], pairs: Iterable[PairScore], outlier_threshold: float
+    subjects: Sequence[SubjectInfo], totals: Iterable[WeightedScore], outlier_threshold: float
 ) -> MutualControlInfo:
     """Matrix, received scores, coverage, reciprocity, unassessed and outliers."""
     subject_ids = [s.id for s in subjects]
-    matrix = score_matrix(subject_ids, pairs)
+    matrix = score_matrix(subject_ids, totals)
     received = received_scores(subject_ids, matrix)
     return MutualControlInfo(
         subjects=tuple(subjects),
@@ -40,19 +42,28 @@ def mutual_control(
     )
 
 
-def score_matrix(subject_ids: Sequence[str], pairs: Iterable[PairScore]) -> Matrix:
-    """matrix[i][j]: the score i gave j, None if none.
+def score_matrix(subject_ids: Sequence[str], totals: Iterable[WeightedScore]) -> Matrix:
+    """matrix[i][j]: the score i gave j, None if none. That score is Σ weighted ÷
+    Σ weight over the norms on which i assessed j: the weight-averaged
+    normalised score. ``totals`` may hold one entry per assessment or partial
+    sums (the read model hands over one per pair): they add up the same.
 
     Pairs with a subject that is not active (withdrawn since) and pairs of a
     subject with itself are left out; the diagonal stays None.
     """
     index = {subject: i for i, subject in enumerate(subject_ids)}
-    matrix: Matrix = [[None] * len(subject_ids) for _ in subject_ids]
-    for assessor, assessee, score in pairs:
+    weighted_sums = [[0.0] * len(subject_ids) for _ in subject_ids]
+    weight_sums = [[0.0] * len(subject_ids) for _ in subject_ids]
+    for assessor, assessee, weighted, weight in totals:
         i, j = index.get(assessor), index.get(assessee)
         if i is not None and j is not None and i != j:
-            matrix[i][j] = score
-    return matrix
+            weighted_sums[i][j] += weighted
+            weight_sums[i][j] += weight
+    # A norm's weight is above 0, so a pair with no weight is a pair not assessed.
+    return [
+        [total / weight if weight else None for total, weight in zip(sums, weights, strict=True)]
+        for sums, weights in zip(weighted_sums, weight_sums, strict=True)
+    ]
 
 
 def received_scores(subject_ids: Sequence[str], matrix: Matrix) -> tuple[SubjectScoreInfo, ...]:

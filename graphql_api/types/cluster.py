@@ -7,14 +7,14 @@ import strawberry
 from domain import goal as g
 from domain import vocabulary as v
 from graphql_api.enums import ClusterForm, Direction, SubjectKind
-from graphql_api.types.assessment import AssessmentRoundType, NormType
 from graphql_api.types.audit import IntegrityType
 from graphql_api.types.events import EventPageType
 from graphql_api.types.goal import GoalType
 from graphql_api.types.identity import IdentityProviderType
+from graphql_api.types.mutual_control import AssessmentRoundType, NormType
 from graphql_api.types.project import ProjectType
 from graphql_api.types.registry import MemberType, SubjectType
-from services import assessment_queries
+from services import mutual_control_queries
 from services.dto import ContinuityInfo
 from services.goal_queries import find_goal, list_goals
 from services.ids import normalise_id
@@ -105,17 +105,17 @@ class ClusterType:
 
     @strawberry.field
     def norms(self) -> list[NormType]:
-        return [NormType.from_dto(n) for n in assessment_queries.norms(self._scope)]
+        return [NormType.from_dto(n) for n in mutual_control_queries.norms(self._scope)]
 
     @strawberry.field
     def assessment_rounds(self) -> list[AssessmentRoundType]:
-        found = assessment_queries.rounds(self._scope)
+        found = mutual_control_queries.rounds(self._scope)
         return [AssessmentRoundType.from_dto(r, self._scope) for r in found]
 
     @strawberry.field
     def assessment_round(self, id: strawberry.ID) -> AssessmentRoundType | None:
         key = normalise_id(id, "id")
-        found = assessment_queries.round_(self._scope, key) if key else None
+        found = mutual_control_queries.round_(self._scope, key) if key else None
         return AssessmentRoundType.from_dto(found, self._scope) if found else None
 
     @strawberry.field

@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from infra.eventstore.log_reader import LOG_TABLES
-from infra.readmodel import assessment_tables, tables
-from infra.readmodel.assessments import SqlAssessmentReader, SqlAssessmentView
+from infra.readmodel import mutual_control_tables, tables
 from infra.readmodel.goal_tables import GOAL_TABLES
 from infra.readmodel.goals import SqlGoalReader, SqlGoalView
 from infra.readmodel.identity import (
@@ -25,6 +24,7 @@ from infra.readmodel.identity import (
     SqlIdentityProviderView,
 )
 from infra.readmodel.layout import add_missing_columns
+from infra.readmodel.mutual_control import SqlMutualControlReader, SqlMutualControlView
 from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
@@ -35,7 +35,7 @@ from services.ports.storage import ReadModel
 
 # Every read-model table of a cluster partition; each part of the domain adds its own.
 CLUSTER_TABLES: list[Table] = [*tables.CLUSTER_TABLES]
-CLUSTER_TABLES += assessment_tables.ASSESSMENT_TABLES
+CLUSTER_TABLES += mutual_control_tables.MUTUAL_CONTROL_TABLES
 CLUSTER_TABLES += PROJECT_TABLES
 CLUSTER_TABLES += GOAL_TABLES
 CLUSTER_TABLES += IDENTITY_TABLES
@@ -64,8 +64,8 @@ class SqlReadModel(ReadModel):
         self.registry_reader = SqlRegistryReader(read_engine)
         self.goals = SqlGoalView(self)
         self.goal_reader = SqlGoalReader(read_engine)
-        self.assessments = SqlAssessmentView(self)
-        self.assessment_reader = SqlAssessmentReader(read_engine)
+        self.mutual_control = SqlMutualControlView(self)
+        self.mutual_control_reader = SqlMutualControlReader(read_engine)
         self.projects = SqlProjectsView(self)
         self.projects_reader = SqlProjectsReader(read_engine)
         self.identity_providers = SqlIdentityProviderView(self)

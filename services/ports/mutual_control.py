@@ -10,10 +10,11 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
-from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
+from domain.assessment_round import RoundTerms
+from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo, WeightedScore
 
 
-class AssessmentView(TrackingRecorder):
+class MutualControlView(TrackingRecorder):
     """What the mutual-control projection writes; each method records the
     view change and the tracking in the same unit of work."""
 
@@ -39,6 +40,11 @@ class AssessmentView(TrackingRecorder):
     def round_closed(self, tracking: Tracking, *, round_id: str) -> None: ...
 
     @abstractmethod
+    def round_terms(self, round_id: str) -> RoundTerms | None:
+        """The round as projected so far, including this unit of work's own
+        changes; None for a round the view does not know."""
+
+    @abstractmethod
     def assessment_recorded(
         self,
         tracking: Tracking,
@@ -48,17 +54,17 @@ class AssessmentView(TrackingRecorder):
         assessee_id: str,
         norm_id: str,
         score: float,
+        weighted: float,
+        weight: float,
         rationale: str | None,
         revision: int,
         member_id: str | None,
         at: datetime,
     ) -> None:
-        """Keeps the latest revision. An assessment that reaches the log after
-        its round's close (a close racing a recording) must not count: the
-        close is the cut-off in log order, the same on every replay."""
+        """Stores the latest revision, with its weight and weighted normalised score."""
 
 
-class AssessmentReader(Protocol):
+class MutualControlReader(Protocol):
     """Queries over the mutual-control read model (norms, rounds, latest assessments)."""
 
     def norms(self) -> list[NormInfo]: ...
@@ -73,7 +79,7 @@ class AssessmentReader(Protocol):
         self, round_id: str, assessor_id: str | None = None, assessee_id: str | None = None
     ) -> list[AssessmentInfo]: ...
 
-    def pair_scores(self, round_id: str) -> Sequence[PairScore]:
-        """Per assessed (assessor, assessee): the weight-averaged normalised score
-        ((score - min) / (max - min)) of the latest assessments, on the round's norms."""
+    def weighted_totals(self, round_id: str) -> Sequence[WeightedScore]:
+        """The stored ``weighted`` and ``weight`` of the round's latest
+        assessments, added up per (assessor, assessee), in no particular order."""
         ...

@@ -15,7 +15,7 @@ from services.ports.audit import CheckpointStore
 from services.ports.goals import GoalReader, GoalView
 from services.ports.identity import IdentityProviderReader, IdentityProviderView
 from services.ports.log import EventLog
-from services.ports.mutual_control import AssessmentReader, AssessmentView
+from services.ports.mutual_control import MutualControlReader, MutualControlView
 from services.ports.projects import ProjectReader, ProjectsView
 from services.ports.registry import RegistryReader, RegistryView
 
@@ -27,8 +27,8 @@ class ReadModel(ABC):
     registry_reader: RegistryReader
     goals: GoalView
     goal_reader: GoalReader
-    assessments: AssessmentView
-    assessment_reader: AssessmentReader
+    mutual_control: MutualControlView
+    mutual_control_reader: MutualControlReader
     projects: ProjectsView
     projects_reader: ProjectReader
     identity_providers: IdentityProviderView

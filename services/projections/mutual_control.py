@@ -1,5 +1,9 @@
 """Projects mutual control: norms, rounds, and the latest revision of every
-(round, assessor, assessee, norm) assessment."""
+(round, assessor, assessee, norm) assessment that counts.
+
+Which assessments count and with what weight is the domain's rule
+(``RoundTerms.counting``, ``NormTerms.weighted``), applied here; the view
+only fetches a round's terms and stores rows."""
 
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ from eventsourcing.projection import Projection
 from domain.assessment_round import AssessmentRound
 from domain.norm import Norm
 from domain.scorecard import Scorecard
-from services.ports.mutual_control import AssessmentView
+from services.ports.mutual_control import MutualControlView
 
 
-class MutualControlProjection(Projection[AssessmentView]):
+class MutualControlProjection(Projection[MutualControlView]):
     name = "mutual_control"
 
     @singledispatchmethod
@@ -46,6 +50,11 @@ class MutualControlProjection(Projection[AssessmentView]):
 
     @process_event.register
     def _(self, e: Scorecard.AssessmentRecorded, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        round_ = self.view.round_terms(e.round_id)
+        terms = round_.counting(e.norm_id) if round_ is not None else None
+        if terms is None:
+            self.view.insert_tracking(tracking)  # it does not count: only move the position on
+            return
         self.view.assessment_recorded(
             tracking,
             round_id=e.round_id,
@@ -53,6 +62,8 @@ class MutualControlProjection(Projection[AssessmentView]):
             assessee_id=e.assessee_id,
             norm_id=e.norm_id,
             score=e.score,
+            weighted=terms.weighted(e.score),
+            weight=terms.weight,
             rationale=e.rationale,
             revision=e.revision,
             member_id=e.actor_member_id,

@@ -38,6 +38,16 @@ def test_a_tally_counts_only_eligible_subjects() -> None:
     assert counts.voted == 2 and not counts.complete
 
 
+def test_the_totality_index_counts_linked_support_of_eligible_subjects() -> None:
+    cast = votes(SUP, SUP, OBJ, SUP, SUP)  # s0..s4
+    # s0 supports with a link, s1 without, s2 objects with one (not support),
+    # s3 supports with a link, s4 supports with a link but is not eligible.
+    counts = tally(["s0", "s1", "s2", "s3", "s5"], cast, {"s0", "s2", "s3", "s4"})
+    assert (counts.supporting, counts.objecting, counts.linked_support) == (3, 1, 2)
+    assert counts.index == 2 / 5
+    assert tally([], cast, {"s0"}).index == 0.0
+
+
 @pytest.mark.parametrize(
     ("rule", "threshold", "cast", "n", "expected"),
     [

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from domain.assessment_round import AssessmentRound
+from domain.assessment_round import AssessmentRound, RoundTerms
 from domain.errors import Conflict, InvalidInput
 from domain.norm import Norm, NormTerms
 from domain.scorecard import Scorecard, scorecard_id
@@ -138,3 +138,19 @@ def test_a_closed_round_takes_no_assessment() -> None:
     round_.close()
     with pytest.raises(Conflict):
         Scorecard.start(round_.id, ASSESSOR).record(round_, ASSESSEE, str(teaching.id), 3, None)
+
+
+def test_a_score_is_weighted_by_its_norm_on_a_common_scale() -> None:
+    terms = NormTerms("n", 0, 10, 1.5)
+    assert terms.normalised(4) == 0.4
+    assert terms.weighted(4) == pytest.approx(0.6)  # 1.5 x (4 - 0) / (10 - 0)
+    assert NormTerms("n", 1, 5, 2.0).weighted(5) == 2.0  # the top of the scale: the weight
+    assert NormTerms("n", 1, 5, 2.0).weighted(1) == 0.0
+
+
+def test_only_the_rounds_own_norms_count_and_only_while_it_is_open() -> None:
+    inside = NormTerms("in", 1, 5, 2.0)
+    open_ = RoundTerms(True, {"in": inside})
+    assert open_.counting("in") == inside
+    assert open_.counting("out") is None  # a norm the round does not assess
+    assert RoundTerms(False, {"in": inside}).counting("in") is None  # logged after the close

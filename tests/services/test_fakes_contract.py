@@ -88,11 +88,11 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
         lambda m: m.goal_reader.goals(),
         lambda m: m.goal_reader.goal(adopted),
         lambda m: m.goal_reader.votes([g.id for g in m.goal_reader.goals()]),
-        lambda m: m.assessment_reader.norms(),
-        lambda m: m.assessment_reader.rounds(),
-        lambda m: m.assessment_reader.assessments(round_id),
-        lambda m: m.assessment_reader.assessments(round_id, assessor_id=w.school_id),
-        lambda m: sorted(tuple(pair) for pair in m.assessment_reader.pair_scores(round_id)),
+        lambda m: m.mutual_control_reader.norms(),
+        lambda m: m.mutual_control_reader.rounds(),
+        lambda m: m.mutual_control_reader.assessments(round_id),
+        lambda m: m.mutual_control_reader.assessments(round_id, assessor_id=w.school_id),
+        lambda m: sorted(tuple(pair) for pair in m.mutual_control_reader.weighted_totals(round_id)),
         lambda m: m.projects_reader.projects(),
         lambda m: m.projects_reader.projects("SCIENCE"),
         lambda m: m.projects_reader.milestone(first.id),
@@ -103,4 +103,4 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
         expected, got = both(read)
         assert got == expected
     assert len(sql.registry_reader.members()) == 4 and len(sql.goal_reader.goals()) == 2
-    assert len(sql.assessment_reader.assessments(round_id)) == 4
+    assert len(sql.mutual_control_reader.assessments(round_id)) == 4

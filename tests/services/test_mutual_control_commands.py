@@ -44,7 +44,7 @@ class Cluster:
             args["norm_id"],
             score,
             args["rationale"],
-        )
+        ).assessment
 
     def refused(self, call: Callable[[], Any]) -> DomainError:
         """The error ``call`` raises; the log has not moved."""
@@ -101,7 +101,7 @@ def test_recording_again_is_a_revision_stamped_with_the_member(cluster: Cluster)
 
 def test_norms_and_rounds_are_listed_in_the_order_they_were_made(cluster: Cluster) -> None:
     scope = cluster.container.queries.scope(cluster.coordinator, cluster.id)
-    reader = scope.read_model.assessment_reader
+    reader = scope.read_model.mutual_control_reader
     norms = reader.norms()
     assert [(n.name, n.scale_min, n.scale_max, n.weight) for n in norms][:2] == [
         ("Teaching", 1, 5, 1.0),
@@ -197,7 +197,7 @@ def test_a_closed_round_accepts_nothing(cluster: Cluster) -> None:
     again = c.refused(lambda: control.close_assessment_round(c.coordinator, c.id, opened.id))
     assert (late.code, again.code) == ("CONFLICT", "CONFLICT")
     scope = c.container.queries.scope(c.coordinator, c.id)
-    (kept,) = scope.read_model.assessment_reader.assessments(opened.id)
+    (kept,) = scope.read_model.mutual_control_reader.assessments(opened.id)
     assert (kept.score, kept.revision) == (4.0, 1)
 
 
@@ -255,7 +255,7 @@ def test_an_assessment_logged_after_its_rounds_close_does_not_count(cluster: Clu
     control.close_assessment_round(c.coordinator, c.id, opened.id)
     partition.app.save(card)  # …but it reaches the log after the close
     scope = c.container.queries.scope(c.coordinator, c.id)
-    assert scope.read_model.assessment_reader.assessments(opened.id) == []
+    assert scope.read_model.mutual_control_reader.assessments(opened.id) == []
 
 
 # --- writers in two processes -------------------------------------------------------
@@ -274,11 +274,11 @@ def test_two_processes_revising_one_scorecard_lose_no_revision(cluster: Cluster)
         found = service.record_assessment(
             c.people["A"], c.id, spring, c.subjects["B"], c.norm_in, score, None
         )
-        return int(found.revision)
+        return int(found.assessment.revision)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         revisions = sorted(pool.map(record, calls))
     world.close(other)
     assert revisions == list(range(1, 11))
-    reader = cluster.container.queries.scope(c.coordinator, c.id).read_model.assessment_reader
+    reader = cluster.container.queries.scope(c.coordinator, c.id).read_model.mutual_control_reader
     assert [a.revision for a in reader.assessments(spring)] == [10]

@@ -25,8 +25,8 @@ from mutual_control_scenario import (
 )
 
 from infra.bootstrap import Container
-from services import assessment_queries as queries
-from services.assessment_dto import MutualControlInfo
+from services import mutual_control_queries as queries
+from services.mutual_control_dto import MutualControlInfo
 from services.principal import Principal
 from services.queries import ClusterScope
 

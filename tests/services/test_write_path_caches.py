@@ -14,7 +14,7 @@ from mutual_control_world import close
 
 from domain.errors import Forbidden, NotFound
 from infra.bootstrap import bootstrap
-from services import assessment_queries
+from services import mutual_control_queries
 from services.mutual_control import RecordedAssessment
 from services.principal import Principal
 
@@ -30,7 +30,7 @@ def record(
     world: Any, who: Principal, assessee: str, round_: tuple[str, str], score: float = 3
 ) -> RecordedAssessment:
     norm_id, round_id = round_
-    return world.container.mutual_control.record_assessment_answered(  # type: ignore[no-any-return]
+    return world.container.mutual_control.record_assessment(  # type: ignore[no-any-return]
         who, world.cluster_id, round_id, assessee, norm_id, score, "why"
     )
 
@@ -50,10 +50,10 @@ def test_the_answer_is_what_the_read_model_says_after_the_command(world) -> None
     assert done.assessee == scope.subject(world.college_id)
     assert done.recorded_by == scope.member(world.ivan_id)
     assert done.recorded_by.roles == ("AUDITOR", "MEMBER")
-    found = assessment_queries.round_(scope, round_[1])
+    found = mutual_control_queries.round_(scope, round_[1])
     assert found is not None and found.norms == (done.norm,)
     assert done.scope.actor == scope.actor and done.scope.info == scope.info
-    assert assessment_queries.assessments(scope, round_[1]) == [done.assessment]
+    assert mutual_control_queries.assessments(scope, round_[1]) == [done.assessment]
     assert (done.assessment.score, done.assessment.revision) == (5, 2)
 
 

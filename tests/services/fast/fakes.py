@@ -21,11 +21,11 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from eventsourcing.popo import POPOApplicationRecorder
 
+from domain.assessment_round import RoundTerms
 from domain.norm import NormTerms
 from domain.project import Project
 from domain.vocabulary import MilestoneStatus
 from services.application import ClusterApplication
-from services.assessment_dto import AssessmentInfo, NormInfo, PairScore, RoundInfo
 from services.audit.chain_check import ChainRecord
 from services.chain import canonical_bytes, event_type, genesis, link
 from services.dto import (
@@ -38,11 +38,12 @@ from services.dto import (
     SubjectInfo,
 )
 from services.goal_model import GoalInfo, GoalVoteInfo
+from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo, WeightedScore
 from services.orientation import ExpectedResultInfo, MilestoneInfo, ProjectInfo
 from services.ports.goals import GoalView
 from services.ports.identity import IdentityProviderView, ProviderRecord
 from services.ports.log import LogEntry, TrackingConflict
-from services.ports.mutual_control import AssessmentView
+from services.ports.mutual_control import MutualControlView
 from services.ports.projects import ProjectsView
 from services.ports.registry import RegistryView
 from services.ports.storage import ReadModel
@@ -384,7 +385,7 @@ class MemoryGoalReader:
         )
 
 
-class MemoryAssessments(_Tracked, AssessmentView):
+class MemoryMutualControlView(_Tracked, MutualControlView):
     def norm_adopted(
         self,
         tracking: Tracking,
@@ -417,6 +418,12 @@ class MemoryAssessments(_Tracked, AssessmentView):
             self.rows.rounds[round_id]["open"] = False
         self.insert_tracking(tracking)
 
+    def round_terms(self, round_id: str) -> RoundTerms | None:
+        round_ = self.rows.rounds.get(round_id)
+        if round_ is None:
+            return None
+        return RoundTerms(round_["open"], {t.norm_id: t for t in round_["terms"]})
+
     def assessment_recorded(
         self,
         tracking: Tracking,
@@ -426,35 +433,33 @@ class MemoryAssessments(_Tracked, AssessmentView):
         assessee_id: str,
         norm_id: str,
         score: float,
+        weighted: float,
+        weight: float,
         rationale: str | None,
         revision: int,
         member_id: str | None,
         at: datetime,
     ) -> None:
-        round_ = self.rows.rounds.get(round_id)
-        terms = {t.norm_id: t for t in round_["terms"]} if round_ and round_["open"] else {}
-        term = terms.get(norm_id)
-        if term is not None:  # after the close (in log order) it does not count
-            self.rows.assessments[(round_id, assessor_id, assessee_id, norm_id)] = {
-                "seq": tracking.notification_id,
-                "weighted": term.weight * term.normalised(score),
-                "weight": term.weight,
-                "info": AssessmentInfo(
-                    round_id,
-                    assessor_id,
-                    assessee_id,
-                    norm_id,
-                    score,
-                    rationale,
-                    member_id,
-                    at,
-                    revision,
-                ),
-            }
+        self.rows.assessments[(round_id, assessor_id, assessee_id, norm_id)] = {
+            "seq": tracking.notification_id,
+            "weighted": weighted,
+            "weight": weight,
+            "info": AssessmentInfo(
+                round_id,
+                assessor_id,
+                assessee_id,
+                norm_id,
+                score,
+                rationale,
+                member_id,
+                at,
+                revision,
+            ),
+        }
         self.insert_tracking(tracking)
 
 
-class MemoryAssessmentReader:
+class MemoryMutualControlReader:
     def __init__(self, model: MemoryReadModel) -> None:
         self.model = model
 
@@ -483,13 +488,13 @@ class MemoryAssessmentReader:
             and assessee_id in (None, row["info"].assessee_id)
         ]
 
-    def pair_scores(self, round_id: str) -> Sequence[PairScore]:
+    def weighted_totals(self, round_id: str) -> Sequence[WeightedScore]:
         sums: dict[tuple[str, str], list[float]] = {}
         for row in self._latest(round_id):
             pair = sums.setdefault((row["info"].assessor_id, row["info"].assessee_id), [0.0, 0.0])
             pair[0] += row["weighted"]
             pair[1] += row["weight"]
-        return [(a, b, weighted / weight) for (a, b), (weighted, weight) in sums.items()]
+        return [(a, b, weighted, weight) for (a, b), (weighted, weight) in sums.items()]
 
     def _latest(self, round_id: str) -> list[dict[str, Any]]:
         return [row for key, row in self.model.rows.assessments.items() if key[0] == round_id]
@@ -689,8 +694,8 @@ class MemoryReadModel(ReadModel):
         self.registry_reader = MemoryRegistryReader(self)
         self.goals = MemoryGoals(self)
         self.goal_reader = MemoryGoalReader(self)
-        self.assessments = MemoryAssessments(self)
-        self.assessment_reader = MemoryAssessmentReader(self)
+        self.mutual_control = MemoryMutualControlView(self)
+        self.mutual_control_reader = MemoryMutualControlReader(self)
         self.projects = MemoryProjects(self)
         self.projects_reader = MemoryProjectReader(self)
         self.identity_providers = MemoryIdentityProviders(self)

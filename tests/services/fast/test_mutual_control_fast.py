@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fast_world import FastWorld, refused
 
-from services.assessment_queries import mutual_control_view
+from services.mutual_control_queries import mutual_control_view
 
 
 @pytest.fixture
@@ -27,12 +27,12 @@ def round_world(world: FastWorld) -> tuple[FastWorld, str, str, str]:
 def record(w: FastWorld, who: Any, round_id: str, assessee: str, norm: str, score: float) -> Any:
     return w.mutual_control.record_assessment(
         who, w.cluster_id, round_id, assessee, norm, score, None
-    )
+    ).assessment
 
 
 def test_a_round_copies_the_terms_of_its_norms(round_world: Any) -> None:
     w, round_id, teaching, _ = round_world
-    [round_] = w.partition.read_model.assessment_reader.rounds()
+    [round_] = w.partition.read_model.mutual_control_reader.rounds()
     assert (round_.id, round_.title, round_.open) == (round_id, "2024/25", True)
     assert [(n.id, n.name, n.scale_min, n.scale_max, n.weight) for n in round_.norms] == [
         (teaching, "Teaching", 1, 5, 1.0)
@@ -56,7 +56,7 @@ def test_the_matrix_holds_each_pairs_normalised_latest_score(round_world: Any) -
     record(w, w.ivan, round_id, w.college_id, teaching, 2)
     record(w, w.ivan, round_id, w.college_id, teaching, 4)  # (4 - 1) / (5 - 1)
     scope = w.queries.scope(w.ivan, w.cluster_id)
-    round_ = w.partition.read_model.assessment_reader.round(round_id)
+    round_ = w.partition.read_model.mutual_control_reader.round(round_id)
     view = mutual_control_view(scope, round_)
     assert [s.id for s in view.subjects] == [w.school_id, w.college_id]
     assert view.matrix == ((None, 0.75), (None, None))

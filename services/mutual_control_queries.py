@@ -6,16 +6,16 @@ from __future__ import annotations
 import math
 
 from domain.errors import InvalidInput
-from services.assessment_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
+from services.mutual_control_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
 from services.mutual_control_metrics import mutual_control
-from services.ports.mutual_control import AssessmentReader
+from services.ports.mutual_control import MutualControlReader
 from services.queries import ClusterScope
 
 DEFAULT_OUTLIER_THRESHOLD = 0.25
 
 
-def _reader(scope: ClusterScope) -> AssessmentReader:
-    return scope.read_model.assessment_reader
+def _reader(scope: ClusterScope) -> MutualControlReader:
+    return scope.read_model.mutual_control_reader
 
 
 def norms(scope: ClusterScope) -> list[NormInfo]:
@@ -50,5 +50,5 @@ def mutual_control_view(
         raise InvalidInput(
             "outlierThreshold must be a number of 0 or more", field="outlierThreshold"
         )
-    pairs = _reader(scope).pair_scores(round_info.id)
-    return mutual_control(scope.subjects(), pairs, outlier_threshold)
+    totals = _reader(scope).weighted_totals(round_info.id)
+    return mutual_control(scope.subjects(), totals, outlier_threshold)

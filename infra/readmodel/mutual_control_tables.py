@@ -46,8 +46,8 @@ class AssessmentRow(SQLModel, table=True):
     assessor's rows within it, are one index range each; on SQLite the table
     is stored in that order (WITHOUT ROWID), so a round is read in one pass.
     ``weighted`` and ``weight`` carry the norm's terms as the round fixed them
-    (weight x normalised score, and the weight), so the view averages a pair
-    with SUM(weighted) / SUM(weight) and no join.
+    (weight x normalised score, and the weight, from the projection), so a
+    pair's totals are read with no join.
     """
 
     __tablename__ = "rm_assessment"
@@ -69,7 +69,7 @@ class AssessmentRow(SQLModel, table=True):
     recorded_at: datetime
 
 
-ASSESSMENT_TABLES = [
+MUTUAL_CONTROL_TABLES = [
     SQLModel.metadata.tables[name]
     for name in ("rm_norm", "rm_assessment_round", "rm_round_norm", "rm_assessment")
 ]

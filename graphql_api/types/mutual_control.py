@@ -8,10 +8,10 @@ from datetime import datetime
 import strawberry
 
 from graphql_api.types.registry import MemberType, SubjectType
-from services import assessment_queries as queries
-from services.assessment_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
+from services import mutual_control_queries as queries
 from services.ids import normalise_id
 from services.mutual_control import RecordedAssessment
+from services.mutual_control_dto import AssessmentInfo, MutualControlInfo, NormInfo, RoundInfo
 from services.queries import ClusterScope
 
 

@@ -6,13 +6,13 @@ import strawberry
 from strawberry.types import Info
 
 from graphql_api.context import Context
-from graphql_api.types.assessment import (
+from graphql_api.types.mutual_control import (
     AssessmentRefs,
     AssessmentRoundType,
     AssessmentType,
     NormType,
 )
-from services.assessment_dto import RoundInfo
+from services.mutual_control_dto import RoundInfo
 from services.queries import ClusterScope
 
 
@@ -36,7 +36,7 @@ def _round(
 
 
 @strawberry.type
-class AssessmentMutation:
+class MutualControlMutation:
     @strawberry.mutation
     def adopt_norm(
         self, info: Info[Context, None], cluster_id: strawberry.ID, input: NormInput
@@ -86,7 +86,7 @@ class AssessmentMutation:
         ctx = info.context
         # Answered from the command itself (its event, and the registry and round it
         # ran with): no second lookup of the caller, and no read-model round trips.
-        done = ctx.services.mutual_control.record_assessment_answered(
+        done = ctx.services.mutual_control.record_assessment(
             ctx.principal, cluster_id, round_id, assessee_id, norm_id, score, rationale
         )
         return AssessmentType.from_dto(done.assessment, AssessmentRefs.recorded(done))

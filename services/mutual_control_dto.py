@@ -41,10 +41,11 @@ class AssessmentInfo:
     revision: int
 
 
-# (assessor, assessee, weight-averaged normalised score of the latest revisions):
-# one per assessed pair. A plain tuple, not a dataclass: a full round of 50
-# subjects has 2,450 of them, and the read model's rows serve as they come.
-PairScore = tuple[str, str, float]
+# (assessor, assessee, Σ weight x normalised score, Σ weight) over one or more
+# counted assessments of the pair: the totals a weighted mean is made of, which
+# add up the same however they are split. A plain tuple, not a dataclass: the
+# read model's rows serve as they come.
+WeightedScore = tuple[str, str, float, float]
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ HARSH = 6  # Fergana Textile Combine
 NEIGHBOURS = (1, 2, -1)  # offsets in demo.SUBJECTS; ±1 makes pairs assess each other
 
 
-def seed_assessments(
+def seed_mutual_control(
     container: Container, operator: Principal, cluster_id: str, subjects: list[str]
 ) -> None:
     """Adopts the norms, runs last year's round to its close and half of this year's."""
