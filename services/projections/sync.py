@@ -40,6 +40,7 @@ class _Cluster:
         # next pass projects them as they are when they are what comes next.
         self.pending: dict[int, Fresh] = {}
         self.busy = False  # a thread of this process is in a pass
+        self.waiters = 0  # threads in settle() for this cluster (guarded by the registry)
         self.passes = 0
         self.reached = 0  # where the read model stood at the end of the last pass
         # Another process holds the lease: the next look is no sooner than this.
@@ -74,7 +75,7 @@ class LeasedProjection:
             reached = self.projector.reached(read_model, stored)
             if reached >= head:  # nothing to project: no lease, no log read
                 return reached
-        state = self._cluster(partition.cluster_id)
+        state = self._enter(partition.cluster_id)
         with state.changed:
             # A fresh event's position is newer than any pass that ended before it
             # was saved, so any pass that reached it counts; a reader's head may be
@@ -89,6 +90,7 @@ class LeasedProjection:
                 with state.changed:
                     for f in fresh:
                         state.pending.pop(f.position, None)
+            self._leave(partition.cluster_id, state)
 
     def _until(self, partition: Partition, state: _Cluster, head: int, since: int) -> int:
         """Waits for a pass of this process that reaches ``head``, or makes one."""
@@ -146,12 +148,28 @@ class LeasedProjection:
                     state.retry_at, state.pause = 0.0, FIRST_PAUSE_S
                 state.changed.notify_all()
 
-    def _cluster(self, cluster_id: str) -> _Cluster:
+    def waited_on(self) -> set[str]:
+        """The clusters some caller of this process waits on right now."""
+        with self._clusters_guard:
+            return set(self._clusters)
+
+    def _enter(self, cluster_id: str) -> _Cluster:
+        """The cluster's state, counting the caller among its waiters."""
         with self._clusters_guard:
             state = self._clusters.get(cluster_id)
             if state is None:
                 state = self._clusters[cluster_id] = _Cluster()
+            state.waiters += 1
             return state
+
+    def _leave(self, cluster_id: str, state: _Cluster) -> None:
+        """The last waiter out forgets the cluster: a process serving many
+        clusters keeps state only for those being waited on (nobody is then in
+        a pass, and nothing is pending: each waiter removed its own events)."""
+        with self._clusters_guard:
+            state.waiters -= 1
+            if state.waiters == 0:
+                del self._clusters[cluster_id]
 
     def _note_unowned(self, cluster_id: str) -> None:
         if not self.inline and cluster_id not in self._warned:

@@ -115,6 +115,8 @@ def test_concurrent_writers_read_their_own_writes_and_the_view_equals_a_replay(w
         f"One school {t}-{i}" for t in range(THREADS) for i in range(COMMANDS_PER_THREAD)
     )
     equals_a_replay(world.container, world.cluster_id)
+    # Nobody waits any more: the process keeps no state for the cluster.
+    assert world.container.sync.waited_on() == set()
 
 
 def test_writers_of_two_processes_project_exactly_once(world) -> None:
