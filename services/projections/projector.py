@@ -64,7 +64,7 @@ class Projector:
         projected without reading the log or decoding. ``known``: positions
         read a moment ago, tried before reading them again. Either being stale
         costs nothing but a detour: the batch's tracking update checks every
-        position it moves from, and a conflict re-reads both."""
+        position it moves from, and a conflict re-reads both (never re-applies)."""
         projections = [factory(read_model) for factory in self._factories]
         routes = _Routes(projections)
         to_domain_event = mapper.to_domain_event
@@ -78,6 +78,9 @@ class Projector:
                 start = min(positions.values())
                 entries: Sequence[LogEntry | Fresh]
                 decoded: dict[int, Any]
+                # Fresh events the read model already has (another pass or process
+                # projected them from the log) are skipped, not applied again.
+                fresh = [f for f in fresh if f.position > start]
                 if fresh and fresh[0].position == start + 1:
                     entries = fresh
                     decoded = {f.position: f.event for f in fresh}

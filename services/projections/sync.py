@@ -5,6 +5,14 @@ Only one process projects a cluster at a time: whoever holds its lease. With
 projects, and API processes wait for it. A cluster no worker owns (none runs,
 or its worker died and nobody has taken over yet) is projected by the API
 process that needs it, so no caller is ever answered from a stale view.
+
+Inside a process, one thread at a time projects a cluster, for every caller
+waiting on it (group projection): the events that commands saved while it
+projected wait for its pass to end, and the next pass projects all of them in
+one batch, one lease and one transaction. Each waiter returns as soon as a
+pass reached its position. Without it, concurrent writers each took the lease
+in turn for their own events, and each found the read model moved on by the
+one before: a conflict, a rollback and a re-read per writer.
 """
 
 from __future__ import annotations
@@ -20,6 +28,26 @@ from services.projections.projector import Fresh, Projector
 
 log = logging.getLogger(__name__)
 
+FIRST_PAUSE_S = 0.002  # after finding the lease held elsewhere; doubles, up to:
+MAX_PAUSE_S = 0.05
+
+
+class _Cluster:
+    """One cluster's projection in this process."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        # Events saved by this process's commands, waiting to be projected: the
+        # next pass projects them as they are when they are what comes next.
+        self.pending: dict[int, Fresh] = {}
+        self.busy = False  # a thread of this process is in a pass
+        self.waiters = 0  # threads in settle() for this cluster (guarded by the registry)
+        self.passes = 0
+        self.reached = 0  # where the read model stood at the end of the last pass
+        # Another process holds the lease: the next look is no sooner than this.
+        self.retry_at = 0.0
+        self.pause = FIRST_PAUSE_S
+
 
 class LeasedProjection:
     def __init__(
@@ -30,67 +58,132 @@ class LeasedProjection:
         self.inline = inline  # False: workers are expected to project
         self.wait_seconds = wait_seconds
         self._warned: set[str] = set()
-        # Wakes this process's waiters as soon as this process projected a batch,
-        # instead of leaving them to their next poll.
-        self._progress = threading.Condition()
-        self._batches = 0  # counts projected batches, so that no wake-up is missed
+        self._clusters: dict[str, _Cluster] = {}
+        self._clusters_guard = threading.Lock()
 
     def settle(self, partition: Partition, fresh: Sequence[Fresh] = ()) -> int:
         """Returns once the read model reflects the log head (or the wait timed
         out). After a command, ``fresh`` are the events it saved: the read model
         must reach the last of them (every earlier position was committed before
         them), and they can be projected as they are (Projector.catch_up)."""
-        seen = self._batches
         read_model = partition.read_model
         if fresh:
-            stored, head = read_model.positions(), fresh[-1].position
+            head = fresh[-1].position
         else:
             # The head and where the projections stand, in one statement when the
             # read model lives beside the log: every read of a view starts here.
             stored, head = read_model.positions_and_head(partition.log)
-        reached = self.projector.reached(read_model, stored)
-        deadline, pause, before = time.monotonic() + self.wait_seconds, 0.002, -1
-        while True:
-            if before >= 0:  # after a pause: look again
-                seen = self._batches
-                stored = read_model.positions()
-                reached = self.projector.reached(read_model, stored)
-            if reached >= head:  # nothing (left) to project: no lease, no log read
+            reached = self.projector.reached(read_model, stored)
+            if reached >= head:  # nothing to project: no lease, no log read
                 return reached
-            if reached == before or before < 0:
-                # Nobody made progress since we last looked: whoever held the lease
-                # may have finished before our events were committed. Take it over.
-                with self.lease.hold(partition.cluster_id) as held:
-                    if held:
-                        return self._catch_up(partition, fresh, stored)
-            if time.monotonic() > deadline:
-                return reached
-            with self._progress:  # a batch projected here ends the pause early
-                if self._batches == seen:
-                    self._progress.wait(pause)
-            pause, before = min(pause * 2, 0.05), reached
-
-    def _catch_up(self, partition: Partition, fresh: Sequence[Fresh], known: dict[str, int]) -> int:
-        self._note_unowned(partition.cluster_id)
+        state = self._enter(partition.cluster_id)
+        with state.changed:
+            # A fresh event's position is newer than any pass that ended before it
+            # was saved, so any pass that reached it counts; a reader's head may be
+            # older than a pass, and a reset read model moves back, so only a pass
+            # that starts after this look counts for it.
+            since = -1 if fresh else state.passes
+            state.pending.update((f.position, f) for f in fresh)
         try:
-            return self.projector.catch_up(
-                partition.cluster_id,
-                partition.log,
-                partition.read_model,
-                partition.app.mapper,
-                on_batch=lambda _: self._notify(),
-                fresh=fresh,
-                known=known,
-            )
+            return self._until(partition, state, head, since)
         finally:
-            self._notify()
+            if fresh:
+                with state.changed:
+                    for f in fresh:
+                        state.pending.pop(f.position, None)
+            self._leave(partition.cluster_id, state)
 
-    def _notify(self) -> None:
-        with self._progress:
-            self._batches += 1
-            self._progress.notify_all()
+    def _until(self, partition: Partition, state: _Cluster, head: int, since: int) -> int:
+        """Waits for a pass of this process that reaches ``head``, or makes one."""
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            with state.changed:
+                while True:
+                    if state.passes > since and state.reached >= head:
+                        return state.reached
+                    now = time.monotonic()
+                    if now >= deadline:
+                        break
+                    if not state.busy and now >= state.retry_at:
+                        break
+                    wake = deadline if state.busy else min(state.retry_at, deadline)
+                    state.changed.wait(wake - now)
+                if time.monotonic() >= deadline:
+                    return self.projector.reached(partition.read_model)
+                state.busy = True
+                run = _next_run(state.pending)
+            self._pass(partition, state, run)
+
+    def _pass(self, partition: Partition, state: _Cluster, run: list[Fresh]) -> None:
+        """Projects what the log holds beyond the read model (``run`` as it is,
+        when it comes next), or, with the lease held elsewhere, looks where the
+        read model stands; then wakes every waiter."""
+        reached: int | None = None
+        elsewhere = False
+        try:
+            with self.lease.hold(partition.cluster_id) as held:
+                if held:
+                    self._note_unowned(partition.cluster_id)
+                    reached = self.projector.catch_up(
+                        partition.cluster_id,
+                        partition.log,
+                        partition.read_model,
+                        partition.app.mapper,
+                        fresh=run,
+                    )
+            if reached is None:
+                elsewhere = True
+                reached = self.projector.reached(partition.read_model)
+        finally:
+            with state.changed:
+                state.busy = False
+                if reached is not None:
+                    state.passes += 1
+                    state.reached = reached
+                    for position in [p for p in state.pending if p <= reached]:
+                        del state.pending[position]
+                if elsewhere:
+                    state.retry_at = time.monotonic() + state.pause
+                    state.pause = min(state.pause * 2, MAX_PAUSE_S)
+                else:
+                    state.retry_at, state.pause = 0.0, FIRST_PAUSE_S
+                state.changed.notify_all()
+
+    def waited_on(self) -> set[str]:
+        """The clusters some caller of this process waits on right now."""
+        with self._clusters_guard:
+            return set(self._clusters)
+
+    def _enter(self, cluster_id: str) -> _Cluster:
+        """The cluster's state, counting the caller among its waiters."""
+        with self._clusters_guard:
+            state = self._clusters.get(cluster_id)
+            if state is None:
+                state = self._clusters[cluster_id] = _Cluster()
+            state.waiters += 1
+            return state
+
+    def _leave(self, cluster_id: str, state: _Cluster) -> None:
+        """The last waiter out forgets the cluster: a process serving many
+        clusters keeps state only for those being waited on (nobody is then in
+        a pass, and nothing is pending: each waiter removed its own events)."""
+        with self._clusters_guard:
+            state.waiters -= 1
+            if state.waiters == 0:
+                del self._clusters[cluster_id]
 
     def _note_unowned(self, cluster_id: str) -> None:
         if not self.inline and cluster_id not in self._warned:
             self._warned.add(cluster_id)
             log.warning("no worker owns cluster %s; projecting it in this process", cluster_id)
+
+
+def _next_run(pending: dict[int, Fresh]) -> list[Fresh]:
+    """The pending events from the oldest on, as long as their positions follow
+    each other: what a pass can project as it is (a gap is read from the log)."""
+    run: list[Fresh] = []
+    for position in sorted(pending):
+        if run and position != run[-1].position + 1:
+            break
+        run.append(pending[position])
+    return run

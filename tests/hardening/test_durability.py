@@ -6,6 +6,7 @@ tails the log with ``events(after:)`` and another holds a clusterEvents
 subscription. The server is SIGKILLed mid-storm and restarted on the same data:
 - every write that was answered with success is in the log exactly once, and
   in the view; a write cut off without an answer is there at most once;
+- the view then holds exactly the log's subjects (projected once each);
 - the log is gapless 1..head and its hash chain verifies;
 - neither reader ever saw an event arrive below a position it had already read
   (each page and each delivery continued exactly at last + 1), and what they
@@ -128,7 +129,7 @@ def test_sigkill_mid_storm_loses_no_answered_write_and_readers_see_no_late_arriv
         log = read_log(server, operator, cluster)
         check_log(log, storm)
         check_readers(log, storm, subscriber)
-        check_view(server, operator, cluster, storm.answered)
+        check_view(server, operator, cluster, storm.answered, log)
         integrity = server.graphql(
             "query($c: ID!) { cluster(id: $c) { integrity { verified head } } }",
             {"c": cluster},
@@ -170,16 +171,19 @@ def check_readers(log: list[dict[str, Any]], storm: Storm, subscriber: Subscribe
     assert not subscriber.errors, subscriber.errors
 
 
-def check_view(server: Any, token: str, cluster: str, answered: list[str]) -> None:
-    """The view catches up with the log after the restart (projection resumes)."""
+def check_view(
+    server: Any, token: str, cluster: str, answered: list[str], log: list[dict[str, Any]]
+) -> None:
+    """The view catches up with the log after the restart (projection resumes), and
+    then holds exactly the log's subjects: none twice, none missing, none extra."""
     query = "query($c: ID!) { cluster(id: $c) { subjects { name } } }"
+    admitted = sorted(e["data"]["name"] for e in log if e["type"] == "SubjectAdmitted")
     deadline = time.monotonic() + 30
     while True:
-        names = {
-            s["name"]
-            for s in server.graphql(query, {"c": cluster}, token)["data"]["cluster"]["subjects"]
-        }
-        if set(answered) <= names or time.monotonic() > deadline:
+        subjects = server.graphql(query, {"c": cluster}, token)["data"]["cluster"]["subjects"]
+        names = sorted(s["name"] for s in subjects)
+        if names == admitted or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert set(answered) <= names, f"not in the view: {sorted(set(answered) - names)[:5]}"
+    assert set(answered) <= set(names), f"not in the view: {sorted(set(answered) - set(names))[:5]}"
+    assert names == admitted, "the view differs from the log it was projected from"
