@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from infra.bootstrap import Container, bootstrap
 from infra.partitions import scratch_read_model
 from infra.readmodel.store import CLUSTER_TABLES, SqlReadModel
-from services.ports import Partition
+from services.ports.storage import Partition
 
 THREADS = 8
 COMMANDS_PER_THREAD = 6
