@@ -32,6 +32,7 @@ class EventType:
 
     @classmethod
     def from_dto(cls, dto: EventInfo, scope: ClusterScope) -> EventType:
+        scope.announce_member(dto.actor_member_id)
         return cls(
             position=dto.position,
             aggregate_id=strawberry.ID(dto.aggregate_id),
@@ -52,5 +53,4 @@ class EventPageType:
 
     @classmethod
     def from_dto(cls, dto: EventPageInfo, scope: ClusterScope) -> EventPageType:
-        scope.know_members({e.actor_member_id for e in dto.events if e.actor_member_id})
         return cls(events=[EventType.from_dto(e, scope) for e in dto.events], has_more=dto.has_more)

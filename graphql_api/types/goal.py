@@ -82,6 +82,8 @@ class GoalVoteType:
 
     @classmethod
     def from_dto(cls, dto: GoalVoteInfo, scope: ClusterScope) -> GoalVoteType:
+        scope.announce_subject(dto.subject_id)
+        scope.announce_member(dto.cast_by)
         return cls(
             choice=g.VoteChoice(dto.choice),
             interest_link=dto.interest_link,
@@ -123,9 +125,7 @@ class GoalType:
 
     @strawberry.field(description="Latest vote of each subject.")
     def votes(self) -> list[GoalVoteType]:
-        votes = self._view.votes
-        self._scope.know_members({v.cast_by for v in votes}, {v.subject_id for v in votes})
-        return [GoalVoteType.from_dto(v, self._scope) for v in votes]
+        return [GoalVoteType.from_dto(v, self._scope) for v in self._view.votes]
 
     @strawberry.field
     def totality(self) -> GoalTotalityType:
@@ -134,6 +134,7 @@ class GoalType:
     @classmethod
     def from_dto(cls, view: GoalViewInfo, scope: ClusterScope) -> GoalType:
         goal = view.goal
+        scope.announce_subject(goal.proposed_by)
         return cls(
             id=strawberry.ID(goal.id),
             title=goal.title,

@@ -133,6 +133,9 @@ class ProjectType:
 
     @classmethod
     def from_dto(cls, dto: ProjectInfo, scope: ClusterScope) -> ProjectType:
+        scope.announce_subject(dto.lead_id)
+        for partner in dto.partner_ids:
+            scope.announce_subject(partner)
         return cls(
             id=strawberry.ID(dto.id),
             title=dto.title,
