@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,10 @@ class ClusterScope:
     _subjects: Batched[str, SubjectInfo | None] = field(init=False, compare=False, repr=False)
     _members: Batched[str, MemberInfo | None] = field(init=False, compare=False, repr=False)
     _members_of: Batched[str, tuple[MemberInfo, ...]] = field(init=False, compare=False, repr=False)
+    # Lookups that read services define for their own kinds (goals).
+    _batches: dict[str, Batched[Any, Any]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         reader = self.reader
@@ -113,6 +117,13 @@ class ClusterScope:
 
     def announce_members_of(self, subject_id: str) -> None:
         self._members_of.announce(subject_id)
+
+    def batched(self, kind: str, make: Callable[[], Batched[Any, Any]]) -> Batched[Any, Any]:
+        """This request's lookups of one kind, made by ``make`` on first use."""
+        found = self._batches.get(kind)
+        if found is None:
+            found = self._batches[kind] = make()
+        return found
 
     def know_members(self, found: Iterable[MemberInfo]) -> None:
         """Members already read in this request (the caller, read with the cluster)."""

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from graphql_api.context import Context
 from graphql_api.schema import build_schema
 from services.principal import Principal
+from services.projects import ProjectLaunch
 
 SCHEMA = build_schema()
 
@@ -151,3 +152,36 @@ def test_an_unselected_relation_is_not_read(world) -> None:
     # the page is one read of the log; its actors (two people) are not read
     assert cost(world, world.coordinator, page, id=world.cluster_id) == plain + 1
     assert cost(world, world.coordinator, with_actors, id=world.cluster_id) == plain + 2
+
+
+def launch_with_goal(world, n: int) -> None:
+    goal = world.container.goals.propose_goal(
+        world.ivan, world.cluster_id, title=f"Goal {n}", statement="Together"
+    )
+    world.container.projects.launch_project(
+        world.coordinator,
+        world.cluster_id,
+        ProjectLaunch(
+            title=f"Project {n}",
+            direction="EDUCATION",
+            kind="EXPERIMENTAL_INNOVATION",
+            goal_id=goal.id,
+            lead_id=world.school_id,
+            partner_ids=[world.college_id],
+        ),
+    )
+
+
+def test_projects_read_their_goals_in_one_batch(world) -> None:
+    query = (
+        "query($id: ID!) { cluster(id: $id) { projects { id lead { id } partners { id }"
+        " goal { id title totality { eligible } votes { castBy { id } } } } } }"
+    )
+    launch_with_goal(world, 0)
+    one = cost(world, world.coordinator, query, id=world.cluster_id)
+    for n in range(1, 4):
+        launch_with_goal(world, n)
+    data = run(world, world.coordinator, query, id=world.cluster_id)
+    titles = [p["goal"]["title"] for p in data["cluster"]["projects"]]
+    assert titles == [f"Goal {n}" for n in range(4)]
+    assert cost(world, world.coordinator, query, id=world.cluster_id) == one
