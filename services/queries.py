@@ -111,9 +111,15 @@ class ClusterScope:
         if member_id:
             self._members.announce(member_id)
 
+    def announce_members(self, member_ids: Iterable[str | None]) -> None:
+        self._members.announce_many(m for m in member_ids if m)
+
     def announce_subject(self, subject_id: str | None) -> None:
         if subject_id:
             self._subjects.announce(subject_id)
+
+    def announce_subjects(self, subject_ids: Iterable[str | None]) -> None:
+        self._subjects.announce_many(s for s in subject_ids if s)
 
     def announce_members_of(self, subject_id: str) -> None:
         self._members_of.announce(subject_id)

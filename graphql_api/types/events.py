@@ -32,7 +32,6 @@ class EventType:
 
     @classmethod
     def from_dto(cls, dto: EventInfo, scope: ClusterScope) -> EventType:
-        scope.announce_member(dto.actor_member_id)
         return cls(
             position=dto.position,
             aggregate_id=strawberry.ID(dto.aggregate_id),
@@ -53,4 +52,5 @@ class EventPageType:
 
     @classmethod
     def from_dto(cls, dto: EventPageInfo, scope: ClusterScope) -> EventPageType:
+        scope.announce_members({e.actor_member_id for e in dto.events})
         return cls(events=[EventType.from_dto(e, scope) for e in dto.events], has_more=dto.has_more)

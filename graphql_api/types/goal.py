@@ -82,8 +82,6 @@ class GoalVoteType:
 
     @classmethod
     def from_dto(cls, dto: GoalVoteInfo, scope: ClusterScope) -> GoalVoteType:
-        scope.announce_subject(dto.subject_id)
-        scope.announce_member(dto.cast_by)
         return cls(
             choice=g.VoteChoice(dto.choice),
             interest_link=dto.interest_link,
@@ -125,7 +123,11 @@ class GoalType:
 
     @strawberry.field(description="Latest vote of each subject.")
     def votes(self) -> list[GoalVoteType]:
-        return [GoalVoteType.from_dto(v, self._scope) for v in self._view.votes]
+        votes = self._view.votes
+        # Each vote may be asked for its subject and the member who cast it.
+        self._scope.announce_members({v.cast_by for v in votes})
+        self._scope.announce_subjects({v.subject_id for v in votes})
+        return [GoalVoteType.from_dto(v, self._scope) for v in votes]
 
     @strawberry.field
     def totality(self) -> GoalTotalityType:
