@@ -107,10 +107,6 @@ class ClusterScope:
     # What an item just built may look up (its ``member``, ``subject`` or
     # ``members(subject_id)``): read only when the first of them is asked for.
 
-    def announce_member(self, member_id: str | None) -> None:
-        if member_id:
-            self._members.announce(member_id)
-
     def announce_members(self, member_ids: Iterable[str | None]) -> None:
         self._members.announce_many(m for m in member_ids if m)
 
