@@ -192,8 +192,8 @@ What changed, first: `goal.totality` and `events` looked up each vote's subject 
 and each event's actor and the actor's subject, one by one (three queries per vote or
 event; `goal.totality` took 170 ms at 50 subjects on PostgreSQL, an events page 100-160 ms).
 A request now reads all members and subjects of the cluster at once when a list names
-two or more it has not seen (services/queries.py, `ClusterScope.know_members`), and
-remembers every subject and member it read. Then the fixed per-request cost: a document
+two or more it has not seen and one of them is asked for (services/batches.py, `Batched`,
+held by `ClusterScope`), and remembers every subject and member it read. Then the fixed per-request cost: a document
 that passed validation is remembered by its text (strawberry's ValidationCache); the readers
 go through SQLAlchemy Core; plain scalar fields and resolver methods of `self` skip
 strawberry's wrapping; decoded log entries are remembered by their stored content

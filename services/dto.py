@@ -88,6 +88,13 @@ class MembershipInfo:
 
 
 @dataclass(frozen=True)
+class PersonInfo:
+    id: str
+    name: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
 class ViewerInfo:
     id: str
     name: str | None

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from domain.goal import AdoptionRule, GoalStatus, Tally, VoteChoice, decide, past_closing, tally
+from services.batches import Batched
 from services.dto import SubjectInfo
 from services.goal_model import GoalInfo, GoalTotalityInfo, GoalViewInfo, GoalVoteInfo
 from services.queries import ClusterScope
@@ -25,9 +26,28 @@ def list_goals(scope: ClusterScope, status: str | None = None) -> list[GoalViewI
 
 
 def find_goal(scope: ClusterScope, goal_id: str) -> GoalViewInfo | None:
-    """One goal, or None when the cluster has no such goal."""
-    found = scope.read_model.goal_reader.goal(goal_id)
-    return _views(scope, [found])[0] if found else None
+    """One goal, or None when the cluster has no such goal. Goals announced
+    before (``announce_goal``) are read with it, in one batch."""
+    return _goals(scope).get(goal_id)  # type: ignore[no-any-return]
+
+
+def announce_goal(scope: ClusterScope, goal_id: str | None) -> None:
+    """A goal an item just built may look up (a project's goal)."""
+    if goal_id:
+        _goals(scope).announce(goal_id)
+
+
+def _goals(scope: ClusterScope) -> Batched[str, GoalViewInfo | None]:
+    def one(goal_id: str) -> GoalViewInfo | None:
+        found = scope.read_model.goal_reader.goal(goal_id)
+        return _views(scope, [found])[0] if found else None
+
+    def many(goal_ids: set[str]) -> dict[str, GoalViewInfo | None]:
+        # Every goal row (few, and one statement), the votes of those asked only.
+        asked = [g for g in scope.read_model.goal_reader.goals() if g.id in goal_ids]
+        return {view.goal.id: view for view in _views(scope, asked)}
+
+    return scope.batched("goal", lambda: Batched(one, many, None))
 
 
 def _views(scope: ClusterScope, goals: Sequence[GoalInfo]) -> list[GoalViewInfo]:

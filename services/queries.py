@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.vocabulary import CONTINUITY_CHAIN
 from services.access import actor_from_caller, member_id_of, not_found
 from services.audit.as_of import AsOfViews
+from services.batches import Batched
 from services.dto import (
     CallerInfo,
     ClusterInfo,
@@ -21,6 +22,8 @@ from services.dto import (
     EventInfo,
     EventPageInfo,
     MemberInfo,
+    MembershipInfo,
+    PersonInfo,
     SubjectInfo,
     ViewerInfo,
 )
@@ -52,9 +55,27 @@ class ClusterScope:
     log: EventLog
     mapper: Mapper[Any]
     clock: Clock
-    # Subjects and members already looked up in this request: a list that names
-    # the same ones again and again (events and their actors) reads each once.
-    _known: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+    # The subjects and members this request's lists name, looked up in
+    # batches (services/batches.py) and each read once.
+    _subjects: Batched[str, SubjectInfo | None] = field(init=False, compare=False, repr=False)
+    _members: Batched[str, MemberInfo | None] = field(init=False, compare=False, repr=False)
+    _members_of: Batched[str, tuple[MemberInfo, ...]] = field(init=False, compare=False, repr=False)
+    # Lookups that read services define for their own kinds (goals).
+    _batches: dict[str, Batched[Any, Any]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        reader = self.reader
+        # frozen: the lookups are set once, here, and only their contents change
+        set_once = object.__setattr__
+        set_once(self, "_subjects", Batched(reader.subject, self._every_subject, None))
+        set_once(self, "_members", Batched(reader.member, self._every_member, None))
+        set_once(
+            self,
+            "_members_of",
+            Batched(lambda s: tuple(reader.members(s)), self._members_by_subject, ()),
+        )
 
     @property
     def cluster_id(self) -> str:
@@ -66,45 +87,71 @@ class ClusterScope:
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
         found = self.reader.subjects(include_inactive)
-        self._known.update((("subject", s.id), s) for s in found)
+        self._subjects.prime({s.id: s for s in found})
         return found
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
-        key = ("subject", subject_id)
-        if key not in self._known:
-            self._known[key] = self.reader.subject(subject_id)
-        return self._known[key]  # type: ignore[no-any-return]
+        return self._subjects.get(subject_id)
 
     def members(self, subject_id: str | None = None) -> list[MemberInfo]:
-        return self.reader.members(subject_id)
+        """Every member of the cluster, or those acting for one subject."""
+        if subject_id is not None:
+            return list(self._members_of.get(subject_id))
+        found = self.reader.members()
+        self._members.prime({m.id: m for m in found})
+        return found
 
     def member(self, member_id: str) -> MemberInfo | None:
-        key = ("member", member_id)
-        if key not in self._known:
-            self._known[key] = self.reader.member(member_id)
-        return self._known[key]  # type: ignore[no-any-return]
+        return self._members.get(member_id)
 
-    def _members(self, keys: list[tuple[str, str]]) -> list[MemberInfo]:
-        return [m for k in keys if (m := self._known.get(k)) is not None]
+    # What an item just built may look up (its ``member``, ``subject`` or
+    # ``members(subject_id)``): read only when the first of them is asked for.
 
-    def know_members(self, member_ids: Iterable[str], subject_ids: Iterable[str] = ()) -> None:
-        """Looks up many members and subjects in three queries (all members, all
-        subjects with their interests), for a list that names them (a page of
-        events and their actors, a goal's votes), instead of one or two each."""
-        missing = {("member", m) for m in member_ids} | {("subject", s) for s in subject_ids}
-        missing -= self._known.keys()
-        if len(missing) < 2:
-            return
-        members = [key for key in missing if key[0] == "member"]
-        if members:
-            for member in self.reader.members():
-                self._known[("member", member.id)] = member
-            missing |= {("subject", m.subject_id) for m in self._members(members) if m.subject_id}
-            missing -= {k for k in missing if k[0] == "subject" and k in self._known}
-        if any(kind == "subject" for kind, _ in missing):
-            self.subjects(include_inactive=True)
-        for key in missing:
-            self._known.setdefault(key, None)
+    def announce_members(self, member_ids: Iterable[str | None]) -> None:
+        self._members.announce_many(m for m in member_ids if m)
+
+    def announce_subject(self, subject_id: str | None) -> None:
+        if subject_id:
+            self._subjects.announce(subject_id)
+
+    def announce_subjects(self, subject_ids: Iterable[str | None]) -> None:
+        self._subjects.announce_many(s for s in subject_ids if s)
+
+    def announce_members_of(self, subject_id: str) -> None:
+        self._members_of.announce(subject_id)
+
+    def batched(self, kind: str, make: Callable[[], Batched[Any, Any]]) -> Batched[Any, Any]:
+        """This request's lookups of one kind, made by ``make`` on first use."""
+        found = self._batches.get(kind)
+        if found is None:
+            found = self._batches[kind] = make()
+        return found
+
+    def know_members(self, found: Iterable[MemberInfo]) -> None:
+        """Members already read in this request (the caller, read with the cluster)."""
+        self._members.prime({m.id: m for m in found})
+
+    def _every_subject(self, _: set[str]) -> dict[str, SubjectInfo | None]:
+        # One statement for every subject (with its interests) costs less than
+        # one statement per subject asked for, from two on.
+        return {s.id: s for s in self.reader.subjects(include_inactive=True)}
+
+    def _every_member(self, asked: set[str]) -> dict[str, MemberInfo | None]:
+        found: dict[str, MemberInfo | None] = {m.id: m for m in self.reader.members()}
+        # The members asked for are usually asked for their subject next.
+        self._subjects.announce_many(
+            m.subject_id for k in asked if (m := found.get(k)) is not None and m.subject_id
+        )
+        return found
+
+    def _members_by_subject(self, _: set[str]) -> dict[str, tuple[MemberInfo, ...]]:
+        every = self.reader.members()  # in the order reader.members(subject) gives
+        self._members.prime({m.id: m for m in every})
+        grouped: dict[str, list[MemberInfo]] = {}
+        for member in every:
+            if member.subject_id:
+                grouped.setdefault(member.subject_id, []).append(member)
+        return {subject_id: tuple(found) for subject_id, found in grouped.items()}
 
     def tail(self, after: int, limit: int = EVENTS_PAGE_MAX) -> list[EventInfo]:
         """Events after ``after`` up to the log's current head (for live delivery)."""
@@ -179,9 +226,14 @@ class ClusterQueries:
             require(actor, Permission.AUDIT)
             read_model = self.as_of_views.at(partition, as_of, info.position)
             info = read_model.registry_reader.cluster() or info
-        return ClusterScope(
+        scope = ClusterScope(
             actor, info, read_model, partition.log, partition.app.mapper, self.clock
         )
+        if as_of is None and caller.member is not None:
+            # Read with the cluster just now: a view that names the caller
+            # (their memberships, their own votes) need not read them again.
+            scope.know_members([caller.member])
+        return scope
 
     def check_still_follows(self, principal: Principal | None, cluster_id: str) -> None:
         """For the live stream (clusterEvents), asked again as it goes: the read
@@ -223,10 +275,25 @@ class ClusterQueries:
 
     def viewer(self, principal: Principal | None) -> ViewerInfo:
         """The signed-in person and the clusters they belong to."""
-        if principal is None:
-            raise Unauthenticated("a valid workspace token is required")
+        person = self.person(principal)
+        return ViewerInfo(person.id, person.name, person.email, self.memberships(principal))
+
+    def person(self, principal: Principal | None) -> PersonInfo:
+        """The signed-in person as the directory knows them (as the token says
+        when it does not know them yet). One directory read."""
+        principal = _signed_in(principal)
         known = self.directory.person(principal.person_id)
         name, email = known if known else (principal.name, principal.email)
-        return ViewerInfo(
-            principal.person_id, name, email, tuple(self.directory.memberships(principal.person_id))
-        )
+        return PersonInfo(principal.person_id, name, email)
+
+    def memberships(self, principal: Principal | None) -> tuple[MembershipInfo, ...]:
+        """Which member the signed-in person is in each of their clusters, oldest
+        cluster first. One directory read; only the caller's own links."""
+        principal = _signed_in(principal)
+        return tuple(self.directory.memberships(principal.person_id))
+
+
+def _signed_in(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthenticated("a valid workspace token is required")
+    return principal

@@ -52,5 +52,5 @@ class EventPageType:
 
     @classmethod
     def from_dto(cls, dto: EventPageInfo, scope: ClusterScope) -> EventPageType:
-        scope.know_members({e.actor_member_id for e in dto.events if e.actor_member_id})
+        scope.announce_members({e.actor_member_id for e in dto.events})
         return cls(events=[EventType.from_dto(e, scope) for e in dto.events], has_more=dto.has_more)

@@ -124,7 +124,9 @@ class GoalType:
     @strawberry.field(description="Latest vote of each subject.")
     def votes(self) -> list[GoalVoteType]:
         votes = self._view.votes
-        self._scope.know_members({v.cast_by for v in votes}, {v.subject_id for v in votes})
+        # Each vote may be asked for its subject and the member who cast it.
+        self._scope.announce_members({v.cast_by for v in votes})
+        self._scope.announce_subjects({v.subject_id for v in votes})
         return [GoalVoteType.from_dto(v, self._scope) for v in votes]
 
     @strawberry.field
@@ -134,6 +136,7 @@ class GoalType:
     @classmethod
     def from_dto(cls, view: GoalViewInfo, scope: ClusterScope) -> GoalType:
         goal = view.goal
+        scope.announce_subject(goal.proposed_by)
         return cls(
             id=strawberry.ID(goal.id),
             title=goal.title,

@@ -10,7 +10,7 @@ from domain import vocabulary as v
 from graphql_api.enums import Direction, MilestoneStatus, ProjectKind
 from graphql_api.types.goal import GoalType
 from graphql_api.types.registry import SubjectType
-from services.goal_queries import find_goal
+from services.goal_queries import announce_goal, find_goal
 from services.orientation import ExpectedResultInfo, MilestoneInfo, OrientationInfo, ProjectInfo
 from services.projects import orientation_of
 from services.queries import ClusterScope
@@ -137,6 +137,10 @@ class ProjectType:
 
     @classmethod
     def from_dto(cls, dto: ProjectInfo, scope: ClusterScope) -> ProjectType:
+        scope.announce_subject(dto.lead_id)
+        for partner in dto.partner_ids:
+            scope.announce_subject(partner)
+        announce_goal(scope, dto.goal_id)
         return cls(
             id=strawberry.ID(dto.id),
             title=dto.title,

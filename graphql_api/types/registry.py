@@ -36,6 +36,7 @@ class SubjectType:
 
     @classmethod
     def from_dto(cls, dto: SubjectInfo, scope: ClusterScope) -> SubjectType:
+        scope.announce_members_of(dto.id)
         return cls(
             id=strawberry.ID(dto.id),
             name=dto.name,
@@ -65,6 +66,7 @@ class MemberType:
 
     @classmethod
     def from_dto(cls, dto: MemberInfo, scope: ClusterScope) -> MemberType:
+        scope.announce_subject(dto.subject_id)
         return cls(
             id=strawberry.ID(dto.id),
             name=dto.name,

@@ -1,4 +1,8 @@
-"""The signed-in person and their memberships."""
+"""The signed-in person and their memberships.
+
+Each field reads only what it needs, when the selection asks for it: ``id`` is
+the token's own (no read at all), ``name`` and ``email`` one directory read
+between them, ``memberships`` the directory's links and each cluster's view."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import strawberry
 from domain.errors import NotFound
 from graphql_api.types.cluster import ClusterType
 from graphql_api.types.registry import MemberType
-from services.dto import ViewerInfo
+from services.dto import PersonInfo
 from services.principal import Principal
 from services.queries import ClusterQueries
 
@@ -21,16 +25,23 @@ class MembershipType:
 @strawberry.type(name="Viewer")
 class ViewerType:
     id: strawberry.ID
-    name: str | None
-    email: str | None
-    _info: strawberry.Private[ViewerInfo]
     _principal: strawberry.Private[Principal]
     _queries: strawberry.Private[ClusterQueries]
+    # name and email come from one read, made by whichever is resolved first.
+    _person: strawberry.Private[PersonInfo | None] = None
+
+    @strawberry.field
+    def name(self) -> str | None:
+        return self._known().name
+
+    @strawberry.field
+    def email(self) -> str | None:
+        return self._known().email
 
     @strawberry.field
     def memberships(self) -> list[MembershipType]:
         found = []
-        for membership in self._info.memberships:
+        for membership in self._queries.memberships(self._principal):
             try:
                 scope = self._queries.scope(self._principal, membership.cluster_id)
             except NotFound:  # every role revoked: no longer a membership that counts
@@ -44,3 +55,8 @@ class ViewerType:
                     )
                 )
         return found
+
+    def _known(self) -> PersonInfo:
+        if self._person is None:
+            self._person = self._queries.person(self._principal)
+        return self._person
