@@ -19,12 +19,22 @@ def ask(connection: socket.socket, host: str) -> bytes:
     request = (f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: keep-alive\r\n\r\n").encode()
     connection.sendall(request)
     answer = b""
-    while b"\r\n\r\n" not in answer:
+    while b"\r\n\r\n" not in answer or not complete(answer):
         chunk = connection.recv(4096)
         if not chunk:
             break
         answer += chunk
     return answer
+
+
+def complete(answer: bytes) -> bool:
+    """The whole answer is here: headers, and as many body bytes as they announce."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value)
+    return True
 
 
 def test_an_idle_connection_still_answers_after_the_clients_own_timeout(server: Server) -> None:
