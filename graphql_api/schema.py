@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Iterator
+from functools import lru_cache, partial
 from typing import Any
 
 import strawberry
@@ -19,6 +20,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from graphql_api.compat.strawberry import ViewExecutionContext, graphql_core_schema
 from graphql_api.cost import MAX_COST, cost_errors
 from graphql_api.errors import CodedSchema
@@ -87,10 +89,32 @@ class RequestLimits(SchemaExtension):
 SINGLE_RESULT = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
+@lru_cache(maxsize=DOCUMENTS_MAX)
+def reads_nothing(query: str) -> bool:
+    """Whether every operation in ``query`` selects only ``__typename`` at its
+    root (a client's liveness or token check): its answer comes from the schema
+    alone, no resolver runs. A text that does not parse is not one (a worker
+    thread reports why, as for any other)."""
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    return all(
+        isinstance(definition, OperationDefinitionNode)
+        and all(
+            isinstance(selection, FieldNode) and selection.name.value == "__typename"
+            for selection in definition.selection_set.selections
+        )
+        for definition in document.definitions
+    )
+
+
 class ThreadedSchema(CodedSchema):
     """Resolvers are synchronous and database-bound: the async entry point
     (strawberry's HTTP view calls it) runs each operation in a worker thread of
-    the loop's default pool, so one slow query never blocks the event loop. A
+    the loop's default pool, so one slow query never blocks the event loop. An
+    operation that reads nothing (``reads_nothing``) runs on the loop: handing
+    it to a thread and back cost more CPU than the operation itself. A
     subscription sent here is refused (InvalidOperationTypeError, which the view
     answers with a coded 400) instead of being run as a query that fails."""
 
@@ -104,7 +128,7 @@ class ThreadedSchema(CodedSchema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        return await asyncio.to_thread(
+        run = partial(
             self.execute_sync,
             query,
             variable_values=variable_values,
@@ -116,6 +140,9 @@ class ThreadedSchema(CodedSchema):
             ),
             operation_extensions=operation_extensions,
         )
+        if query is not None and reads_nothing(query):
+            return run()
+        return await asyncio.to_thread(run)
 
 
 Mutation = merge_types(
