@@ -11,11 +11,10 @@ import strawberry
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -53,19 +52,23 @@ LIMIT_RULES = (
 
 # Clients send the same few documents over and over (graphql/operations):
 # parsing and validating one cost about a quarter of a mutation's CPU, so each
-# distinct text is parsed and validated once (strawberry's LRU caches, shared
-# by every schema, keyed by text and by schema, document and rules).
+# distinct text is parsed and validated once: the same LRU caches as
+# strawberry's ParserCache and ValidationCache (by text and parse options; by
+# schema, document and rules), held here so that one extension does all.
 DOCUMENTS_MAX = 256
+cached_parse = lru_cache(maxsize=DOCUMENTS_MAX)(parse)
+cached_validation = lru_cache(maxsize=DOCUMENTS_MAX)(validate_document)
 
 
 class RequestLimits(SchemaExtension):
-    """The depth, alias, token and cost limits in one extension (strawberry looks
-    up and enters every extension's hooks on every request, which cost more than
-    the limits' own work). The depth and alias rules are the very same classes
-    every request, so a document's validation is cached with them. The cost
-    limit reads this request's variables, so it runs on every request, over a
-    document the cached validation found valid: list this extension after
-    ``ValidationCache``, whose answer it needs."""
+    """The document caches and the depth, alias, token and cost limits in one
+    extension: strawberry looks up, wraps and enters every extension's hooks on
+    every request, which cost more than the caches' and the limits' own work
+    (a third of a trivial operation's execution with three extensions). The
+    depth and alias rules are the very same classes every request, so a
+    document's validation is cached with them. The cost limit reads this
+    request's variables, so it runs on every request, over a document the
+    cached validation found valid."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -73,15 +76,20 @@ class RequestLimits(SchemaExtension):
         context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
         yield
 
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = cached_parse(context.query, **context.parse_options)
+        yield
+
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if context.pre_execution_errors == [] and document is not None:
-            schema = graphql_core_schema(context.schema)
-            # A new list: the cached one is shared by every request of this text.
-            context.pre_execution_errors = cost_errors(
-                schema, document, context.variables or {}, MAX_COST
-            )
+        schema = graphql_core_schema(context.schema)
+        # The cached list is shared by every request of this text: never changed.
+        errors = cached_validation(schema, document, context.validation_rules)
+        if errors == [] and document is not None:
+            errors = cost_errors(schema, document, context.variables or {}, MAX_COST)
+        context.pre_execution_errors = errors
         yield
 
 
@@ -169,9 +177,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         # concurrent requests (its execution_context gets overwritten).
         extensions=[
             *([] if introspection else [DisableIntrospection]),
-            lambda: ParserCache(maxsize=DOCUMENTS_MAX),
-            lambda: ValidationCache(maxsize=DOCUMENTS_MAX),
-            RequestLimits,  # after ValidationCache: the cost limit needs its answer
+            RequestLimits,
         ],
     )
 
