@@ -19,7 +19,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 from graphql_api.compat.strawberry import ViewExecutionContext, graphql_core_schema
 from graphql_api.cost import MAX_COST, cost_errors
 from graphql_api.errors import CodedSchema
@@ -52,12 +52,28 @@ LIMIT_RULES = (
 
 # Clients send the same few documents over and over (graphql/operations):
 # parsing and validating one cost about a quarter of a mutation's CPU, so each
-# distinct text is parsed and validated once: the same LRU caches as
-# strawberry's ParserCache and ValidationCache (by text and parse options; by
-# schema, document and rules), held here so that one extension does all.
+# distinct text is parsed and validated once, as strawberry's ParserCache and
+# ValidationCache do, in one extension. Validation is remembered by the text
+# (with the rules and parse options), not by the parsed document, whose hash
+# walks the whole tree on every lookup; so is the cost of a request without
+# variables, which the text alone decides.
 DOCUMENTS_MAX = 256
 cached_parse = lru_cache(maxsize=DOCUMENTS_MAX)(parse)
-cached_validation = lru_cache(maxsize=DOCUMENTS_MAX)(validate_document)
+ParseOptions = tuple[tuple[str, Any], ...]
+
+
+@lru_cache(maxsize=DOCUMENTS_MAX)
+def validation_errors(
+    schema: GraphQLSchema, query: str, rules: tuple[Any, ...], options: ParseOptions
+) -> list[GraphQLError]:
+    return validate_document(schema, cached_parse(query, **dict(options)), rules)
+
+
+@lru_cache(maxsize=DOCUMENTS_MAX)
+def cost_without_variables(
+    schema: GraphQLSchema, query: str, options: ParseOptions
+) -> list[GraphQLError]:
+    return cost_errors(schema, cached_parse(query, **dict(options)), {}, MAX_COST)
 
 
 class RequestLimits(SchemaExtension):
@@ -66,8 +82,8 @@ class RequestLimits(SchemaExtension):
     every request, which cost more than the caches' and the limits' own work
     (a third of a trivial operation's execution with three extensions). The
     depth and alias rules are the very same classes every request, so a
-    document's validation is cached with them. The cost limit reads this
-    request's variables, so it runs on every request, over a document the
+    text's validation is cached with them. The cost limit reads this request's
+    variables, so it runs on every request that has any, over a document the
     cached validation found valid."""
 
     def on_operation(self) -> Iterator[None]:
@@ -83,13 +99,17 @@ class RequestLimits(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        document = context.graphql_document
         schema = graphql_core_schema(context.schema)
-        # The cached list is shared by every request of this text: never changed.
-        errors = cached_validation(schema, document, context.validation_rules)
-        if errors == [] and document is not None:
-            errors = cost_errors(schema, document, context.variables or {}, MAX_COST)
-        context.pre_execution_errors = errors
+        query, options = context.query or "", tuple(context.parse_options.items())
+        errors = validation_errors(schema, query, context.validation_rules, options)
+        if not errors:
+            document, variables = context.graphql_document, context.variables
+            if variables and document is not None:
+                errors = cost_errors(schema, document, variables, MAX_COST)
+            else:
+                errors = cost_without_variables(schema, query, options)
+        # A copy: the cached lists are shared by every request of this text.
+        context.pre_execution_errors = list(errors)
         yield
 
 
