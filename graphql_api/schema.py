@@ -122,9 +122,10 @@ def reads_nothing(query: str) -> bool:
     """Whether every operation in ``query`` selects only ``__typename`` at its
     root (a client's liveness or token check): its answer comes from the schema
     alone, no resolver runs. A text that does not parse is not one (a worker
-    thread reports why, as for any other)."""
+    thread reports why, as for any other). Parsed as ``RequestLimits`` parses
+    it, through the same cache, so a new text is parsed once."""
     try:
-        document = parse(query, max_tokens=MAX_TOKENS)
+        document = cached_parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
         return False
     return all(
