@@ -19,7 +19,14 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
 from graphql_api.compat.strawberry import ViewExecutionContext, graphql_core_schema
 from graphql_api.cost import MAX_COST, cost_errors
 from graphql_api.errors import CodedSchema
@@ -117,25 +124,54 @@ class RequestLimits(SchemaExtension):
 SINGLE_RESULT = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
+# The fields answered from the request alone (the token's principal), by type,
+# with the type of their value when it is an object; ``__typename`` is answered
+# from the schema on every type. tests/graphql_api/test_operations_on_the_loop.py
+# runs them with services that fail on any use.
+FROM_THE_REQUEST: dict[str, dict[str, str | None]] = {
+    "Query": {"viewer": "Viewer"},
+    "Viewer": {"id": None},
+}
+ROOT_TYPES = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+
+
 @lru_cache(maxsize=DOCUMENTS_MAX)
 def reads_nothing(query: str) -> bool:
-    """Whether every operation in ``query`` selects only ``__typename`` at its
-    root (a client's liveness or token check): its answer comes from the schema
-    alone, no resolver runs. A text that does not parse is not one (a worker
-    thread reports why, as for any other). Parsed as ``RequestLimits`` parses
-    it, through the same cache, so a new text is parsed once."""
+    """Whether every operation in ``query`` selects only ``__typename`` and the
+    fields of ``FROM_THE_REQUEST`` (a client's liveness or token check, who it
+    is signed in as): no resolver reads the database. A text that does not
+    parse is not one (a worker thread reports why, as for any other). Parsed as
+    ``RequestLimits`` parses it, through the same cache, so a new text is parsed
+    once."""
     try:
         document = cached_parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
         return False
     return all(
         isinstance(definition, OperationDefinitionNode)
-        and all(
-            isinstance(selection, FieldNode) and selection.name.value == "__typename"
-            for selection in definition.selection_set.selections
+        and selects_from_the_request(
+            definition.selection_set, ROOT_TYPES[definition.operation.value]
         )
         for definition in document.definitions
     )
+
+
+def selects_from_the_request(selection_set: SelectionSetNode, type_name: str) -> bool:
+    fields = FROM_THE_REQUEST.get(type_name, {})
+    for selection in selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return False  # fragments: a worker thread, as for anything unusual
+        name = selection.name.value
+        if name == "__typename":
+            continue
+        if name not in fields:
+            return False
+        value_type = fields[name]
+        if selection.selection_set is not None and (
+            value_type is None or not selects_from_the_request(selection.selection_set, value_type)
+        ):
+            return False
+    return True
 
 
 class ThreadedSchema(CodedSchema):
