@@ -94,8 +94,11 @@ def test_graphiql_can_be_switched_off(shared_container: Container) -> None:
     assert hidden.status_code == 404 and "graphiql" not in hidden.text.lower()
 
 
+VIEWER_NAME = {"query": "{ viewer { id name } }"}  # name reads the person
+
+
 class BrokenQueries:
-    """The real queries, except that viewer hits a bug."""
+    """The real queries, except that reading the viewer's person hits a bug."""
 
     def __init__(self, real: Any) -> None:
         self.real = real
@@ -103,7 +106,7 @@ class BrokenQueries:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
-    def viewer(self, principal: Any) -> Any:
+    def person(self, principal: Any) -> Any:
         raise RuntimeError("db password=hunter2 at /srv/secret")
 
 
@@ -114,7 +117,7 @@ def test_an_internal_error_is_masked_with_a_correlation_id(
     client = TestClient(create_app(broken), raise_server_exceptions=False)
     with caplog.at_level(logging.ERROR, logger="clusterwork.errors"):
         response = client.post(
-            "/graphql", json=VIEWER, headers={**bearer, "X-Request-ID": "req-42"}
+            "/graphql", json=VIEWER_NAME, headers={**bearer, "X-Request-ID": "req-42"}
         )
     assert response.status_code == 200
     error = response.json()["errors"][0]
