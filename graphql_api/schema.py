@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Iterator
+from functools import lru_cache, partial
 from typing import Any
 
 import strawberry
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
 from graphql_api.compat.strawberry import ViewExecutionContext, graphql_core_schema
 from graphql_api.cost import MAX_COST, cost_errors
 from graphql_api.errors import CodedSchema
@@ -51,19 +59,39 @@ LIMIT_RULES = (
 
 # Clients send the same few documents over and over (graphql/operations):
 # parsing and validating one cost about a quarter of a mutation's CPU, so each
-# distinct text is parsed and validated once (strawberry's LRU caches, shared
-# by every schema, keyed by text and by schema, document and rules).
+# distinct text is parsed and validated once, as strawberry's ParserCache and
+# ValidationCache do, in one extension. Validation is remembered by the text
+# (with the rules and parse options), not by the parsed document, whose hash
+# walks the whole tree on every lookup; so is the cost of a request without
+# variables, which the text alone decides.
 DOCUMENTS_MAX = 256
+cached_parse = lru_cache(maxsize=DOCUMENTS_MAX)(parse)
+ParseOptions = tuple[tuple[str, Any], ...]
+
+
+@lru_cache(maxsize=DOCUMENTS_MAX)
+def validation_errors(
+    schema: GraphQLSchema, query: str, rules: tuple[Any, ...], options: ParseOptions
+) -> list[GraphQLError]:
+    return validate_document(schema, cached_parse(query, **dict(options)), rules)
+
+
+@lru_cache(maxsize=DOCUMENTS_MAX)
+def cost_without_variables(
+    schema: GraphQLSchema, query: str, options: ParseOptions
+) -> list[GraphQLError]:
+    return cost_errors(schema, cached_parse(query, **dict(options)), {}, MAX_COST)
 
 
 class RequestLimits(SchemaExtension):
-    """The depth, alias, token and cost limits in one extension (strawberry looks
-    up and enters every extension's hooks on every request, which cost more than
-    the limits' own work). The depth and alias rules are the very same classes
-    every request, so a document's validation is cached with them. The cost
-    limit reads this request's variables, so it runs on every request, over a
-    document the cached validation found valid: list this extension after
-    ``ValidationCache``, whose answer it needs."""
+    """The document caches and the depth, alias, token and cost limits in one
+    extension: strawberry looks up, wraps and enters every extension's hooks on
+    every request, which cost more than the caches' and the limits' own work
+    (a third of a trivial operation's execution with three extensions). The
+    depth and alias rules are the very same classes every request, so a
+    text's validation is cached with them. The cost limit reads this request's
+    variables, so it runs on every request that has any, over a document the
+    cached validation found valid."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -71,15 +99,24 @@ class RequestLimits(SchemaExtension):
         context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
         yield
 
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = cached_parse(context.query, **context.parse_options)
+        yield
+
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        document = context.graphql_document
-        if context.pre_execution_errors == [] and document is not None:
-            schema = graphql_core_schema(context.schema)
-            # A new list: the cached one is shared by every request of this text.
-            context.pre_execution_errors = cost_errors(
-                schema, document, context.variables or {}, MAX_COST
-            )
+        schema = graphql_core_schema(context.schema)
+        query, options = context.query or "", tuple(context.parse_options.items())
+        errors = validation_errors(schema, query, context.validation_rules, options)
+        if not errors:
+            document, variables = context.graphql_document, context.variables
+            if variables and document is not None:
+                errors = cost_errors(schema, document, variables, MAX_COST)
+            else:
+                errors = cost_without_variables(schema, query, options)
+        # A copy: the cached lists are shared by every request of this text.
+        context.pre_execution_errors = list(errors)
         yield
 
 
@@ -87,10 +124,62 @@ class RequestLimits(SchemaExtension):
 SINGLE_RESULT = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
+# The fields answered from the request alone (the token's principal), by type,
+# with the type of their value when it is an object; ``__typename`` is answered
+# from the schema on every type. tests/graphql_api/test_operations_on_the_loop.py
+# runs them with services that fail on any use.
+FROM_THE_REQUEST: dict[str, dict[str, str | None]] = {
+    "Query": {"viewer": "Viewer"},
+    "Viewer": {"id": None},
+}
+ROOT_TYPES = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+
+
+@lru_cache(maxsize=DOCUMENTS_MAX)
+def reads_nothing(query: str) -> bool:
+    """Whether every operation in ``query`` selects only ``__typename`` and the
+    fields of ``FROM_THE_REQUEST`` (a client's liveness or token check, who it
+    is signed in as): no resolver reads the database. A text that does not
+    parse is not one (a worker thread reports why, as for any other). Parsed as
+    ``RequestLimits`` parses it, through the same cache, so a new text is parsed
+    once."""
+    try:
+        document = cached_parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    return all(
+        isinstance(definition, OperationDefinitionNode)
+        and selects_from_the_request(
+            definition.selection_set, ROOT_TYPES[definition.operation.value]
+        )
+        for definition in document.definitions
+    )
+
+
+def selects_from_the_request(selection_set: SelectionSetNode, type_name: str) -> bool:
+    fields = FROM_THE_REQUEST.get(type_name, {})
+    for selection in selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return False  # fragments: a worker thread, as for anything unusual
+        name = selection.name.value
+        if name == "__typename":
+            continue
+        if name not in fields:
+            return False
+        value_type = fields[name]
+        if selection.selection_set is not None and (
+            value_type is None or not selects_from_the_request(selection.selection_set, value_type)
+        ):
+            return False
+    return True
+
+
 class ThreadedSchema(CodedSchema):
     """Resolvers are synchronous and database-bound: the async entry point
     (strawberry's HTTP view calls it) runs each operation in a worker thread of
-    the loop's default pool, so one slow query never blocks the event loop. A
+    the loop's default pool, so one slow query never blocks the event loop. An
+    operation that reads nothing (``reads_nothing``) runs on the loop: handing
+    it to a thread and back cost more CPU than the operation itself. A
     subscription sent here is refused (InvalidOperationTypeError, which the view
     answers with a coded 400) instead of being run as a query that fails."""
 
@@ -104,7 +193,7 @@ class ThreadedSchema(CodedSchema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        return await asyncio.to_thread(
+        run = partial(
             self.execute_sync,
             query,
             variable_values=variable_values,
@@ -116,6 +205,9 @@ class ThreadedSchema(CodedSchema):
             ),
             operation_extensions=operation_extensions,
         )
+        if query is not None and reads_nothing(query):
+            return run()
+        return await asyncio.to_thread(run)
 
 
 Mutation = merge_types(
@@ -142,9 +234,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         # concurrent requests (its execution_context gets overwritten).
         extensions=[
             *([] if introspection else [DisableIntrospection]),
-            lambda: ParserCache(maxsize=DOCUMENTS_MAX),
-            lambda: ValidationCache(maxsize=DOCUMENTS_MAX),
-            RequestLimits,  # after ValidationCache: the cost limit needs its answer
+            RequestLimits,
         ],
     )
 

@@ -15,16 +15,13 @@ from typing import Any, overload
 import orjson
 from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
-from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -34,7 +31,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import Unauthenticated
-from graphql_api.context import Context
+from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
 from infra.limits import (
@@ -93,20 +90,43 @@ def never_executed(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
-class ThreadedGraphQLRouter(GraphQLRouter[Context, None]):
-    """/graphql over HTTP and WebSocket. Its schema (graphql_api.schema.ThreadedSchema)
-    runs each operation in a worker thread of the loop's pool (sized in
-    ``create_app``'s lifespan). GraphQL over HTTP: a client that asks for
-    application/graphql-response+json gets that media type and the spec's status
-    codes; application/json clients get 200 for anything that reached GraphQL, as
-    always; every refusal is a JSON body with a coded error."""
+class GraphQLEndpoint(GraphQL[Context, None]):
+    """/graphql over HTTP and WebSocket: strawberry's ASGI view, routed to directly
+    (Starlette's documented way), so a request meets no FastAPI dependency solving
+    on its way (that was a tenth of a trivial operation's CPU). Its schema
+    (graphql_api.schema.ThreadedSchema) runs each operation that reads data in a
+    worker thread of the loop's pool (sized in ``create_app``'s lifespan). GraphQL
+    over HTTP: a client that asks for application/graphql-response+json gets that
+    media type and the spec's status codes; application/json clients get 200 for
+    anything that reached GraphQL, as always; every refusal is a JSON body with a
+    coded error."""
 
     websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
-    def __init__(self, *args: Any, tokens: TokenService, sign_on: SignOn, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, services: Services, tokens: TokenService, sign_on: SignOn, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.services = services
         self.tokens = tokens
         self.sign_on = sign_on
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        """Who calls: the bearer token (verified once per request: the rate limiter
+        may have done it already), else the single sign-on session cookie."""
+        principal, error = authenticate(
+            request.headers.get("authorization"), self.tokens, request.scope.get("state")
+        )
+        if principal is None and error is None:  # no Bearer header: the SSO session cookie
+            principal = await cookie_principal(request, self.sign_on)
+        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+        context = Context(self.services, principal, error, request_id)
+        context.request = request
+        if isinstance(response, Response):
+            context.response = response
+        return context
 
     @overload
     async def run(
@@ -243,6 +263,8 @@ def refusal(request: HTTPConnection, error: GraphQLHTTPException) -> Response:
     JSON errors rather than its plain text. A mutation over GET is 405 with
     ``Allow: POST``, as GraphQL over HTTP says."""
     status, message, headers = error.status_code, error.reason, None
+    if status == 405:  # another method than GET or POST
+        message, headers = f"Method Not Allowed: {message}", {"Allow": "GET, POST"}
     refused = error.__cause__
     if isinstance(refused, InvalidOperationTypeError):
         if refused.operation_type is OperationType.SUBSCRIPTION:
@@ -279,39 +301,19 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
-    services = container.services
-
-    async def context_getter(request: HTTPConnection) -> Context:
-        principal, error = authenticate(
-            request.headers.get("authorization"), container.tokens, request.scope.get("state")
-        )
-        if principal is None and error is None:  # no Bearer header: the SSO session cookie
-            principal = await cookie_principal(request, container.sign_on)
-        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
-        return Context(services, principal, error, request_id)
-
-    router = ThreadedGraphQLRouter(
+    endpoint = GraphQLEndpoint(
         build_schema(introspection=container.settings.introspection),
-        context_getter=context_getter,  # type: ignore[arg-type]
         graphql_ide="graphiql" if container.settings.graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        services=container.services,
         tokens=container.tokens,
         sign_on=container.sign_on,
     )
-    app.include_router(router, prefix="/graphql")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        """On /graphql, what routing refuses (another method than GET or POST) is
-        a coded GraphQL error like every other refusal there."""
-        if request.url.path.rstrip("/") != "/graphql":
-            return await http_exception_handler(request, error)
-        headers = {"Allow": "GET, POST"} if error.status_code == 405 else error.headers
-        code = "NOT_FOUND" if error.status_code == 404 else "BAD_USER_INPUT"
-        accept = request.headers.get("accept", "")
-        return coded_response(
-            error.status_code, code, str(error.detail), accept=accept, headers=headers
-        )
+    # Starlette routes to an ASGI app as it is (strawberry's documented mounting);
+    # any method reaches the view, which refuses all but GET and POST (refusal).
+    asgi_app: Any = endpoint
+    app.router.add_route("/graphql", asgi_app, include_in_schema=False)
+    app.router.add_websocket_route("/graphql", asgi_app)
 
     app.include_router(auth_router(container.sign_on))
     mount_static(app)

@@ -64,7 +64,10 @@ def serve(host: str | None, port: int | None, demo: bool, no_worker: bool) -> No
         _announce_demo(container)
     click.echo(f"listening on http://{settings.host}:{settings.port} (Ctrl-C stops)", err=True)
     config = uvicorn.Config(
-        create_app(container), log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS
+        create_app(container),
+        log_level="info",
+        access_log=settings.access_log,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     uvicorn.Server(config).run(sockets=[listening])
 

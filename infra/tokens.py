@@ -27,8 +27,8 @@ ALGORITHMS = ["EdDSA"]
 # Where a request keeps the token it verified (ASGI scope["state"]): the rate
 # limiter verifies the bearer token first, and the GraphQL context of the same
 # request uses that result instead of validating the token again. It lives as
-# long as the request; across requests only the signature check is remembered
-# (TokenService.verify), never the claims.
+# long as the request; across requests a token checked in full is remembered, and
+# only its expiry is checked again (TokenService.verify).
 VERIFIED_TOKEN = "clusterwork.verified_token"
 AUDIENCE = "clusterwork"
 LEEWAY_SECONDS = 30
@@ -60,7 +60,8 @@ class TokenService:
         self.issuer = issuer
         self.ttl_seconds = ttl_seconds
         self._keys = KeySet([key])
-        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()  # token -> claims
+        # token -> its claims and principal, checked in full once (verify)
+        self._verified: OrderedDict[str, tuple[dict[str, Any], Principal]] = OrderedDict()
         self._verified_lock = threading.Lock()
         self._claims = jwt.JWTClaimsRegistry(
             leeway=LEEWAY_SECONDS,
@@ -91,45 +92,42 @@ class TokenService:
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; UNAUTHENTICATED for anything else.
 
-        The Ed25519 check of a token's signature is remembered by the token's
-        exact text: a client sends the same token with every request, and the
-        check was about a tenth of a mutation's time. Its claims, expiry
-        included, are validated again on every use; tokens are never revoked
-        (docs/architecture.md: short-lived), and the key does not change while we run.
+        A token is checked in full (the Ed25519 signature, every claim) the first
+        time it is seen, and remembered by its exact text: a client sends the same
+        token with every request, and the signature check was about a tenth of a
+        mutation's time. After that only its expiry is checked again: every other
+        claim that held then still holds (``nbf`` and ``iat`` only move further
+        into the past). Tokens are never revoked (docs/architecture.md:
+        short-lived), and the key does not change while we run.
         """
-        claims = self._valid_claims(token)
-        return Principal(
-            person_id=str(claims["sub"]),
-            name=claims.get("name"),
-            email=claims.get("email"),
-            operator=bool(claims.get("cw_op", False)),
-        )
+        return self._checked(token)[1]
 
     def expires_at(self, token: str) -> int:
         """The ``exp`` (Unix seconds) of a valid token; UNAUTHENTICATED otherwise.
         A live stream ends at this moment: the leeway ``verify`` allows is for
         clocks that disagree at the start, not for extending an open stream."""
-        return int(self._valid_claims(token)["exp"])
+        return int(self._checked(token)[0]["exp"])
 
-    def _valid_claims(self, token: str) -> dict[str, Any]:
+    def _checked(self, token: str) -> tuple[dict[str, Any], Principal]:
         with self._verified_lock:
-            claims = self._verified.get(token)
-            if claims is not None:
+            checked = self._verified.get(token)
+            if checked is not None:
                 self._verified.move_to_end(token)
         try:
-            if claims is None:
+            if checked is None:
                 claims = jwt.decode(token, self._keys, algorithms=ALGORITHMS).claims
                 self._claims.validate(claims)
-                self._remember(token, claims)
+                checked = (claims, principal_of(claims))
+                self._remember(token, checked)
             else:
-                self._claims.validate(claims)
+                self._claims.validate_exp(checked[0]["exp"])
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated(f"invalid token: {_reason(error)}") from None
-        return claims
+        return checked
 
-    def _remember(self, token: str, claims: dict[str, Any]) -> None:
+    def _remember(self, token: str, checked: tuple[dict[str, Any], Principal]) -> None:
         with self._verified_lock:
-            self._verified[token] = claims
+            self._verified[token] = checked
             while len(self._verified) > VERIFIED_KEPT:
                 self._verified.popitem(last=False)
 
@@ -138,6 +136,15 @@ class TokenService:
         for key in keys["keys"]:
             key.update({"use": "sig", "alg": "EdDSA"})
         return keys
+
+
+def principal_of(claims: dict[str, Any]) -> Principal:
+    return Principal(
+        person_id=str(claims["sub"]),
+        name=claims.get("name"),
+        email=claims.get("email"),
+        operator=bool(claims.get("cw_op", False)),
+    )
 
 
 def _reason(error: Exception) -> str:

@@ -10,7 +10,7 @@ import pytest
 from hardening_world import Gql, World, app_client, build_world
 
 from graphql_api.schema import build_schema
-from infra.app import ThreadedGraphQLRouter
+from infra.app import GraphQLEndpoint
 from infra.bootstrap import Container
 
 QUERY = "query($id: ID!) { cluster(id: $id) { id name subjects { id name kind } } }"
@@ -43,8 +43,11 @@ def test_a_view_over_http_is_the_view_in_process(shared_container: Container, wo
 
 
 def test_what_orjson_refuses_is_encoded_as_before(shared_container: Container) -> None:
-    router = ThreadedGraphQLRouter(
-        build_schema(), tokens=shared_container.tokens, sign_on=shared_container.sign_on
+    router = GraphQLEndpoint(
+        build_schema(),
+        services=shared_container.services,
+        tokens=shared_container.tokens,
+        sign_on=shared_container.sign_on,
     )
     beyond_64_bits = {"data": {"event": {"data": {"amount": 2**70}}}}
     encoded = router.encode_json(beyond_64_bits)

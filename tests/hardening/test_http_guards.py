@@ -94,6 +94,9 @@ def test_graphiql_can_be_switched_off(shared_container: Container) -> None:
     assert hidden.status_code == 404 and "graphiql" not in hidden.text.lower()
 
 
+VIEWER_NAME = {"query": "{ viewer { id name } }"}  # name reads the person
+
+
 class BrokenQueries:
     """The real queries, except that reading the viewer's person hits a bug."""
 

@@ -62,7 +62,9 @@ def test_concurrent_operations_share_the_configured_threads(
     with TestClient(app) as client:
 
         def viewer(_: int) -> str:
-            response = client.post("/graphql", json={"query": "{ viewer { id } }"}, headers=headers)
+            # name reads the directory: an operation for the pool (the id alone would not be)
+            query = "{ viewer { id name } }"
+            response = client.post("/graphql", json={"query": query}, headers=headers)
             assert response.status_code == 200, response.text
             return str(response.json()["data"]["viewer"]["id"])
 
