@@ -110,9 +110,6 @@ class BrokenQueries:
         raise RuntimeError("db password=hunter2 at /srv/secret")
 
 
-VIEWER_NAME = {"query": "{ viewer { id name } }"}
-
-
 def test_an_internal_error_is_masked_with_a_correlation_id(
     shared_container: Container, bearer: dict, caplog: pytest.LogCaptureFixture
 ) -> None:
