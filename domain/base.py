@@ -11,6 +11,13 @@ from domain.stamp import current_stamp
 
 class StampedAggregate(Aggregate):
     class Event(Aggregate.Event):
+        # Every event class, including those ``@event("Name")`` generates from
+        # this base, starts at version 1; a change of shape overrides it with
+        # the next version and adds ``upcast_vN_vN+1`` (see Project.MilestonePlanned).
+        # The library writes ``class_version`` only above 1, so the stored bytes
+        # of version-1 events, and the hash chain over them, stay as they are.
+        class_version = 1
+
         # ``timestamp`` (UTC) comes from the library; these four from the stamp.
         cluster_id: str | None = field(
             default_factory=lambda: current_stamp().cluster_id, init=False
