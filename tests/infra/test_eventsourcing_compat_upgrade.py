@@ -1,15 +1,14 @@
 """Upgrading eventsourcing, psycopg or psycopg_pool fails here, loudly, until
 what Clusterwork relies on has been re-checked against the new version.
 
-Three kinds of reliance:
+Two kinds of reliance:
 - private names, only in ``infra/compat/`` (one module per library): each
   upstream function copied or overridden there is fingerprinted (sha256 of its
   source) in the module's ``UPSTREAM`` table;
 - public upstream functions whose behaviour our own code replaces or mirrors
-  (``MIRRORED`` below), fingerprinted the same way;
-- nowhere else a private name of these libraries: no ``obj._name`` on anything
-  but ``self``/``cls``, no ``from lib import _name``, no override of a library
-  class's underscored method and no read of its underscored attributes.
+  (``MIRRORED`` below), fingerprinted the same way.
+That no private name of any library is used outside a ``compat`` package is
+tests/test_private_library_names.py's check.
 
 After an upgrade: read each failing function's new source, change our code if
 needed, then record the new fingerprint (the failure message prints it) and the
@@ -18,12 +17,10 @@ compat module's ``WRITTEN_AGAINST``.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib
 import inspect
 import re
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +29,6 @@ import pytest
 from infra.compat import eventsourcing as es_compat
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARIES = ("eventsourcing", "psycopg", "psycopg_pool")
-LAYERS = ("domain", "services", "infra")
-COMPAT = ROOT / "infra" / "compat"
 
 # Public upstream functions that our code replaces or mirrors: "module:qualname" ->
 # (sha256 of its source, what to re-check when it changed).
@@ -178,98 +172,3 @@ def test_private_names_the_compat_module_overrides_still_exist() -> None:
     for attribute in ("db_name", "lock_timeout", "is_sqlite_memory_mode", "is_journal_mode_wal"):
         pool = SQLiteConnectionPool(db_name=":memory:")
         assert hasattr(pool, attribute), f"SQLiteConnectionPool has no {attribute} any more"
-
-
-# --- nowhere else -------------------------------------------------------------------
-
-
-def our_files() -> list[Path]:
-    return [
-        path
-        for layer in LAYERS
-        for path in sorted((ROOT / layer).rglob("*.py"))
-        if COMPAT not in path.parents
-    ]
-
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def private(name: str) -> bool:
-    return name.startswith("_") and not name.startswith("__")
-
-
-def test_no_private_names_are_read_or_imported_outside_compat() -> None:
-    found = []
-    for path in our_files():
-        where = path.relative_to(ROOT)
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Attribute) and private(node.attr):
-                owner = node.value
-                if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
-                    found.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""] + [alias.name for alias in node.names]
-                if any(private(part) for n in names for part in n.split(".")):
-                    found.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
-            elif isinstance(node, ast.Import) and any(
-                private(part) for a in node.names for part in a.name.split(".")
-            ):
-                found.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
-    assert not found, "private names outside infra/compat/:\n" + "\n".join(found)
-
-
-def library_bases(cls: type) -> list[type]:
-    return [b for b in cls.__mro__[1:] if b.__module__.split(".")[0] in LIBRARIES]
-
-
-def class_tree(cls: type) -> ast.ClassDef:
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
-    assert isinstance(tree, ast.ClassDef)
-    return tree
-
-
-def defined_names(cls: type) -> set[str]:
-    """The underscored names a class's own body defines (methods, attributes)."""
-    names = set()
-    for node in class_tree(cls).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return {name for name in names if private(name)}
-
-
-def self_attributes(cls: type) -> set[str]:
-    """The ``self._x`` names a class's own source uses."""
-    return {
-        node.attr
-        for node in ast.walk(class_tree(cls))
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "self"
-        and private(node.attr)
-    }
-
-
-def test_no_library_internals_are_overridden_or_read_outside_compat() -> None:
-    found = []
-    for path in our_files():
-        module = importlib.import_module(module_name(path))
-        for cls in vars(module).values():
-            if not (isinstance(cls, type) and cls.__module__ == module.__name__):
-                continue
-            bases = library_bases(cls)
-            if not bases:
-                continue
-            upstream = "".join(inspect.getsource(b) for b in bases)
-            for name in sorted(defined_names(cls)):
-                if any(hasattr(b, name) for b in bases):
-                    found.append(f"{cls.__qualname__}.{name} overrides {bases[0].__qualname__}'s")
-            for name in sorted(self_attributes(cls)):
-                if re.search(rf"\bself\.{name}\b", upstream):
-                    found.append(f"{cls.__qualname__} uses the library's self.{name}")
-    assert not found, "library internals outside infra/compat/:\n" + "\n".join(found)
