@@ -65,7 +65,12 @@ class MemberRecord:
 class Cluster(StampedAggregate):
     """A regional pedagogical education cluster (the tenant)."""
 
-    @event("ClusterFounded")
+    class ClusterFounded(StampedAggregate.Created):
+        name: str
+        region: str
+        form: str
+
+    @event(ClusterFounded)
     def __init__(self, id: UUID, name: str, region: str, form: str) -> None:
         self.name = name
         self.region = region
@@ -93,7 +98,13 @@ class Cluster(StampedAggregate):
             region=optional_text("region", region, REGION_MAX),
         )
 
-    @event("SubjectAdmitted")
+    class SubjectAdmitted(StampedAggregate.Event):
+        subject_id: str
+        name: str
+        kind: str
+        region: str | None
+
+    @event(SubjectAdmitted)
     def _admit_subject(self, subject_id: str, name: str, kind: str, region: str | None) -> None:
         self.subjects[subject_id] = SubjectRecord(subject_id, name, SubjectKind(kind), region)
 
@@ -103,7 +114,10 @@ class Cluster(StampedAggregate):
             raise Conflict(f"subject {subject.name!r} has already been withdrawn")
         self._withdraw_subject(subject_id=subject_id)
 
-    @event("SubjectWithdrawn")
+    class SubjectWithdrawn(StampedAggregate.Event):
+        subject_id: str
+
+    @event(SubjectWithdrawn)
     def _withdraw_subject(self, subject_id: str) -> None:
         self.subjects[subject_id].active = False
 
@@ -117,7 +131,12 @@ class Cluster(StampedAggregate):
             statement=required_text("statement", statement, STATEMENT_MAX),
         )
 
-    @event("InterestDeclared")
+    class InterestDeclared(StampedAggregate.Event):
+        subject_id: str
+        kind: str
+        statement: str
+
+    @event(InterestDeclared)
     def _declare_interest(self, subject_id: str, kind: str, statement: str) -> None:
         self.subjects[subject_id].interests[InterestKind(kind)] = statement
 
@@ -162,7 +181,14 @@ class Cluster(StampedAggregate):
             roles=parsed,
         )
 
-    @event("MemberAdded")
+    class MemberAdded(StampedAggregate.Event):
+        member_id: str
+        name: str
+        email: str | None
+        subject_id: str | None
+        roles: list[str]
+
+    @event(MemberAdded)
     def _add_member(
         self, member_id: str, name: str, email: str | None, subject_id: str | None, roles: list[str]
     ) -> None:
@@ -179,7 +205,11 @@ class Cluster(StampedAggregate):
         self._grant_role(member_id=member_id, role=granted.value)
         return True
 
-    @event("RoleGranted")
+    class RoleGranted(StampedAggregate.Event):
+        member_id: str
+        role: str
+
+    @event(RoleGranted)
     def _grant_role(self, member_id: str, role: str) -> None:
         self.members[member_id].roles.add(Role(role))
 
@@ -194,7 +224,11 @@ class Cluster(StampedAggregate):
         self._revoke_role(member_id=member_id, role=revoked.value)
         return True
 
-    @event("RoleRevoked")
+    class RoleRevoked(StampedAggregate.Event):
+        member_id: str
+        role: str
+
+    @event(RoleRevoked)
     def _revoke_role(self, member_id: str, role: str) -> None:
         self.members[member_id].roles.discard(Role(role))
 

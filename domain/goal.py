@@ -152,7 +152,16 @@ class VoteRecord:
 class Goal(StampedAggregate):
     """A common goal of the cluster and the latest voice of each subject on it."""
 
-    @event("GoalProposed")
+    class GoalProposed(StampedAggregate.Created):
+        title: str
+        statement: str
+        horizon_years: int | None
+        rule: str
+        threshold: float | None
+        closes_on: str | None
+        proposed_by: str
+
+    @event(GoalProposed)
     def __init__(
         self,
         id: UUID,
@@ -217,7 +226,13 @@ class Goal(StampedAggregate):
         )
         return True
 
-    @event("GoalVoteCast")
+    class GoalVoteCast(StampedAggregate.Event):
+        subject_id: str
+        choice: str
+        interest_link: str | None
+        revision: int
+
+    @event(GoalVoteCast)
     def _cast_vote(
         self, subject_id: str, choice: str, interest_link: str | None, revision: int
     ) -> None:
@@ -237,7 +252,14 @@ class Goal(StampedAggregate):
         )
         return self.status
 
-    @event("GoalClosed")
+    class GoalClosed(StampedAggregate.Event):
+        status: str
+        eligible: list[str]
+        supporting: int
+        objecting: int
+        abstaining: int
+
+    @event(GoalClosed)
     def _close(
         self, status: str, eligible: list[str], supporting: int, objecting: int, abstaining: int
     ) -> None:

@@ -63,7 +63,14 @@ class NormTerms:
 class Norm(StampedAggregate):
     """A norm adopted by the cluster, e.g. "Share of graduates placed in partner schools"."""
 
-    @event("NormAdopted")
+    class NormAdopted(StampedAggregate.Created):
+        name: str
+        description: str | None
+        scale_min: int
+        scale_max: int
+        weight: float
+
+    @event(NormAdopted)
     def __init__(
         self,
         id: UUID,
