@@ -15,16 +15,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.popo import POPOApplicationRecorder
 
-from domain.assessment_round import RoundTerms
+from domain.assessment_round import AssessmentRound, RoundTerms
+from domain.base import facts
+from domain.cluster import Cluster
 from domain.norm import NormTerms
 from domain.project import Project
 from domain.vocabulary import MilestoneStatus
+from infra.readmodel.by_name import dto_fields
 from services.application import ClusterApplication
 from services.audit.chain_check import ChainRecord
 from services.chain import canonical_bytes, event_type, genesis, link
@@ -47,6 +50,9 @@ from services.ports.mutual_control import MutualControlView
 from services.ports.projects import ProjectsView
 from services.ports.registry import RegistryView
 from services.ports.storage import ReadModel
+
+
+D = TypeVar("D")
 
 
 class FixedClock:
@@ -140,9 +146,9 @@ class Rows:
     """Every read-model table of one cluster, as dicts keyed like the SQL tables."""
 
     tracking: dict[str, int] = field(default_factory=dict)
-    cluster: ClusterInfo | None = None
+    cluster: dict[str, Any] | None = None
     subjects: dict[str, dict[str, Any]] = field(default_factory=dict)
-    interests: dict[tuple[str, str], str] = field(default_factory=dict)
+    interests: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     goals: dict[str, dict[str, Any]] = field(default_factory=dict)
     votes: dict[tuple[str, str], GoalVoteInfo] = field(default_factory=dict)
@@ -174,61 +180,42 @@ class _Tracked:
         return self.model.rows.tracking.get(application_name)
 
 
+def _row(event: object, **columns: Any) -> dict[str, Any]:
+    """A row as the SQL views write it (infra/readmodel/by_name.py): the event's
+    facts by name, and the ``columns`` the view adds."""
+    return facts(event) | columns
+
+
+def _dto(dto: type[D], row: dict[str, Any], **given: Any) -> D:
+    """The DTO's fields from the row by name, as the SQL readers build it; a
+    field no event set reads as None."""
+    return dto(**{f: row.get(f) for f in dto_fields(dto) if f not in given}, **given)
+
+
 class MemoryRegistry(_Tracked, RegistryView):
-    def cluster_founded(
-        self, tracking: Tracking, *, cluster_id: str, name: str, region: str, form: str
-    ) -> None:
-        self.rows.cluster = ClusterInfo(cluster_id, name, region, form, 0)
+    def cluster_founded(self, tracking: Tracking, founded: Cluster.ClusterFounded) -> None:
+        self.rows.cluster = _row(founded, id=str(founded.originator_id))
         self.insert_tracking(tracking)
 
-    def subject_admitted(
-        self,
-        tracking: Tracking,
-        *,
-        subject_id: str,
-        name: str,
-        kind: str,
-        region: str | None,
-        at: datetime,
-    ) -> None:
-        self.rows.subjects[subject_id] = {
-            "seq": tracking.notification_id,
-            "name": name,
-            "kind": kind,
-            "region": region,
-            "active": True,
-        }
+    def subject_admitted(self, tracking: Tracking, admitted: Cluster.SubjectAdmitted) -> None:
+        self.rows.subjects[admitted.subject_id] = _row(
+            admitted, id=admitted.subject_id, seq=tracking.notification_id, active=True
+        )
         self.insert_tracking(tracking)
 
-    def subject_withdrawn(self, tracking: Tracking, *, subject_id: str) -> None:
-        if subject_id in self.rows.subjects:
-            self.rows.subjects[subject_id]["active"] = False
+    def subject_withdrawn(self, tracking: Tracking, withdrawn: Cluster.SubjectWithdrawn) -> None:
+        if withdrawn.subject_id in self.rows.subjects:
+            self.rows.subjects[withdrawn.subject_id]["active"] = False
         self.insert_tracking(tracking)
 
-    def interest_declared(
-        self, tracking: Tracking, *, subject_id: str, kind: str, statement: str
-    ) -> None:
-        self.rows.interests[(subject_id, kind)] = statement
+    def interest_declared(self, tracking: Tracking, declared: Cluster.InterestDeclared) -> None:
+        self.rows.interests[(declared.subject_id, declared.kind)] = _row(declared)
         self.insert_tracking(tracking)
 
-    def member_added(
-        self,
-        tracking: Tracking,
-        *,
-        member_id: str,
-        name: str,
-        email: str | None,
-        subject_id: str | None,
-        roles: list[str],
-        at: datetime,
-    ) -> None:
-        self.rows.members[member_id] = {
-            "seq": tracking.notification_id,
-            "name": name,
-            "email": email,
-            "subject_id": subject_id,
-            "roles": set(roles),
-        }
+    def member_added(self, tracking: Tracking, added: Cluster.MemberAdded) -> None:
+        self.rows.members[added.member_id] = _row(
+            added, id=added.member_id, seq=tracking.notification_id, roles=set(added.roles)
+        )
         self.insert_tracking(tracking)
 
     def roles_changed(
@@ -249,8 +236,7 @@ class MemoryRegistryReader:
         if rows.cluster is None:
             return None
         position = min(rows.tracking.values(), default=0)
-        c = rows.cluster
-        return ClusterInfo(c.id, c.name, c.region, c.form, position)
+        return _dto(ClusterInfo, rows.cluster, position=position)
 
     def caller(self, member_id: str) -> CallerInfo:
         cluster = self.cluster()
@@ -278,21 +264,16 @@ class MemoryRegistryReader:
         return self._member(member_id) if member_id in self.model.rows.members else None
 
     def _subject(self, subject_id: str) -> SubjectInfo:
-        row = self.model.rows.subjects[subject_id]
         interests = tuple(
-            InterestInfo(kind, statement)
-            for (owner, kind), statement in sorted(self.model.rows.interests.items())
+            _dto(InterestInfo, row)
+            for (owner, _), row in sorted(self.model.rows.interests.items())
             if owner == subject_id
         )
-        return SubjectInfo(
-            subject_id, row["name"], row["kind"], row["region"], row["active"], interests
-        )
+        return _dto(SubjectInfo, self.model.rows.subjects[subject_id], interests=interests)
 
     def _member(self, member_id: str) -> MemberInfo:
         row = self.model.rows.members[member_id]
-        return MemberInfo(
-            member_id, row["name"], row["email"], row["subject_id"], tuple(sorted(row["roles"]))
-        )
+        return _dto(MemberInfo, row, roles=tuple(sorted(row["roles"])))
 
 
 class MemoryGoals(_Tracked, GoalView):
