@@ -24,8 +24,10 @@ from eventsourcing.popo import POPOApplicationRecorder
 from domain.assessment_round import AssessmentRound, RoundTerms
 from domain.base import facts
 from domain.cluster import Cluster
-from domain.norm import NormTerms
+from domain.goal import Goal
+from domain.norm import Norm, NormTerms
 from domain.project import Project
+from domain.scorecard import Scorecard
 from domain.vocabulary import MilestoneStatus
 from infra.readmodel.by_name import dto_fields
 from services.application import ClusterApplication
@@ -151,10 +153,9 @@ class Rows:
     interests: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     goals: dict[str, dict[str, Any]] = field(default_factory=dict)
-    votes: dict[tuple[str, str], GoalVoteInfo] = field(default_factory=dict)
-    vote_seq: dict[tuple[str, str], int] = field(default_factory=dict)
+    votes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     eligible: dict[str, list[str]] = field(default_factory=dict)
-    norms: dict[str, tuple[int, NormInfo]] = field(default_factory=dict)
+    norms: dict[str, dict[str, Any]] = field(default_factory=dict)
     rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
     assessments: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -277,64 +278,36 @@ class MemoryRegistryReader:
 
 
 class MemoryGoals(_Tracked, GoalView):
-    def goal_proposed(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        title: str,
-        statement: str,
-        horizon_years: int | None,
-        rule: str,
-        threshold: float | None,
-        closes_on: str | None,
-        proposed_by: str,
-        at: datetime,
-    ) -> None:
-        self.rows.goals[goal_id] = {
-            "seq": tracking.notification_id,
-            "info": GoalInfo(
-                goal_id,
-                title,
-                statement,
-                horizon_years,
-                rule,
-                threshold,
-                date.fromisoformat(closes_on) if closes_on else None,
-                proposed_by,
-                at,
-                "OPEN",
-                None,
-            ),
-        }
-        self.insert_tracking(tracking)
-
-    def goal_vote_cast(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        subject_id: str,
-        choice: str,
-        interest_link: str | None,
-        revision: int,
-        cast_by: str,
-        at: datetime,
-    ) -> None:
-        key = (goal_id, subject_id)
-        self.rows.votes[key] = GoalVoteInfo(
-            goal_id, subject_id, choice, interest_link, cast_by, at, revision
+    def goal_proposed(self, tracking: Tracking, proposed: Goal.GoalProposed) -> None:
+        goal_id = str(proposed.originator_id)
+        closes_on = proposed.closes_on
+        self.rows.goals[goal_id] = _row(
+            proposed,
+            id=goal_id,
+            seq=tracking.notification_id,
+            closes_on=date.fromisoformat(closes_on) if closes_on else None,
+            proposed_at=proposed.timestamp,
+            status="OPEN",
         )
-        self.rows.vote_seq[key] = tracking.notification_id
         self.insert_tracking(tracking)
 
-    def goal_closed(
-        self, tracking: Tracking, *, goal_id: str, status: str, eligible: list[str], at: datetime
-    ) -> None:
+    def goal_vote_cast(self, tracking: Tracking, cast: Goal.GoalVoteCast) -> None:
+        goal_id = str(cast.originator_id)
+        self.rows.votes[(goal_id, cast.subject_id)] = _row(
+            cast,
+            goal_id=goal_id,
+            seq=tracking.notification_id,
+            cast_by=cast.actor_member_id or "",
+            cast_at=cast.timestamp,
+        )
+        self.insert_tracking(tracking)
+
+    def goal_closed(self, tracking: Tracking, closed: Goal.GoalClosed) -> None:
+        goal_id = str(closed.originator_id)
         row = self.rows.goals.get(goal_id)
         if row is not None:
-            row["status"], row["closed_at"] = status, at
-        self.rows.eligible[goal_id] = list(eligible)
+            row.update(_row(closed, closed_at=closed.timestamp))
+        self.rows.eligible[goal_id] = list(closed.eligible)
         self.insert_tracking(tracking)
 
 
@@ -350,53 +323,41 @@ class MemoryGoalReader:
         return self._goal(goal_id) if goal_id in self.model.rows.goals else None
 
     def votes(self, goal_ids: Sequence[str]) -> list[GoalVoteInfo]:
-        rows = self.model.rows
-        keys = sorted((k for k in rows.votes if k[0] in goal_ids), key=rows.vote_seq.__getitem__)
-        return [rows.votes[k] for k in keys]
+        votes = self.model.rows.votes
+        keys = sorted((k for k in votes if k[0] in goal_ids), key=lambda k: votes[k]["seq"])
+        return [_dto(GoalVoteInfo, votes[k]) for k in keys]
 
     def _goal(self, goal_id: str) -> GoalInfo:
         row = self.model.rows.goals[goal_id]
-        info: GoalInfo = row["info"]
-        status = row.get("status", "OPEN")
-        if status == "OPEN":
-            return info
         eligible = tuple(sorted(self.model.rows.eligible.get(goal_id, ())))
-        return replace(
-            info, recorded_status=status, closed_at=row["closed_at"], decided_eligible=eligible
-        )
+        return _dto(GoalInfo, row, recorded_status=row["status"], decided_eligible=eligible)
 
 
 class MemoryMutualControlView(_Tracked, MutualControlView):
-    def norm_adopted(
-        self,
-        tracking: Tracking,
-        *,
-        norm_id: str,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
-    ) -> None:
-        info = NormInfo(norm_id, name, description, scale_min, scale_max, weight)
-        self.rows.norms[norm_id] = (tracking.notification_id, info)
+    def norm_adopted(self, tracking: Tracking, adopted: Norm.NormAdopted) -> None:
+        norm_id = str(adopted.originator_id)
+        self.rows.norms[norm_id] = _row(adopted, id=norm_id, seq=tracking.notification_id)
         self.insert_tracking(tracking)
 
     def round_opened(
-        self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
+        self, tracking: Tracking, opened: AssessmentRound.AssessmentRoundOpened
     ) -> None:
-        terms = [NormTerms(**t) for t in norms]
-        self.rows.rounds[round_id] = {
-            "seq": tracking.notification_id,
-            "title": title,
-            "open": True,
-            "terms": terms,
-        }
+        round_id = str(opened.originator_id)
+        self.rows.rounds[round_id] = _row(
+            opened,
+            id=round_id,
+            seq=tracking.notification_id,
+            open=True,
+            terms=[NormTerms(**t) for t in opened.norms],
+        )
         self.insert_tracking(tracking)
 
-    def round_closed(self, tracking: Tracking, *, round_id: str) -> None:
-        if round_id in self.rows.rounds:
-            self.rows.rounds[round_id]["open"] = False
+    def round_closed(
+        self, tracking: Tracking, closed: AssessmentRound.AssessmentRoundClosed
+    ) -> None:
+        round_ = self.rows.rounds.get(str(closed.originator_id))
+        if round_ is not None:
+            round_.update(_row(closed, open=False))
         self.insert_tracking(tracking)
 
     def round_terms(self, round_id: str) -> RoundTerms | None:
@@ -408,35 +369,20 @@ class MemoryMutualControlView(_Tracked, MutualControlView):
     def assessment_recorded(
         self,
         tracking: Tracking,
+        recorded: Scorecard.AssessmentRecorded,
         *,
-        round_id: str,
-        assessor_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
         weighted: float,
         weight: float,
-        rationale: str | None,
-        revision: int,
-        member_id: str | None,
-        at: datetime,
     ) -> None:
-        self.rows.assessments[(round_id, assessor_id, assessee_id, norm_id)] = {
-            "seq": tracking.notification_id,
-            "weighted": weighted,
-            "weight": weight,
-            "info": AssessmentInfo(
-                round_id,
-                assessor_id,
-                assessee_id,
-                norm_id,
-                score,
-                rationale,
-                member_id,
-                at,
-                revision,
-            ),
-        }
+        key = (recorded.round_id, recorded.assessor_id, recorded.assessee_id, recorded.norm_id)
+        self.rows.assessments[key] = _row(
+            recorded,
+            seq=tracking.notification_id,
+            weighted=weighted,
+            weight=weight,
+            recorded_by=recorded.actor_member_id,
+            recorded_at=recorded.timestamp,
+        )
         self.insert_tracking(tracking)
 
 
@@ -445,11 +391,12 @@ class MemoryMutualControlReader:
         self.model = model
 
     def norms(self) -> list[NormInfo]:
-        return [info for _, info in sorted(self.model.rows.norms.values(), key=lambda n: n[0])]
+        norms = self.model.rows.norms
+        return [_dto(NormInfo, norms[n]) for n in sorted(norms, key=lambda n: norms[n]["seq"])]
 
     def norm(self, norm_id: str) -> NormInfo | None:
         found = self.model.rows.norms.get(norm_id)
-        return found[1] if found else None
+        return _dto(NormInfo, found) if found else None
 
     def rounds(self) -> list[RoundInfo]:
         rounds = self.model.rows.rounds
@@ -463,16 +410,15 @@ class MemoryMutualControlReader:
     ) -> list[AssessmentInfo]:
         rows = sorted(self._latest(round_id), key=lambda row: row["seq"])
         return [
-            row["info"]
+            _dto(AssessmentInfo, row)
             for row in rows
-            if assessor_id in (None, row["info"].assessor_id)
-            and assessee_id in (None, row["info"].assessee_id)
+            if assessor_id in (None, row["assessor_id"]) and assessee_id in (None, row["assessee_id"])
         ]
 
     def weighted_totals(self, round_id: str) -> Sequence[WeightedScore]:
         sums: dict[tuple[str, str], list[float]] = {}
         for row in self._latest(round_id):
-            pair = sums.setdefault((row["info"].assessor_id, row["info"].assessee_id), [0.0, 0.0])
+            pair = sums.setdefault((row["assessor_id"], row["assessee_id"]), [0.0, 0.0])
             pair[0] += row["weighted"]
             pair[1] += row["weight"]
         return [(a, b, weighted, weight) for (a, b), (weighted, weight) in sums.items()]
@@ -483,19 +429,19 @@ class MemoryMutualControlReader:
     def _round(self, round_id: str) -> RoundInfo:
         row = self.model.rows.rounds[round_id]
         norms = self.model.rows.norms
+        # The norm as the round uses it: the terms the round copied at opening.
         terms = tuple(
-            NormInfo(
-                t.norm_id,
-                norms[t.norm_id][1].name,
-                norms[t.norm_id][1].description,
-                t.scale_min,
-                t.scale_max,
-                t.weight,
+            _dto(
+                NormInfo,
+                norms[t.norm_id],
+                scale_min=t.scale_min,
+                scale_max=t.scale_max,
+                weight=t.weight,
             )
             for t in row["terms"]
             if t.norm_id in norms
         )
-        return RoundInfo(round_id, row["title"], row["open"], terms)
+        return _dto(RoundInfo, row, norms=terms)
 
 
 class MemoryProjects(_Tracked, ProjectsView):
