@@ -13,7 +13,7 @@ import copy
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 from uuid import UUID
@@ -25,6 +25,7 @@ from domain.assessment_round import AssessmentRound, RoundTerms
 from domain.base import facts
 from domain.cluster import Cluster
 from domain.goal import Goal
+from domain.identity_provider import IdentityProvider
 from domain.norm import Norm, NormTerms
 from domain.project import Project
 from domain.scorecard import Scorecard
@@ -52,7 +53,6 @@ from services.ports.mutual_control import MutualControlView
 from services.ports.projects import ProjectsView
 from services.ports.registry import RegistryView
 from services.ports.storage import ReadModel
-
 
 D = TypeVar("D")
 
@@ -161,7 +161,7 @@ class Rows:
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     milestones: dict[str, dict[str, Any]] = field(default_factory=dict)
-    providers: dict[str, tuple[int, ProviderRecord]] = field(default_factory=dict)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class _Tracked:
@@ -445,81 +445,56 @@ class MemoryMutualControlReader:
 
 
 class MemoryProjects(_Tracked, ProjectsView):
-    def project_launched(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        title: str,
-        direction: str,
-        kind: str,
-        goal_id: str | None,
-        lead_id: str,
-        partner_ids: list[str],
-        expected_results: list[dict[str, Any]],
-        at: datetime,
-    ) -> None:
-        self.rows.projects[project_id] = {
-            "seq": tracking.notification_id,
-            "title": title,
-            "direction": direction,
-            "kind": kind,
-            "goal_id": goal_id,
-            "lead_id": lead_id,
-            "partner_ids": tuple(partner_ids),
-            "result_ids": [r["id"] for r in expected_results],
-        }
-        for result in expected_results:  # id, indicator, target, unit: as the event stores it
+    def project_launched(self, tracking: Tracking, launched: Project.ProjectLaunched) -> None:
+        project_id = str(launched.originator_id)
+        self.rows.projects[project_id] = _row(
+            launched,
+            id=project_id,
+            seq=tracking.notification_id,
+            partner_ids=tuple(launched.partner_ids),
+            result_ids=[r["id"] for r in launched.expected_results],
+        )
+        for result in launched.expected_results:  # id, indicator, target, unit: as stored
             self.rows.results[result["id"]] = {**result, "actual": None}
         self.insert_tracking(tracking)
 
     def milestone_planned(self, tracking: Tracking, planned: Project.MilestonePlanned) -> None:
-        # The event's fields by name, as the SQL view writes them: a field added to
-        # the event and the DTO reaches the reader without an edit here.
-        self.rows.milestones[planned.milestone_id] = {
-            **{f.name: getattr(planned, f.name) for f in fields(planned)},
-            "id": planned.milestone_id,
-            "project_id": str(planned.originator_id),
-            "seq": tracking.notification_id,
-            "due": date.fromisoformat(planned.due),
-            "status": MilestoneStatus.PLANNED.value,
-        }
-        self.insert_tracking(tracking)
-
-    def milestone_reached(
-        self,
-        tracking: Tracking,
-        *,
-        milestone_id: str,
-        reached_on: str,
-        actual_result: str,
-        evidence_url: str | None,
-    ) -> None:
-        self._update(
-            self.rows.milestones,
-            milestone_id,
-            status=MilestoneStatus.REACHED.value,
-            reached_on=date.fromisoformat(reached_on),
-            actual_result=actual_result,
-            evidence_url=evidence_url,
+        self.rows.milestones[planned.milestone_id] = _row(
+            planned,
+            id=planned.milestone_id,
+            project_id=str(planned.originator_id),
+            seq=tracking.notification_id,
+            due=date.fromisoformat(planned.due),
+            status=MilestoneStatus.PLANNED.value,
         )
         self.insert_tracking(tracking)
 
-    def milestone_missed(self, tracking: Tracking, *, milestone_id: str, reason: str) -> None:
+    def milestone_reached(self, tracking: Tracking, reached: Project.MilestoneReached) -> None:
         self._update(
             self.rows.milestones,
-            milestone_id,
-            status=MilestoneStatus.MISSED.value,
-            missed_reason=reason,
+            reached.milestone_id,
+            _row(
+                reached,
+                status=MilestoneStatus.REACHED.value,
+                reached_on=date.fromisoformat(reached.reached_on),
+            ),
         )
         self.insert_tracking(tracking)
 
-    def result_recorded(self, tracking: Tracking, *, result_id: str, actual: float) -> None:
-        self._update(self.rows.results, result_id, actual=actual)
+    def milestone_missed(self, tracking: Tracking, missed: Project.MilestoneMissed) -> None:
+        self._update(
+            self.rows.milestones,
+            missed.milestone_id,
+            _row(missed, status=MilestoneStatus.MISSED.value, missed_reason=missed.reason),
+        )
+        self.insert_tracking(tracking)
+
+    def result_recorded(self, tracking: Tracking, recorded: Project.ResultRecorded) -> None:
+        self._update(self.rows.results, recorded.result_id, _row(recorded))
         self.insert_tracking(tracking)
 
     @staticmethod
-    def _update(table: dict[str, dict[str, Any]], key: str, **values: Any) -> None:
+    def _update(table: dict[str, dict[str, Any]], key: str, values: dict[str, Any]) -> None:
         if key in table:
             table[key].update(values)
 
@@ -551,47 +526,30 @@ class MemoryProjectReader:
             (m for m in rows.milestones.values() if m["project_id"] == project_id),
             key=lambda m: m["seq"],
         )
-        return ProjectInfo(
-            id=project_id,
-            title=row["title"],
-            direction=row["direction"],
-            kind=row["kind"],
-            goal_id=row["goal_id"],
-            lead_id=row["lead_id"],
-            partner_ids=row["partner_ids"],
+        return _dto(
+            ProjectInfo,
+            row,
             expected_results=tuple(_result(rows.results[r]) for r in row["result_ids"]),
             milestones=tuple(_milestone(m) for m in milestones),
         )
 
 
 def _result(row: dict[str, Any]) -> ExpectedResultInfo:
-    return ExpectedResultInfo(
-        row["id"], row["indicator"], row["target"], row["unit"], row["actual"]
-    )
+    return _dto(ExpectedResultInfo, row)
 
 
 def _milestone(row: dict[str, Any]) -> MilestoneInfo:
-    """The DTO's fields from the row, by name; a field never set reads as None."""
-    return MilestoneInfo(**{f.name: row.get(f.name) for f in fields(MilestoneInfo)})
+    return _dto(MilestoneInfo, row)
 
 
 class MemoryIdentityProviders(_Tracked, IdentityProviderView):
     def provider_registered(
-        self,
-        tracking: Tracking,
-        *,
-        provider_id: str,
-        name: str,
-        subject_id: str,
-        issuer: str,
-        client_id: str,
-        secret_ref: str,
-        enrol_new_members: bool,
+        self, tracking: Tracking, registered: IdentityProvider.IdentityProviderRegistered
     ) -> None:
-        record = ProviderRecord(
-            provider_id, name, subject_id, issuer, client_id, secret_ref, enrol_new_members
+        provider_id = str(registered.originator_id)
+        self.rows.providers[provider_id] = _row(
+            registered, id=provider_id, seq=tracking.notification_id
         )
-        self.rows.providers[provider_id] = (tracking.notification_id, record)
         self.insert_tracking(tracking)
 
 
@@ -600,12 +558,12 @@ class MemoryIdentityProviderReader:
         self.model = model
 
     def providers(self) -> list[ProviderRecord]:
-        found = sorted(self.model.rows.providers.values(), key=lambda p: p[0])
-        return [record for _, record in found]
+        found = self.model.rows.providers
+        return [_dto(ProviderRecord, found[p]) for p in sorted(found, key=lambda p: found[p]["seq"])]
 
     def provider(self, provider_id: str) -> ProviderRecord | None:
         found = self.model.rows.providers.get(provider_id)
-        return found[1] if found else None
+        return _dto(ProviderRecord, found) if found else None
 
 
 class MemoryReadModel(ReadModel):
