@@ -22,9 +22,7 @@ from services.ports.mutual_control import MutualControlView
 
 class SqlMutualControlView(BatchTracked, MutualControlView):
     def norm_adopted(self, tracking: Tracking, adopted: Norm.NormAdopted) -> None:
-        row = row_of(
-            NormRow, adopted, id=str(adopted.originator_id), seq=tracking.notification_id
-        )
+        row = row_of(NormRow, adopted, id=str(adopted.originator_id), seq=tracking.notification_id)
         self.store.session().add(row)
         self.insert_tracking(tracking)
 

@@ -52,9 +52,7 @@ class Case:
 
 CASES = [
     Case(Cluster.ClusterFounded, ClusterRow, ClusterInfo, given=("position",)),
-    Case(
-        Cluster.SubjectAdmitted, SubjectRow, SubjectInfo, key="subject_id", given=("interests",)
-    ),
+    Case(Cluster.SubjectAdmitted, SubjectRow, SubjectInfo, key="subject_id", given=("interests",)),
     Case(Cluster.SubjectWithdrawn, SubjectRow, None, key="subject_id"),
     Case(Cluster.InterestDeclared, InterestRow, InterestInfo),
     # The roles are one column of names, which the reader splits.

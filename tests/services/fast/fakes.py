@@ -412,7 +412,8 @@ class MemoryMutualControlReader:
         return [
             _dto(AssessmentInfo, row)
             for row in rows
-            if assessor_id in (None, row["assessor_id"]) and assessee_id in (None, row["assessee_id"])
+            if assessor_id in (None, row["assessor_id"])
+            and assessee_id in (None, row["assessee_id"])
         ]
 
     def weighted_totals(self, round_id: str) -> Sequence[WeightedScore]:
@@ -559,7 +560,9 @@ class MemoryIdentityProviderReader:
 
     def providers(self) -> list[ProviderRecord]:
         found = self.model.rows.providers
-        return [_dto(ProviderRecord, found[p]) for p in sorted(found, key=lambda p: found[p]["seq"])]
+        return [
+            _dto(ProviderRecord, found[p]) for p in sorted(found, key=lambda p: found[p]["seq"])
+        ]
 
     def provider(self, provider_id: str) -> ProviderRecord | None:
         found = self.model.rows.providers.get(provider_id)
