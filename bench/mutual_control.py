@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from bench.mutual_control_report import Result, write_section
 from bench.stores import ADMIN_URL, close, container_on, fresh_database, settings
+from domain.norm import NormAdoption
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
@@ -124,7 +125,7 @@ def seed(container: Container, count: int) -> Round:
         subjects.append(subject.id)
         members.append(person)
     norms = [
-        control.adopt_norm(operator, cluster.id, name, None, low, high, weight)
+        control.adopt_norm(operator, cluster.id, NormAdoption(name, None, low, high, weight))
         for name, low, high, weight in NORMS
     ]
     opened = control.open_assessment_round(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.assessment_round import AssessmentRound
-from domain.norm import Norm
+from domain.norm import Norm, NormAdoption
 from domain.scorecard import Scorecard
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container
@@ -77,7 +77,7 @@ def mutual_control_cluster(
         for i, (subject, member) in enumerate(zip(subjects, members, strict=True)):
             cluster.admit(subject, f"Institution {i + 1}", KINDS[i % len(KINDS)], "Bench region")
             cluster.add_member(member, f"Member {i + 1}", None, subject, ["MEMBER"])
-        adopted = [Norm.adopt(uuid.uuid4(), f"Norm {k + 1}", None, 1, 5, 1.0) for k in range(norms)]
+        adopted = [Norm.adopt(uuid.uuid4(), NormAdoption(f"Norm {k + 1}")) for k in range(norms)]
         round_ = AssessmentRound.open(uuid.uuid4(), "Current round", [n.terms for n in adopted])
     partition.app.save(cluster, *adopted, round_)
     for person, member in zip(persons, members, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from goal_support import TODAY, GoalWorld, SettableClock
 
+from domain.goal import GoalProposal
 from services.goal_model import GoalViewInfo
 from services.goal_queries import find_goal, list_goals
 
@@ -15,7 +16,7 @@ pytest_plugins = ["goal_support"]
 
 def propose(w: GoalWorld, **changes) -> str:  # type: ignore[no-untyped-def]
     return w.container.goals.propose_goal(
-        w.voters["school"], w.cluster_id, **{**GOAL, **changes}
+        w.voters["school"], w.cluster_id, GoalProposal(**{**GOAL, **changes})
     ).id
 
 

@@ -24,6 +24,7 @@ from mutual_control_scenario import (
     WITHDRAWN,
 )
 
+from domain.norm import NormAdoption
 from infra.bootstrap import Container
 from services import mutual_control_queries as queries
 from services.mutual_control_dto import MutualControlInfo
@@ -68,7 +69,9 @@ def build_round(container: Container) -> Round:
         )
         members[letter] = world.person_for(container, cluster_id, member.id, member.name)
     norms = {
-        key: control.adopt_norm(op, cluster_id, f"Norm {key}", None, low, high, weight).id
+        key: control.adopt_norm(
+            op, cluster_id, NormAdoption(f"Norm {key}", None, low, high, weight)
+        ).id
         for key, (low, high, weight) in NORMS.items()
     }
     opened = control.open_assessment_round(

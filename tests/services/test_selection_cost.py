@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from domain.goal import GoalProposal
 from graphql_api.context import Context
 from graphql_api.schema import build_schema
 from services.principal import Principal
@@ -156,7 +157,7 @@ def test_an_unselected_relation_is_not_read(world) -> None:
 
 def launch_with_goal(world, n: int) -> None:
     goal = world.container.goals.propose_goal(
-        world.ivan, world.cluster_id, title=f"Goal {n}", statement="Together"
+        world.ivan, world.cluster_id, GoalProposal(title=f"Goal {n}", statement="Together")
     )
     world.container.projects.launch_project(
         world.coordinator,

@@ -13,6 +13,7 @@ import pytest
 from mutual_control_world import close
 
 from domain.errors import Forbidden, NotFound
+from domain.norm import NormAdoption
 from infra.bootstrap import bootstrap
 from services import mutual_control_queries
 from services.mutual_control import RecordedAssessment
@@ -21,7 +22,9 @@ from services.principal import Principal
 
 def open_round(world: Any) -> tuple[str, str]:
     control = world.container.mutual_control
-    norm = control.adopt_norm(world.coordinator, world.cluster_id, "Teaching", "Lessons", 1, 5, 2.0)
+    norm = control.adopt_norm(
+        world.coordinator, world.cluster_id, NormAdoption("Teaching", "Lessons", 1, 5, 2.0)
+    )
     opened = control.open_assessment_round(world.coordinator, world.cluster_id, "2025", [norm.id])
     return norm.id, opened.id
 

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from fast_world import TODAY, FastWorld, refused
 
+from domain.goal import GoalProposal
 from services.goal_queries import find_goal
 
 
 def propose(w: FastWorld, who: Any = None, **changes: Any) -> str:
     values: dict[str, Any] = {"title": "Practice schools", "statement": "Every student practises"}
     values.update(changes)
-    return w.goals.propose_goal(who or w.ivan, w.cluster_id, **values).id
+    return w.goals.propose_goal(who or w.ivan, w.cluster_id, GoalProposal(**values)).id
 
 
 def vote(w: FastWorld, who: Any, goal_id: str, choice: str, link: str | None = None) -> str:
