@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.cluster import MemberAddition
 from domain.goal import GoalProposal
 from infra.bootstrap import Container
 from infra.cli_context import member_principal
@@ -81,7 +82,7 @@ def _voters(
 ) -> dict[int, Principal]:
     for name, email, index in VOICES:
         container.registry.add_member(
-            operator, cluster_id, name, email, subjects[index], ["MEMBER"]
+            operator, cluster_id, MemberAddition(name, email, subjects[index], ["MEMBER"])
         )
     scope = container.queries.scope(operator, cluster_id)
     first_member = {}

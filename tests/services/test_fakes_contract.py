@@ -10,6 +10,7 @@ from typing import Any
 
 from fast.fakes import MemoryReadModel
 
+from domain.cluster import InterestDeclaration
 from domain.goal import GoalProposal
 from domain.norm import NormAdoption
 from domain.project import MilestonePlan, ResultSpec
@@ -32,8 +33,12 @@ def normalised(value: Any) -> Any:
 
 def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     c, op, w = world.container, world.coordinator, world
-    c.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "SOCIAL", "Teachers")
-    c.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "LEGAL", "Licences")
+    c.registry.declare_interest(
+        w.ivan, w.cluster_id, w.school_id, InterestDeclaration("SOCIAL", "Teachers")
+    )
+    c.registry.declare_interest(
+        w.ivan, w.cluster_id, w.school_id, InterestDeclaration("LEGAL", "Licences")
+    )
     c.registry.grant_role(op, w.cluster_id, w.ivan_id, "AUDITOR")
     adopted = c.goals.propose_goal(w.petr, w.cluster_id, GoalProposal(title="T", statement="S")).id
     c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, "OBJECT")

@@ -13,6 +13,7 @@ from typing import Any
 import mutual_control_world as world
 import pytest
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import DomainError
 from domain.norm import NormAdoption
 from domain.scorecard import Scorecard, scorecard_id
@@ -64,17 +65,19 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
 
 def build(container: Container) -> Cluster:
     registry, control, op = container.registry, container.mutual_control, world.operator()
-    cluster_id = registry.found_cluster(op, "Tomsk cluster", "Tomsk", "GEOGRAPHIC").id
+    cluster_id = registry.found_cluster(
+        op, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    ).id
     subjects, people = {}, {}
     for letter in ("A", "B", "W"):
         subjects[letter] = registry.admit_subject(
-            op, cluster_id, f"School {letter}", "SCHOOL", None
+            op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
         ).id
         member = registry.add_member(
-            op, cluster_id, f"Member {letter}", None, subjects[letter], ["MEMBER"]
+            op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
         )
         people[letter] = world.person_for(container, cluster_id, member.id, member.name)
-    auditor = registry.add_member(op, cluster_id, "Anna", None, None, ["AUDITOR"])
+    auditor = registry.add_member(op, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"]))
     people["auditor"] = world.person_for(container, cluster_id, auditor.id, "Anna")
     registry.withdraw_subject(op, cluster_id, subjects["W"])
     norm_in = control.adopt_norm(op, cluster_id, NormAdoption("Teaching", None, 1, 5, 1.0)).id

@@ -24,6 +24,7 @@ from mutual_control_scenario import (
     WITHDRAWN,
 )
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.norm import NormAdoption
 from infra.bootstrap import Container
 from services import mutual_control_queries as queries
@@ -58,14 +59,16 @@ class Round:
 def build_round(container: Container) -> Round:
     """The hand-worked round, recorded through the services."""
     registry, control, op = container.registry, container.mutual_control, world.operator()
-    cluster_id = registry.found_cluster(op, "Tomsk cluster", "Tomsk", "GEOGRAPHIC").id
+    cluster_id = registry.found_cluster(
+        op, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    ).id
     subjects, members = {}, {}
     for letter in SUBJECTS:
         subjects[letter] = registry.admit_subject(
-            op, cluster_id, f"School {letter}", "SCHOOL", None
+            op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
         ).id
         member = registry.add_member(
-            op, cluster_id, f"Member {letter}", None, subjects[letter], ["MEMBER"]
+            op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
         )
         members[letter] = world.person_for(container, cluster_id, member.id, member.name)
     norms = {

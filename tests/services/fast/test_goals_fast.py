@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fast_world import TODAY, FastWorld, refused
 
+from domain.cluster import InterestDeclaration
 from domain.goal import GoalProposal
 from services.goal_queries import find_goal
 
@@ -61,7 +62,9 @@ def test_an_auditor_or_a_coordinator_without_a_subject_proposes_nothing(world: F
 
 def test_the_totality_counts_voices_links_and_missing_subjects(world: FastWorld) -> None:
     w = world
-    w.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "SOCIAL", "Teachers")
+    w.registry.declare_interest(
+        w.ivan, w.cluster_id, w.school_id, InterestDeclaration("SOCIAL", "Teachers")
+    )
     goal_id = propose(w)
     vote(w, w.ivan, goal_id, "SUPPORT", "SOCIAL")
     goal = find_goal(w.queries.scope(w.ivan, w.cluster_id), goal_id)
