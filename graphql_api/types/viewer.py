@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain.errors import NotFound
+from graphql_api.cost import MAX_COST
 from graphql_api.types.cluster import ClusterType
 from graphql_api.types.registry import MemberType
 from services.dto import PersonInfo
@@ -68,7 +69,7 @@ class ViewerType:
             "the events the caller acted in or that are about them, oldest first. At most "
             f"{EVENTS_MAX} events; past that `complete` is false and each membership's "
             "`readUpTo` says how far its log was read. Also at GET /me/personal-data. "
-            "Costly: one per operation."
+            f"Costs {MAX_COST // 4} toward the query cost limit."
         )
     )
     def personal_data(self) -> JSON:
