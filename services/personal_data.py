@@ -31,6 +31,7 @@ member id. Nothing of the export is logged.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from domain.errors import InvalidInput, NotFound
@@ -149,11 +150,22 @@ class PersonalDataService:
         """The member's events, oldest first; the last position read; whether
         every event up to the head was read."""
         head = partition.log.head()
+        mapper = partition.app.mapper
+        # An event that names the member holds their id in its stored JSON (ids
+        # are never encrypted), as text or, for a UUID value, as its hex: an event
+        # holding neither is skipped undecoded, which makes the scan several times
+        # faster. Were the whole state compressed or encrypted, every event is decoded.
+        needles = (member_id.encode(), _hex(member_id))
+        sift = mapper.compressor is None and mapper.cipher is None
         found: list[dict[str, Any]] = []
         read_up_to = 0
         for batch in iter_batches(partition.log, 0, READ_BATCH, head):
             for entry in batch:
-                info = describe_once(entry, partition.app.mapper)
+                state = entry.stored_event.state
+                if sift and not any(n in state for n in needles if n):
+                    read_up_to = entry.position
+                    continue
+                info = describe_once(entry, mapper)
                 acted = info.actor_member_id == member_id
                 about = info.data.get("member_id") == member_id
                 if acted or about:
@@ -171,6 +183,13 @@ class PersonalDataService:
             self.sync.settle(partition)
         except Exception:
             log.exception("projection of cluster %s is stuck", partition.cluster_id)
+
+
+def _hex(member_id: str) -> bytes:
+    try:
+        return uuid.UUID(member_id).hex.encode()
+    except ValueError:
+        return b""
 
 
 def _event(info: EventInfo, acted: bool, about: bool, member_id: str) -> dict[str, Any]:
