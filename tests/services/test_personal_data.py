@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from domain.cluster import ClusterFounding, InterestDeclaration, SubjectAdmission
 from domain.errors import InvalidInput, NotFound
 from infra.oidc.identities import SqlIdentityLinks
 from services.personal_data import PersonalDataService
@@ -21,8 +22,12 @@ def test_a_person_in_two_clusters_gets_both_with_roles_identities_and_own_events
     world: Any,
 ) -> None:
     container, coordinator = world.container, world.coordinator
-    other = container.registry.found_cluster(coordinator, "Altai cluster", "Altai", "GEOGRAPHIC")
-    container.registry.admit_subject(coordinator, other.id, "Altai School 1", "SCHOOL", None)
+    other = container.registry.found_cluster(
+        coordinator, ClusterFounding("Altai cluster", "Altai", "GEOGRAPHIC")
+    )
+    container.registry.admit_subject(
+        coordinator, other.id, SubjectAdmission("Altai School 1", "SCHOOL", None)
+    )
     SqlIdentityLinks(container.directory.engine).link_identity(
         "https://idp.example", "olga-sub-1", coordinator.person_id
     )
@@ -70,13 +75,19 @@ def test_a_member_gets_their_own_events_and_nothing_of_another_person_or_cluster
 ) -> None:
     container = world.container
     container.registry.declare_interest(
-        world.ivan, world.cluster_id, world.school_id, "SOCIAL", "Practice places for students"
+        world.ivan,
+        world.cluster_id,
+        world.school_id,
+        InterestDeclaration("SOCIAL", "Practice places for students"),
     )
     container.registry.declare_interest(
-        world.petr, world.cluster_id, world.college_id, "LEGAL", "Petr's college statute"
+        world.petr,
+        world.cluster_id,
+        world.college_id,
+        InterestDeclaration("LEGAL", "Petr's college statute"),
     )
     elsewhere = container.registry.found_cluster(
-        world.coordinator, "Altai cluster", "Altai", "GEOGRAPHIC"
+        world.coordinator, ClusterFounding("Altai cluster", "Altai", "GEOGRAPHIC")
     )
 
     exported = export_of(world, world.ivan.person_id)
@@ -110,7 +121,9 @@ def test_the_cap_stops_the_export_and_says_how_far_it_read(world: Any) -> None:
 
 
 def test_the_cap_is_shared_by_every_cluster_of_the_person(world: Any) -> None:
-    world.container.registry.found_cluster(world.coordinator, "Altai", "Altai", "GEOGRAPHIC")
+    world.container.registry.found_cluster(
+        world.coordinator, ClusterFounding("Altai", "Altai", "GEOGRAPHIC")
+    )
     first = export_of(world, world.coordinator.person_id)["memberships"][0]
     exported = export_of(world, world.coordinator.person_id, events_max=len(first["events"]))
     assert [m["eventsComplete"] for m in exported["memberships"]] == [True, False]
