@@ -2,8 +2,10 @@
 
 Line 1 is a header; then one line per event in position order (with the
 stored bytes, base64, which the chain hash covers); then the signed
-checkpoints; last the public keys. Nothing secret is in any of them: events
-never hold secrets and the keys are public halves.
+checkpoints; then, when given, what the directory holds of the cluster (its persons,
+their identities and memberships: what ``clusterwork cluster import`` restores;
+the chain does not cover this line); last the public keys. Nothing secret is
+in any of them: events never hold secrets and the keys are public halves.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def write_export(
     jwks: dict[str, Any],
     name: str,
     progress: Callable[[int], None] = lambda _: None,
+    directory: dict[str, Any] | None = None,
 ) -> int:
     """Writes the export; returns the number of events written."""
     head = partition.log.head()
@@ -76,6 +79,8 @@ def write_export(
                     "signedAt": checkpoint.signed_at.isoformat(),
                 },
             )
+    if directory is not None:
+        _line(out, {"kind": "directory", **directory})
     _line(out, {"kind": "keys", "jwks": jwks})
     return written
 

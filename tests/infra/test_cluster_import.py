@@ -1,0 +1,174 @@
+"""`clusterwork cluster import` restores a cluster from its audit export: the same
+positions, stored bytes, hashes and checkpoints, the read model rebuilt, the
+directory's entries back; a tampered export, or a store that holds the cluster,
+is refused and nothing is imported."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import close_container, drop_partitions, make_container
+
+from infra.audit.export import write_export
+from infra.bootstrap import Container
+from infra.cluster_import import EXIT_BROKEN, EXIT_EXISTS, ImportRefused, import_cluster
+from services.dto import ClusterInfo
+from services.principal import Principal
+
+
+def export_of(container: Container, cluster_id: str, path: Path) -> Path:
+    """What `clusterwork audit export` writes (with the directory's entries)."""
+    partition = container.partitions.open(cluster_id)
+    with path.open("w") as handle:
+        write_export(
+            partition,
+            handle,
+            container.tokens.public_jwks(),
+            "Import cluster",
+            directory=container.directory.entries(cluster_id),
+        )
+    return path
+
+
+def stored_log(container: Container, cluster_id: str) -> list[tuple]:
+    """Every event as stored: position, hash, aggregate, version, topic, bytes."""
+    return [
+        (r.position, r.stored_hash, r.aggregate_id, r.version, r.topic, r.state)
+        for r in container.partitions.open(cluster_id).log.records()
+    ]
+
+
+@pytest.fixture
+def history(container: Container, operator: Principal, cluster: ClusterInfo) -> str:
+    """A cluster with subjects, interests, a member and two checkpoints."""
+    for i in range(6):
+        subject = container.registry.admit_subject(
+            operator, cluster.id, f"School {i}", "SCHOOL", None
+        )
+        container.registry.declare_interest(
+            operator, cluster.id, subject.id, "LEGAL", f"Statute {i}"
+        )
+        if i in (2, 5):
+            container.audit.sign_checkpoint(operator, cluster.id)
+    container.registry.add_member(
+        operator, cluster.id, "Ann Auditor", "ann@x.example", None, ["AUDITOR"]
+    )
+    return cluster.id
+
+
+@pytest.fixture
+def empty_store(container: Container, backend: str, tmp_path: Path, request) -> Iterator[Container]:  # type: ignore[no-untyped-def]
+    """A second, empty store of the same backend, with the source's keys."""
+    if backend == "sqlite":
+        folder = tmp_path / "restored"
+        folder.mkdir()
+        shutil.copy(container.settings.key_path, folder / "signing-key.jwk")
+        shutil.copy(container.settings.secret_key_file, folder / "secret-key")
+        built = make_container(folder)
+    else:
+        url = request.getfixturevalue("own_postgres_url")
+        built = make_container(tmp_path / "data", url)
+    yield built
+    close_container(built)
+    if backend != "sqlite":
+        drop_partitions(url)
+
+
+def test_an_import_restores_the_log_checkpoints_views_and_directory(
+    container, operator, history, empty_store, tmp_path
+):
+    path = export_of(container, history, tmp_path / "export.ndjson")
+    done = import_cluster(empty_store, path)
+    source = container.partitions.open(history)
+    restored = empty_store.partitions.open(history)
+    assert stored_log(empty_store, history) == stored_log(container, history)
+    assert done.head == source.log.head() and done.checkpoints == 2
+    assert restored.checkpoints.all() == source.checkpoints.all()
+    reader, original = restored.read_model.registry_reader, source.read_model.registry_reader
+    assert reader.subjects() == original.subjects() and len(reader.subjects()) == 6
+    assert reader.members() == original.members()
+    assert restored.read_model.positions() == {
+        name: done.head for name in restored.read_model.positions()
+    }
+    # The operator reaches the cluster as the same person, the same member.
+    assert empty_store.directory.member_of(operator.person_id, history) == (
+        container.directory.member_of(operator.person_id, history)
+    )
+    assert empty_store.directory.memberships(operator.person_id)[0].cluster_id == history
+    integrity = empty_store.audit.integrity(empty_store.queries.scope(operator, history))
+    assert (integrity.verified, integrity.head, len(integrity.checkpoints)) == (True, done.head, 2)
+    # And writes there continue the same chain.
+    empty_store.registry.admit_subject(operator, history, "After import", "SCHOOL", None)
+    assert empty_store.audit.integrity(empty_store.queries.scope(operator, history)).verified
+
+
+def test_a_tampered_export_is_refused_and_nothing_is_imported(
+    container, history, empty_store, tmp_path
+):
+    path = export_of(container, history, tmp_path / "export.ndjson")
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in records:
+        if record.get("kind") == "event" and record["position"] == 5:
+            record["hash"] = "0" * 64
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(ImportRefused, match="does not verify") as refused:
+        import_cluster(empty_store, path)
+    assert refused.value.exit_code == EXIT_BROKEN
+    assert not empty_store.directory.has_cluster(history)
+    assert empty_store.directory.cluster_ids() == []
+
+
+def test_an_import_into_a_store_that_holds_the_cluster_is_refused(
+    container, operator, history, tmp_path
+):
+    path = export_of(container, history, tmp_path / "export.ndjson")
+    before = stored_log(container, history)
+    with pytest.raises(ImportRefused, match="already exists") as refused:
+        import_cluster(container, path)
+    assert refused.value.exit_code == EXIT_EXISTS
+    assert stored_log(container, history) == before
+
+
+def clusterwork(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "clusterwork"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
+    env["CLUSTERWORK_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [str(script), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_command_answers_each_refusal_with_its_exit_code_and_message(tmp_path: Path):
+    source = make_container(tmp_path / "source")
+    try:
+        operator = Principal("op-cli", "Olga Operator", None, True)
+        info = source.registry.found_cluster(operator, "Cli cluster", "Region", "GEOGRAPHIC")
+        source.registry.admit_subject(operator, info.id, "School", "SCHOOL", None)
+        path = export_of(source, info.id, tmp_path / "export.ndjson")
+    finally:
+        close_container(source)
+    target = tmp_path / "target"
+    assert clusterwork(target, "init").returncode == 0
+    done = clusterwork(target, "cluster", "import", str(path))
+    assert done.returncode == 0, done.stderr
+    assert f"imported cluster {info.id} (Cli cluster): 3 events" in done.stdout
+    again = clusterwork(target, "cluster", "import", str(path))
+    assert again.returncode == EXIT_EXISTS
+    assert f"cluster {info.id} already exists in this store" in again.stderr
+    tampered = tmp_path / "tampered.ndjson"
+    tampered.write_text(path.read_text().replace("School", "Schoo1", 1))
+    broken = clusterwork(tmp_path / "other", "init")
+    assert broken.returncode == 0
+    refused = clusterwork(tmp_path / "other", "cluster", "import", str(tampered))
+    assert refused.returncode == EXIT_BROKEN
+    assert "the export does not verify (first bad position" in refused.stderr
+    not_export = tmp_path / "not.ndjson"
+    not_export.write_text('{"kind": "nothing"}\n')
+    assert clusterwork(tmp_path / "other", "cluster", "import", str(not_export)).returncode == 2
