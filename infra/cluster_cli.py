@@ -9,8 +9,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
+from joserfc.jwk import KeySet
 from rich.progress import Progress
 
 from infra.audit.cli import _progress
@@ -81,6 +83,16 @@ def import_(path: Path, jwks: Path | None) -> None:
     )
     if not done.anchored:
         click.echo("note: no signed checkpoint anchors this log (see `clusterwork audit verify`)")
+    elif not set(done.key_thumbprints) & _thumbprints(container.tokens.public_jwks()):
+        click.echo(
+            "warning: the checkpoints were signed with a key this store's servers do not "
+            "hold: `integrity` will not verify them until the signing key is restored "
+            '(docs/operations.md, "Restoring a cluster from its audit export")'
+        )
+
+
+def _thumbprints(jwks: dict[str, Any]) -> set[str]:
+    return {key.thumbprint() for key in KeySet.import_key_set(jwks).keys}  # type: ignore[arg-type]
 
 
 @cluster.command("move")

@@ -69,6 +69,7 @@ class Imported:
     checkpoints: int
     persons: int
     anchored: bool
+    key_thumbprints: list[str]  # of the keys the checkpoints were verified with
 
 
 @dataclass(frozen=True)
@@ -276,4 +277,5 @@ def import_cluster(
         checkpoints,
         len((export.directory or {}).get("persons", [])),
         verification.anchored,
+        verification.key_thumbprints,
     )

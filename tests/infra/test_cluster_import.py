@@ -151,6 +151,7 @@ def test_the_command_answers_each_refusal_with_its_exit_code_and_message(tmp_pat
         operator = Principal("op-cli", "Olga Operator", None, True)
         info = source.registry.found_cluster(operator, "Cli cluster", "Region", "GEOGRAPHIC")
         source.registry.admit_subject(operator, info.id, "School", "SCHOOL", None)
+        source.audit.sign_checkpoint(operator, info.id)
         path = export_of(source, info.id, tmp_path / "export.ndjson")
     finally:
         close_container(source)
@@ -159,6 +160,8 @@ def test_the_command_answers_each_refusal_with_its_exit_code_and_message(tmp_pat
     done = clusterwork(target, "cluster", "import", str(path))
     assert done.returncode == 0, done.stderr
     assert f"imported cluster {info.id} (Cli cluster): 3 events" in done.stdout
+    # `init` made the target a key of its own: the checkpoint's signer is not it.
+    assert "warning: the checkpoints were signed with a key this store's servers" in done.stdout
     again = clusterwork(target, "cluster", "import", str(path))
     assert again.returncode == EXIT_EXISTS
     assert f"cluster {info.id} already exists in this store" in again.stderr
