@@ -175,3 +175,44 @@ def test_the_command_answers_each_refusal_with_its_exit_code_and_message(tmp_pat
     not_export = tmp_path / "not.ndjson"
     not_export.write_text('{"kind": "nothing"}\n')
     assert clusterwork(tmp_path / "other", "cluster", "import", str(not_export)).returncode == 2
+
+
+RELEASE = Path(__file__).resolve().parents[1] / "fixtures" / "releases" / "0.1.0"
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_the_0_1_0_release_export_imports_with_its_keys(backend: str, tmp_path: Path, request):  # type: ignore[no-untyped-def]
+    """An export written by the first release (no directory line, events of the first
+    versions) restores on the current code: the same chain, the views projected
+    through the upcasters, the old checkpoints verified with the release's key."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for key in ("signing-key.jwk", "secret-key"):
+        shutil.copy(RELEASE / backend / key, data / key)
+    url = request.getfixturevalue("own_postgres_url") if backend == "postgres" else None
+    store = make_container(data, url)
+    try:
+        path = RELEASE / "exports" / f"{backend}-full.ndjson"
+        jwks = json.loads((RELEASE / "jwks.json").read_text())
+        done = import_cluster(store, path, jwks)
+        exported = [json.loads(line) for line in path.read_text().splitlines()]
+        events = [(r["position"], r["hash"]) for r in exported if r["kind"] == "event"]
+        assert [row[:2] for row in stored_log(store, done.cluster_id)] == events
+        manifest = json.loads((RELEASE / "manifest.json").read_text())[backend]["full"]
+        assert done.cluster_id == manifest["cluster"] and done.persons == 0
+        reader = store.partitions.open(done.cluster_id).read_model.registry_reader
+        assert {s.id for s in reader.subjects(include_inactive=True)} == set(
+            manifest["subjects"].values()
+        )
+        operator = Principal("op-release", "Olga Operator", None, True)
+        member = next(iter(manifest["members"].values()))
+        store.directory.ensure_person(operator.person_id, None, None)
+        store.directory.link(operator.person_id, done.cluster_id, member)
+        integrity = store.audit.integrity(store.queries.scope(operator, done.cluster_id))
+        assert integrity.verified and integrity.checkpoints and integrity.head == len(events)
+    finally:
+        close_container(store)
+        if url:
+            drop_partitions(url)
