@@ -93,7 +93,6 @@ class ExportFile:
 def read_export(path: Path) -> ExportFile:
     header: dict[str, Any] = {}
     checkpoints: list[CheckpointInfo] = []
-    directory = None
     for record in _records(path):
         kind = record.get("kind")
         if kind == "header" and not header:
@@ -107,9 +106,7 @@ def read_export(path: Path) -> ExportFile:
                     str(record["jws"]),
                 )
             )
-        elif kind == "directory":
-            directory = record
-    return ExportFile(header, checkpoints, directory)
+    return ExportFile(header, checkpoints, header.get("directory"))
 
 
 def exported_events(path: Path) -> Iterator[Exported]:

@@ -2,10 +2,13 @@
 
 Line 1 is a header; then one line per event in position order (with the
 stored bytes, base64, which the chain hash covers); then the signed
-checkpoints; then, when given, what the directory holds of the cluster (its persons,
-their identities and memberships: what ``clusterwork cluster import`` restores;
-the chain does not cover this line); last the public keys. Nothing secret is
-in any of them: events never hold secrets and the keys are public halves.
+checkpoints; last the public keys. Nothing secret is in any of them: events never hold
+secrets and the keys are public halves.
+
+When given, the header also carries what the directory holds of the cluster
+(its persons, their identities and memberships), which ``clusterwork cluster
+import`` restores; the chain does not cover it. In the header, a verifier that
+does not know the field (an earlier release's) passes over it.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ def write_export(
             "genesis": genesis(partition.cluster_id),
             "application": application_version(),
             "exportedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            **({} if directory is None else {"directory": directory}),
         },
     )
     written = 0
@@ -79,8 +83,6 @@ def write_export(
                     "signedAt": checkpoint.signed_at.isoformat(),
                 },
             )
-    if directory is not None:
-        _line(out, {"kind": "directory", **directory})
     _line(out, {"kind": "keys", "jwks": jwks})
     return written
 

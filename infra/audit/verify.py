@@ -27,9 +27,6 @@ from services.audit.chain_check import (
 from services.audit.record import describe_state
 
 DERIVED = ("type", "occurredAt", "actor", "requestId", "data")
-# Every other line is an event of the chain. The directory's line is what the
-# cluster's import restores beside the log; the chain does not cover it.
-NOT_EVENTS = ("header", "checkpoint", "directory", "keys")
 
 
 @dataclass
@@ -113,7 +110,7 @@ def _records(
         count = 0
         for line in handle:
             record = _parse(line)
-            if record is not None and record.get("kind") in NOT_EVENTS:
+            if record is not None and record.get("kind") in ("header", "checkpoint", "keys"):
                 continue
             count += 1
             progress(1)
