@@ -125,6 +125,7 @@ def move(cluster_id: str, to: str) -> None:
         f"moved cluster {moved.cluster_id} to {moved.target}: {moved.head} events "
         f"({moved.exported} exported, {moved.caught_up} caught up), head hash {moved.head_hash}"
     )
+    click.echo(f"writes were refused for {moved.sealed_s:.1f} s")
     click.echo(f"the source ({describe(source.settings)}) now refuses writes to it")
 
 

@@ -1,15 +1,15 @@
 """Moves one cluster to another store (SQLite data directory ⇄ PostgreSQL).
 
-1. Export the log as it stands and import the export into the target (the
-   same path as ``clusterwork cluster import``: positions and hashes checked);
-   writers keep writing to the source meanwhile.
+1. Export the log as it stands, import the export into the target (the same
+   path as ``clusterwork cluster import``: positions and hashes checked) and
+   project the target's read model; writers keep writing to the source meanwhile.
 2. Seal the source ("cluster is moving", infra/eventstore/seal.py): from here
    every append, by any process, is refused with that CONFLICT and records
    nothing. Sealing waits for the appends in flight, so each write was either
    acknowledged before it (and is copied next) or refused.
 3. Catch up: copy the events written since the export, and every checkpoint;
    the target's head and head hash must equal the source's.
-4. Project the target's read model, seal the source for good with a reason that
+4. Project the events caught up, seal the source for good with a reason that
    names where the cluster lives now, then register the cluster, its persons,
    identities, memberships and identity providers' sealed secrets in the
    target's directory: from then on the target serves it.
@@ -21,6 +21,7 @@ the cluster stays where it was, whole.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,7 @@ class Moved:
     head: int
     head_hash: str
     target: str
+    sealed_s: float  # how long writes were refused ("cluster is moving")
 
 
 def target_settings(source: Settings, to: str) -> Settings:
@@ -121,6 +123,7 @@ def move_cluster(
         into = target.partitions.provision(cluster_id)
         try:
             append(into, exported_events(path), steps("importing", exported))
+            rebuild(target, into, steps)  # the longest step, while the source takes writes
             return _catch_up(source, target, partition, into, export.name, verification.head, steps)
         except BaseException:
             discard(target, cluster_id)
@@ -139,6 +142,7 @@ def _catch_up(
     cluster_id = partition.cluster_id
     engine, schema = partition.log.engine, _schema(source, cluster_id)
     seal(engine, schema, MOVING)
+    sealed_at = time.monotonic()
     try:
         head = partition.log.head()
         append(into, _log_entries(partition, exported, head), steps("catching up", head - exported))
@@ -150,7 +154,7 @@ def _catch_up(
         ):
             raise ImportRefused("the target's chain does not end as the source's", EXIT_BROKEN)
         add_checkpoints(into, partition.checkpoints.all())
-        rebuild(target, into, steps)
+        target.projector.catch_up(cluster_id, into.log, into.read_model, into.app.mapper)
         where = describe(target.settings)
         seal(engine, schema, f"cluster moved to {where}: write to the server of that store")
         _copy_secrets(source, target, cluster_id)
@@ -165,6 +169,7 @@ def _catch_up(
         head,
         source_head.hash if source_head else "",
         where,
+        time.monotonic() - sealed_at,
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import close_container, drop_partitions, make_container
+from store_support import close_container, drop_partitions, make_container
 
 from infra.audit.export import write_export
 from infra.bootstrap import Container

@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import close_container, drop_partitions, make_container
+from store_support import close_container, drop_partitions, make_container
 
 from domain.errors import Conflict
 from domain.stamp import Stamp, stamped
