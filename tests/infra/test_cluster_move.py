@@ -7,7 +7,9 @@ the cluster lives."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from store_support import close_container, drop_partitions, make_container
 from domain.errors import Conflict
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container, bootstrap
-from infra.cluster_import import ImportRefused
+from infra.cluster_import import ImportRefused, Steps
 from infra.cluster_move import MOVING, move_cluster, target_settings
 from infra.eventstore.seal import seal, seal_reason, unseal
 from services.principal import Principal
@@ -64,6 +66,20 @@ class Writer(threading.Thread):
             self.failure = error
 
 
+def while_sealed(writer: Writer) -> Steps:
+    """Progress steps that, once the source is sealed (the catch-up starts), wait
+    until the writer has been refused "cluster is moving"."""
+
+    def start(name: str, _total: int | None) -> Callable[[int], None]:
+        deadline = time.monotonic() + 60
+        while name == "catching up" and MOVING not in writer.refusals:
+            assert time.monotonic() < deadline and writer.is_alive(), "no write was refused"
+            time.sleep(0.01)
+        return lambda _: None
+
+    return start
+
+
 def chain(container: Container, cluster_id: str) -> list[tuple]:
     return [
         (r.position, r.stored_hash, r.aggregate_id, r.version, r.topic, r.state)
@@ -87,7 +103,7 @@ def test_a_move_under_a_writer_loses_no_acknowledged_write(
         writer.start()
         while len(writer.acknowledged) < 5 and writer.is_alive():  # the writer is under way
             writer.join(0.01)
-        moved = move_cluster(source, target, info.id)
+        moved = move_cluster(source, target, info.id, while_sealed(writer))
         after_move = len(writer.refusals)
         while len(writer.refusals) < after_move + 3 and writer.is_alive():
             writer.join(0.01)
@@ -95,6 +111,7 @@ def test_a_move_under_a_writer_loses_no_acknowledged_write(
         writer.join()
         assert writer.failure is None, writer.failure
         assert moved.caught_up > 0, "no write landed between the export and the seal"
+        assert MOVING in writer.refusals  # refused while sealed, from another container
         # Every acknowledged write is in the target, and the chain is the source's.
         assert chain(target, info.id) == chain(source, info.id)
         assert len(chain(target, info.id)) == moved.head >= EVENTS + len(writer.acknowledged)
