@@ -234,6 +234,7 @@ def add_checkpoints(partition: Partition, checkpoints: Iterable[CheckpointInfo])
 def discard(container: Container, cluster_id: str) -> None:
     """Removes what a failed import stored (never a cluster the directory lists)."""
     partitions = container.partitions
+    partitions.forget(cluster_id)
     if isinstance(partitions, PostgresPartitions):
         with partitions.engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name(cluster_id)}" CASCADE'))

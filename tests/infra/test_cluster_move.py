@@ -18,7 +18,7 @@ from store_support import close_container, drop_partitions, make_container
 from domain.errors import Conflict
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container, bootstrap
-from infra.cluster_import import ImportRefused, Steps
+from infra.cluster_import import ImportRefused, Steps, stored_head
 from infra.cluster_move import MOVING, move_cluster, target_settings
 from infra.eventstore.seal import seal, seal_reason, unseal
 from services.principal import Principal
@@ -178,3 +178,36 @@ def test_a_move_back_and_a_second_move_refused(tmp_path: Path, own_postgres_url:
         close_container(source)
         close_container(back)
         drop_partitions(url)
+
+
+def test_an_interrupted_move_leaves_the_cluster_where_it_was(tmp_path: Path) -> None:
+    """Ctrl-C once the source is sealed: the seal is lifted, the target keeps
+    nothing, writes go on at the source, and the move runs again to the end."""
+    source = make_container(tmp_path / "source")
+    target = bootstrap(target_settings(source.settings, str(tmp_path / "target")))
+    operator = Principal("op-stop", "Olga Operator", None, True)
+
+    def interrupted(name: str, _total: int | None) -> Callable[[int], None]:
+        if name == "catching up":
+            raise KeyboardInterrupt
+        return lambda _: None
+
+    try:
+        info = source.registry.found_cluster(operator, "Stopped", "Region", "GEOGRAPHIC")
+        seed(source, operator, info.id, 2_500)
+        with pytest.raises(KeyboardInterrupt):
+            move_cluster(source, target, info.id, interrupted)
+        partition = source.partitions.open(info.id)
+        assert seal_reason(partition.log.engine, None) is None
+        assert stored_head(target, info.id) == 0 and not target.directory.has_cluster(info.id)
+        source.registry.admit_subject(operator, info.id, "Still here", "SCHOOL", None)
+        moved = move_cluster(source, target, info.id)
+        assert moved.head == 2_501 and chain(target, info.id) == chain(source, info.id)
+        reopened = bootstrap(target.settings)  # what the target's servers will read
+        try:
+            assert chain(reopened, info.id) == chain(source, info.id)
+        finally:
+            close_container(reopened)
+    finally:
+        close_container(source)
+        close_container(target)
