@@ -19,8 +19,8 @@ from infra.audit.cli import _progress
 from infra.bootstrap import bootstrap
 from infra.cli_context import existing_container
 from infra.cluster_import import ImportRefused, Steps, import_cluster
-from infra.cluster_move import describe, move_cluster, target_settings
-from infra.eventstore.seal import seal_reason
+from infra.cluster_move import MOVING, describe, move_cluster, target_settings
+from infra.eventstore.seal import seal_reason, unseal
 from infra.partitions import PostgresPartitions, schema_name
 
 
@@ -143,5 +143,30 @@ def status(cluster_id: str) -> None:
         reason = seal_reason(partition.log.engine, schema)
         click.echo(f"cluster {key}: head {partition.log.head()}")
         click.echo(f"writes      {'refused: ' + reason if reason else 'taken'}")
+    finally:
+        container.close()
+
+
+@cluster.command("unseal")
+@click.option("--cluster", "cluster_id", required=True, help="Cluster id.")
+def unseal_(cluster_id: str) -> None:
+    """Let the store take the cluster's writes again after a move that was killed
+    (a move that fails otherwise lifts its seal itself). Refused once the cluster
+    has moved: its writes belong to the store it moved to."""
+    key = _cluster_id(cluster_id)
+    container = existing_container()
+    try:
+        if not container.directory.has_cluster(key):
+            raise click.ClickException(f"no cluster {key} in {describe(container.settings)}")
+        partition = container.partitions.open(key)
+        schema = schema_name(key) if isinstance(container.partitions, PostgresPartitions) else None
+        reason = seal_reason(partition.log.engine, schema)
+        if reason is None:
+            click.echo(f"cluster {key} is not sealed: nothing to do")
+            return
+        if reason != MOVING:
+            raise click.ClickException(f"refused: {reason}")
+        unseal(partition.log.engine, schema)
+        click.echo(f"cluster {key} takes writes again in {describe(container.settings)}")
     finally:
         container.close()

@@ -6,6 +6,9 @@ the cluster lives."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -211,3 +214,35 @@ def test_an_interrupted_move_leaves_the_cluster_where_it_was(tmp_path: Path) -> 
     finally:
         close_container(source)
         close_container(target)
+
+
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
+    env["CLUSTERWORK_DATA_DIR"] = str(data_dir)
+    command = [str(Path(sys.executable).parent / "clusterwork"), "cluster", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_status_and_unseal_after_a_move_that_was_killed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = make_container(data)
+    operator = Principal("op-killed", "Olga Operator", None, True)
+    try:
+        info = store.registry.found_cluster(operator, "Killed", "Region", "GEOGRAPHIC")
+        engine = store.partitions.open(info.id).log.engine
+        seal(engine, None, MOVING)  # what a move killed while sealed leaves behind
+    finally:
+        close_container(store)
+    status = cli(data, "status", "--cluster", info.id)
+    assert status.returncode == 0 and "writes      refused: cluster is moving" in status.stdout
+    lifted = cli(data, "unseal", "--cluster", info.id)
+    assert lifted.returncode == 0 and "takes writes again" in lifted.stdout, lifted.stderr
+    assert "writes      taken" in cli(data, "status", "--cluster", info.id).stdout
+    store = make_container(data)
+    try:
+        store.registry.admit_subject(operator, info.id, "Taken", "SCHOOL", None)
+        seal(store.partitions.open(info.id).log.engine, None, "cluster moved to elsewhere")
+    finally:
+        close_container(store)
+    refused = cli(data, "unseal", "--cluster", info.id)
+    assert refused.returncode == 1 and "refused: cluster moved to elsewhere" in refused.stderr
