@@ -19,6 +19,7 @@ from store_support import close_container, drop_partitions, make_container
 from infra.audit.export import write_export
 from infra.bootstrap import Container
 from infra.cluster_import import EXIT_BROKEN, EXIT_EXISTS, ImportRefused, import_cluster
+from infra.oidc.identities import SqlIdentityLinks
 from services.dto import ClusterInfo
 from services.principal import Principal
 
@@ -216,3 +217,23 @@ def test_the_0_1_0_release_export_imports_with_its_keys(backend: str, tmp_path: 
         close_container(store)
         if url:
             drop_partitions(url)
+
+
+def test_an_identity_the_store_knows_brings_the_membership_to_its_person(
+    container, operator, history, empty_store, tmp_path
+):
+    auditor = next(
+        m
+        for m in container.partitions.open(history).read_model.registry_reader.members()
+        if m.name == "Ann Auditor"
+    )
+    container.directory.ensure_person("person-ann", "Ann Auditor", "ann@x.example")
+    container.directory.link("person-ann", history, auditor.id)
+    SqlIdentityLinks(container.directory.engine).link_identity("https://idp", "ann", "person-ann")
+    # The store the cluster comes back to knows Ann already, as another person id.
+    empty_store.directory.ensure_person("ann-here", "Ann", None)
+    SqlIdentityLinks(empty_store.directory.engine).link_identity("https://idp", "ann", "ann-here")
+    import_cluster(empty_store, export_of(container, history, tmp_path / "export.ndjson"))
+    assert empty_store.directory.member_of("ann-here", history) == auditor.id
+    assert empty_store.directory.person("person-ann") is None
+    assert empty_store.directory.member_of(operator.person_id, history) is not None
