@@ -15,6 +15,7 @@ from bench import (
     audit,
     harness,
     http_overhead,
+    move,
     mutual_control,
     peer,
     projection,
@@ -35,6 +36,7 @@ BENCHMARKS: dict[str, Callable[[bool, list[str]], None]] = {
     "scale_out": scale_out.run,
     "request_threads": request_threads.run,
     "peer": peer.run,
+    "move": move.run,
 }
 
 

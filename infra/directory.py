@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
@@ -161,3 +162,81 @@ class SqlDirectory:
         )
         with Session(self.engine) as session:
             return [MembershipInfo(m.cluster_id, m.member_id) for m in session.exec(query)]
+
+    def entries(self, cluster_id: str) -> dict[str, Any]:
+        """What the directory holds of one cluster, as plain JSON values: the
+        cluster, its members' persons, their identities and the memberships.
+        Written into the cluster's audit export, so an import restores them."""
+        with Session(self.engine) as session:
+            cluster = session.get(DirCluster, cluster_id)
+            links = list(
+                session.exec(select(DirMembership).where(DirMembership.cluster_id == cluster_id))
+            )
+            ids = [m.person_id for m in links]
+            persons = list(session.exec(select(DirPerson).where(col(DirPerson.id).in_(ids))))
+            identities = list(
+                session.exec(select(DirIdentity).where(col(DirIdentity.person_id).in_(ids)))
+            )
+        return {
+            "cluster": None
+            if cluster is None
+            else {
+                "id": cluster.id,
+                "name": cluster.name,
+                "foundedAt": cluster.founded_at.isoformat(),
+            },
+            "persons": [{"id": p.id, "name": p.name, "email": p.email} for p in persons],
+            "identities": [
+                {"issuer": i.issuer, "subject": i.subject, "personId": i.person_id}
+                for i in identities
+            ],
+            "memberships": [{"personId": m.person_id, "memberId": m.member_id} for m in links],
+        }
+
+    def restore_entries(self, cluster_id: str, name: str, entries: dict[str, Any] | None) -> None:
+        """Registers an imported cluster with the entries ``entries()`` gave, in one
+        transaction. A person or identity this directory already holds is kept: an
+        identity linked here to another person brings the memberships to that person,
+        so whoever signs in with it reaches the cluster."""
+        entries = entries or {}
+        founded = (entries.get("cluster") or {}).get("foundedAt")
+        with Session(self.engine) as session:
+            session.add(
+                DirCluster(
+                    id=cluster_id,
+                    name=name,
+                    founded_at=datetime.fromisoformat(founded) if founded else _now(),
+                )
+            )
+            same: dict[str, str] = {}
+            for identity in entries.get("identities", []):
+                known = session.get(DirIdentity, (identity["issuer"], identity["subject"]))
+                if known is None:
+                    session.add(DirIdentity(**_snake(identity)))
+                else:
+                    same[identity["personId"]] = known.person_id
+            for person in entries.get("persons", []):
+                if person["id"] not in same and session.get(DirPerson, person["id"]) is None:
+                    session.add(
+                        DirPerson(id=person["id"], name=person["name"], email=person["email"])
+                    )
+            linked: set[str] = set()
+            for link in entries.get("memberships", []):
+                person_id = same.get(link["personId"], link["personId"])
+                if person_id in linked:  # two imported persons are one here: one member each
+                    continue
+                linked.add(person_id)
+                session.add(
+                    DirMembership(
+                        person_id=person_id, cluster_id=cluster_id, member_id=link["memberId"]
+                    )
+                )
+            session.commit()
+
+
+def _snake(identity: dict[str, str]) -> dict[str, str]:
+    return {
+        "issuer": identity["issuer"],
+        "subject": identity["subject"],
+        "person_id": identity["personId"],
+    }

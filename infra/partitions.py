@@ -76,6 +76,12 @@ class _LruPartitions:
     def close(self) -> None:
         """Nothing pooled here: an evicted partition's connections go with it."""
 
+    def forget(self, cluster_id: str) -> None:
+        """Drops the open partition of a store that was removed (its recorder
+        remembers a head the next store of that id does not have)."""
+        with self._lock:
+            self._open.pop(cluster_id, None)
+
     def provision(self, cluster_id: str) -> ClusterPartition:
         self._create(cluster_id)
         return self.open(cluster_id)

@@ -21,11 +21,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from pg_support import ADMIN_URL, unsynced_database
-from psycopg import sql
+from store_support import close_container, drop_partitions, make_container
 
 from domain.cluster import ClusterFounding
-from infra.bootstrap import DIRECTORY_SCHEMA, Container, bootstrap
-from infra.settings import Settings
+from infra.bootstrap import Container
 from services.dto import ClusterInfo
 from services.principal import Principal
 
@@ -70,38 +69,6 @@ def own_postgres_url() -> Iterator[str]:
     """A PostgreSQL database of this test alone (dropped afterwards)."""
     with fresh_database() as url:
         yield url
-
-
-def drop_partitions(url: str) -> None:
-    """Drops every schema a container created in ``url``'s database."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        schemas = [
-            row[0]
-            for row in conn.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cluster\\_%%' "
-                "OR nspname = %s",
-                (DIRECTORY_SCHEMA,),
-            )
-        ]
-        for schema in schemas:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-def close_container(container: Container) -> None:
-    """Closes the container's connection pools (PostgreSQL) and engines."""
-    container.close()
-
-
-def make_container(data_dir: Path, database_url: str | None = None, **overrides) -> Container:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=data_dir,
-        database_url=database_url,
-        signing_key_path=data_dir / "signing-key.jwk",
-        log_level="WARNING",
-        **overrides,
-    )
-    return bootstrap(settings)
 
 
 @pytest.fixture(

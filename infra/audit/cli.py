@@ -66,6 +66,7 @@ def export(cluster_id: str, out: Path) -> None:
             container.tokens.public_jwks(),
             name.name if name else "",
             lambda n: progress.advance(task, n),
+            container.directory.entries(partition.cluster_id),
         )
     click.echo(f"exported {written} events of cluster {partition.cluster_id} to {out}")
 

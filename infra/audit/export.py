@@ -2,8 +2,13 @@
 
 Line 1 is a header; then one line per event in position order (with the
 stored bytes, base64, which the chain hash covers); then the signed
-checkpoints; last the public keys. Nothing secret is in any of them: events
-never hold secrets and the keys are public halves.
+checkpoints; last the public keys. Nothing secret is in any of them: events never hold
+secrets and the keys are public halves.
+
+When given, the header also carries what the directory holds of the cluster
+(its persons, their identities and memberships), which ``clusterwork cluster
+import`` restores; the chain does not cover it. In the header, a verifier that
+does not know the field (an earlier release's) passes over it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ def write_export(
     jwks: dict[str, Any],
     name: str,
     progress: Callable[[int], None] = lambda _: None,
+    directory: dict[str, Any] | None = None,
 ) -> int:
     """Writes the export; returns the number of events written."""
     head = partition.log.head()
@@ -43,6 +49,7 @@ def write_export(
             "genesis": genesis(partition.cluster_id),
             "application": application_version(),
             "exportedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            **({} if directory is None else {"directory": directory}),
         },
     )
     written = 0

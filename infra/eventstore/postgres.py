@@ -12,6 +12,7 @@ from weakref import WeakKeyDictionary
 import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    IntegrityError,
     InterfaceError,
     OperationalError,
     PersistenceError,
@@ -25,6 +26,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
 from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing, chain_rows
+from infra.eventstore.seal import sealed_conflict
 from infra.live import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -131,7 +133,15 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         if not stored_events:
             return None
-        result = append_guessing(self.head, self.position_key, partial(self._append, stored_events))
+        try:
+            result = append_guessing(
+                self.head, self.position_key, partial(self._append, stored_events)
+            )
+        except IntegrityError as error:  # a sealed store (moving, moved) is no writer's race
+            conflict = sealed_conflict(error)
+            if conflict is None:
+                raise
+            raise conflict from None
         self._wake_listeners()
         return result
 

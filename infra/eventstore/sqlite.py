@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from infra.compat.eventsourcing import StatementCachingPool
 from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing, chain_rows
+from infra.eventstore.seal import sealed_conflict
 
 POSITION_KEY = "stored_events.rowid"  # how SQLite names the key in a UNIQUE error
 INSERT = (
@@ -43,7 +44,13 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             upgrade_chain_table(c)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        return append_guessing(self.head, POSITION_KEY, partial(self._append, stored_events))
+        try:
+            return append_guessing(self.head, POSITION_KEY, partial(self._append, stored_events))
+        except IntegrityError as error:  # a sealed store (moving, moved) is no writer's race
+            conflict = sealed_conflict(error)
+            if conflict is None:
+                raise
+            raise conflict from None
 
     def _append(
         self, stored_events: Sequence[StoredEvent], guess: Head | None

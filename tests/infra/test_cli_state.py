@@ -1,8 +1,9 @@
-"""Commands never create state by accident: `token`, `worker`, `audit export|replay` and
-`person export` run against a data directory (SQLite) or database schema (PostgreSQL) that does not
-exist refuse with one line on stderr naming the setting, exit 2, and leave nothing
-behind; `clusterwork init` creates it, says what it created, and is idempotent.
-Each command runs as its own process from an empty working directory."""
+"""Commands never create state by accident: `token`, `worker`, `audit export|replay`,
+`person export` and `cluster status|unseal|move` run against a data directory (SQLite) or
+database schema (PostgreSQL) that does not exist refuse with one line on stderr naming the
+setting, exit 2, and leave nothing behind; `clusterwork init` creates it, says what it
+created, and is idempotent. Each command runs as its own process from an empty working
+directory."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ REFUSING = {
     "audit replay": ["audit", "replay", "--cluster", CLUSTER],
     "worker": ["worker"],
     "person export": ["person", "export", "--person", MEMBER],
+    "cluster status": ["cluster", "status", "--cluster", CLUSTER],
+    "cluster unseal": ["cluster", "unseal", "--cluster", CLUSTER],
+    "cluster move": ["cluster", "move", "--cluster", CLUSTER, "--to", "moved"],
 }
 
 
