@@ -165,17 +165,24 @@ class Rebuilds:
                 head,
             )
             progress = _Progress(cluster_id, start, head, on_batch)
-            reached = self._builder.catch_up(
+            self._builder.catch_up(
                 f"{cluster_id}#next", partition.log, model, partition.app.mapper, on_batch=progress
             )
-            following.switch()
+            mapper = partition.app.mapper
+
+            def last_events() -> int:  # under the switch's lock: the log stands still
+                return self._builder.catch_up(
+                    f"{cluster_id}#next", partition.log, model, mapper, on_batch=progress
+                )
+
+            following.switch(last_events, code)
             following.drop()
             log.info(
                 "switched the read model of cluster %s to %s at position %d (%.0f events/s)",
                 cluster_id,
                 _changes(stored, code),
-                reached,
-                progress.rate(reached - start),
+                progress.position,
+                progress.rate(progress.position - start),
             )
             return "switched"
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -49,7 +50,9 @@ class NextReadModel(Protocol):
 
     def open(self) -> SqlReadModel: ...
 
-    def switch(self) -> None: ...
+    def switch(self, catch_up: Callable[[], int], names: Iterable[str]) -> None:
+        """Stops the live tables from moving on, runs ``catch_up`` (which brings the
+        next tables to the log's head), and swaps them in, in one transaction."""
 
     def drop(self) -> None: ...
 
@@ -90,13 +93,21 @@ class SqliteNext:
             self._engine = self._engine_for(self.path)
         return SqlReadModel(self._engine, rebuilding=True)
 
-    def switch(self) -> None:
-        self._close()
+    def switch(self, catch_up: Callable[[], int], names: Iterable[str]) -> None:
         connection = sqlite3.connect(self.live_path, timeout=30, isolation_level=None)
         try:
             connection.execute("ATTACH DATABASE ? AS next", (str(self.path),))
-            connection.execute("BEGIN IMMEDIATE")  # the cluster's write lock, until COMMIT
+            # The cluster's write lock (a write to the live file alone: BEGIN IMMEDIATE
+            # would lock the next file too, which the catch-up writes). From here no
+            # event is appended and no live batch commits until COMMIT.
+            connection.execute("BEGIN")
             try:
+                connection.execute("UPDATE main.rm_tracking SET position = position WHERE 0")
+                catch_up()
+                self._close()
+                live = dict(connection.execute("SELECT name, position FROM main.rm_tracking"))
+                built = dict(connection.execute("SELECT name, position FROM next.rm_tracking"))
+                _require_ahead(built, live, names)
                 for statement in _sqlite_switch():
                     connection.execute(statement)
                 connection.execute("COMMIT")
@@ -116,6 +127,14 @@ class SqliteNext:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _require_ahead(built: dict[str, int], live: dict[str, int], names: Iterable[str]) -> None:
+    """The next tables stand at least where the live ones do, for every projection:
+    a reader whose write the live tables held finds it in the next ones too."""
+    behind = [name for name in names if built.get(name, 0) < live.get(name, 0)]
+    if behind:
+        raise SwitchFailed(f"the next read model is behind the live one for {', '.join(behind)}")
 
 
 class EngineFor(Protocol):
@@ -176,28 +195,54 @@ class PostgresNext:
         engine = self.engine.execution_options(schema_translate_map={None: self.schema})
         return SqlReadModel(engine, rebuilding=True)  # type: ignore[arg-type]
 
-    def switch(self) -> None:
+    def switch(self, catch_up: Callable[[], int], names: Iterable[str]) -> None:
+        wanted = list(names)
         for _ in range(SWITCH_ATTEMPTS):
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
-                    for table in VERSIONED_TABLES:
-                        connection.execute(
-                            sa.text(f'DROP TABLE IF EXISTS "{self.live}"."{table.name}"')
-                        )
-                    for table in VERSIONED_TABLES:
-                        connection.execute(
-                            sa.text(
-                                f'ALTER TABLE "{self.schema}"."{table.name}" SET SCHEMA "{self.live}"'
-                            )
-                        )
-                    connection.execute(sa.text(f'DROP SCHEMA "{self.schema}"'))
+                    self._swap(connection, catch_up, wanted)
                 return
             except OperationalError as error:
                 if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
                     raise
                 time.sleep(LOCK_WAIT_MS / 1000)
         raise SwitchFailed(f"the read model of schema {self.live} stayed locked")
+
+    def _swap(
+        self, connection: sa.Connection, catch_up: Callable[[], int], names: list[str]
+    ) -> None:
+        connection.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
+        present = [
+            row[0]
+            for row in connection.execute(
+                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+                {"schema": self.live},
+            )
+        ]
+        live_tables = [t.name for t in VERSIONED_TABLES if t.name in present]
+        # EXCLUSIVE: live batches wait (readers do not) until the swap commits, so
+        # the live tables cannot move past the next ones caught up below.
+        connection.execute(
+            sa.text(
+                "LOCK TABLE "
+                + ", ".join(f'"{self.live}"."{name}"' for name in live_tables)
+                + " IN EXCLUSIVE MODE"
+            )
+        )
+        catch_up()
+        tracking = 'SELECT name, position FROM "{}".rm_tracking'
+        live: dict[str, int] = dict(connection.execute(sa.text(tracking.format(self.live))).all())  # type: ignore[arg-type]
+        built: dict[str, int] = dict(
+            connection.execute(sa.text(tracking.format(self.schema))).all()
+        )  # type: ignore[arg-type]
+        _require_ahead(built, live, names)
+        for name in live_tables:
+            connection.execute(sa.text(f'DROP TABLE "{self.live}"."{name}"'))
+        for table in VERSIONED_TABLES:
+            connection.execute(
+                sa.text(f'ALTER TABLE "{self.schema}"."{table.name}" SET SCHEMA "{self.live}"')
+            )
+        connection.execute(sa.text(f'DROP SCHEMA "{self.schema}"'))
 
     def drop(self) -> None:
         with self.engine.begin() as connection:

@@ -272,7 +272,10 @@ def test_a_rebuild_sends_nothing_twice(
     tmp_path: Path,
 ) -> None:
     sender = another_process(
-        container, monkeypatch, projector_with(RegistryProjection, Announcer)
+        container,
+        monkeypatch,
+        projector_with(RegistryProjection, Announcer),
+        rebuild_in_background=False,
     )
     # The announcer is new to this cluster's tables: it is built in, then goes live.
     first = sender.partitions.open(cluster.id)
@@ -296,8 +299,14 @@ def test_a_rebuild_sends_nothing_twice(
     )
     partition = bumped.partitions.open(cluster.id)
 
-    def meanwhile(_: int) -> None:  # writes during the rebuild, projected live
-        bumped.registry.admit_subject(operator, cluster.id, "Meanwhile", "SCHOOL", None)
+    batches: list[int] = []
+
+    def meanwhile(count: int) -> None:
+        # Writes during the rebuild (its first batches: the last ones run under the
+        # switch's lock, where a write would wait for the switch), projected live.
+        batches.append(count)
+        if len(batches) <= 3:
+            bumped.registry.admit_subject(operator, cluster.id, "Meanwhile", "SCHOOL", None)
 
     assert rebuilds.rebuild(partition, on_batch=meanwhile) == "switched"
     bumped.registry.admit_subject(operator, cluster.id, "After", "SCHOOL", None)
