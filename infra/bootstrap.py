@@ -201,7 +201,9 @@ def bootstrap(
         else FileLease(settings.data_dir / "locks")
     )
     sync = LeasedProjection(proj, lease, inline=settings.project_inline)
-    rebuilds = Rebuilds(partitions, proj, lease, background=settings.rebuild_in_background)
+    # Off until `serve` (infra/app.py) or `worker` turns it on: a one-off command
+    # must not start a rebuild that its exit would cut short.
+    rebuilds = Rebuilds(partitions, proj, lease, background=False)
     partitions.versions = proj.versions
     partitions.on_open = rebuilds.check
     runner = CommandRunner(partitions, directory, proj, clock, sync)

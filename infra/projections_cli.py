@@ -21,9 +21,7 @@ def projections() -> None:
 
 
 def _container() -> Container:
-    container = existing_container()
-    container.rebuilds.background = False  # a look must not start a rebuild in this process
-    return container
+    return existing_container()  # it starts no rebuild in the background
 
 
 def _cluster(container: Container, cluster_id: str) -> str:

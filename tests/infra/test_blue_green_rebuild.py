@@ -10,6 +10,9 @@ so a view shows which version built it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -23,12 +26,12 @@ from eventsourcing.projection import Projection
 
 import infra.bootstrap as bootstrap_module
 from domain.cluster import Cluster
+from infra.app import create_app
 from infra.bootstrap import Container, bootstrap
 from infra.partitions import ClusterPartition
 from infra.readmodel.outbox import Outbox
 from infra.readmodel.store import CLUSTER_TABLES, SqlReadModel
 from infra.rebuild import Rebuilds, compare
-from infra.settings import Settings
 from services.dto import ClusterInfo
 from services.ports.outbox import OutwardView
 from services.principal import Principal
@@ -202,7 +205,10 @@ def test_version_bump_rebuilt_while_clients_query_and_write(
     assert not bumped.partitions.next_read_model(cluster.id).exists()
     status = bumped.rebuilds.status(partition)
     assert status.state == "current" and status.version() == "current"
-    assert partition.read_model.versions() == {**container.projector.versions(partition.read_model), "registry": 2}
+    assert partition.read_model.versions() == {
+        **container.projector.versions(partition.read_model),
+        "registry": 2,
+    }
     equals_a_fresh_replay(bumped, partition)
     bumped.close()
 
@@ -247,6 +253,9 @@ def test_a_process_that_opens_an_outdated_cluster_rebuilds_it_in_the_background(
 ) -> None:
     container.registry.admit_subject(operator, cluster.id, "School 7", "SCHOOL", None)
     bumped = another_process(container, monkeypatch, projector_with(CapitalRegistry))
+    assert not bumped.rebuilds.background  # a one-off command's container starts none
+    create_app(bumped)  # what `serve` does (a worker likewise)
+    assert bumped.rebuilds.background
     partition = bumped.partitions.open(cluster.id)  # starts the rebuild
     deadline = time.monotonic() + 30
     while bumped.rebuilds.status(partition).state != "current":
@@ -320,3 +329,51 @@ def test_a_rebuild_sends_nothing_twice(
     assert len(delivered) == len(set(delivered)), "a message was sent twice"
     assert sorted(key for _, key in delivered) == sorted(str(e.position) for e in admitted)
     bumped.close()
+
+
+def run_cli(container: Container, *args: str) -> subprocess.CompletedProcess[str]:
+    """``clusterwork ARGS`` as its own process, over the container's store."""
+    settings = container.settings
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
+    env["CLUSTERWORK_DATA_DIR"] = str(settings.data_dir)
+    env["CLUSTERWORK_SIGNING_KEY_PATH"] = str(settings.key_path)
+    env["CLUSTERWORK_LOG_LEVEL"] = "WARNING"
+    if settings.database_url:
+        env["CLUSTERWORK_DATABASE_URL"] = settings.database_url
+    script = Path(sys.executable).parent / "clusterwork"
+    return subprocess.run(
+        [str(script), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_projections_status_and_rebuild_commands(
+    container: Container, operator: Principal, cluster: ClusterInfo
+) -> None:
+    container.registry.admit_subject(operator, cluster.id, "School 9", "SCHOOL", None)
+    live = container.partitions.open(cluster.id).read_model
+    head = container.partitions.open(cluster.id).log.head()
+    done = run_cli(container, "projections", "status")
+    assert done.returncode == 0, done.stderr
+    header, row = done.stdout.splitlines()
+    assert header.split() == ["CLUSTER", "STATE", "POSITION", "HEAD", "LAG", "NEXT", "VERSION"]
+    assert row.split() == [cluster.id, "current", str(head), str(head), "0", "-", "current"]
+
+    live.record_versions({**container.projector.versions(live), "registry": 0})
+    done = run_cli(container, "projections", "status", "--cluster", cluster.id)
+    assert done.stdout.splitlines()[1].split()[1:] == [
+        "outdated",
+        str(head),
+        str(head),
+        "0",
+        "-",
+        "registry",
+        "0→1",
+    ]
+    done = run_cli(container, "projections", "rebuild", "--cluster", cluster.id)
+    assert done.returncode == 0, done.stderr
+    assert "switched" in done.stdout
+    assert live.versions() == container.projector.versions(live)
+    done = run_cli(container, "projections", "status", "--cluster", cluster.id)
+    assert done.stdout.splitlines()[1].split()[1] == "current"
+    done = run_cli(container, "projections", "rebuild", "--cluster", "nope")
+    assert done.returncode == 1 and "no cluster nope" in done.stderr
