@@ -175,14 +175,18 @@ class Rebuilds:
                     f"{cluster_id}#next", partition.log, model, mapper, on_batch=progress
                 )
 
+            switching = time.monotonic()
             following.switch(last_events, code)
+            switched = time.monotonic() - switching
             following.drop()
             log.info(
-                "switched the read model of cluster %s to %s at position %d (%.0f events/s)",
+                "switched the read model of cluster %s to %s at position %d "
+                "(%.0f events/s; the switch held the live tables %.0f ms)",
                 cluster_id,
                 _changes(stored, code),
                 progress.position,
                 progress.rate(progress.position - start),
+                switched * 1000,
             )
             return "switched"
 
