@@ -40,19 +40,20 @@ def status(cluster_id: str | None) -> None:
     """Per cluster: the version of its read model, position, head, lag and state.
 
     States: current; outdated (older projection versions built it; a process that
-    opens it rebuilds it); rebuilding (the next version stands at NEXT); newer (a
-    later release built it: this code leaves it alone)."""
+    opens it rebuilds it); rebuilding (the next version stands at NEXT); interrupted
+    (a rebuild stopped at NEXT; the next one resumes there); newer (a later release
+    built it: this code leaves it alone)."""
     container = _container()
     ids = [_cluster(container, cluster_id)] if cluster_id else container.directory.cluster_ids()
     click.echo(
-        f"{'CLUSTER':36}  {'STATE':10}  {'POSITION':>8}  {'HEAD':>8}  {'LAG':>6}  "
+        f"{'CLUSTER':36}  {'STATE':11}  {'POSITION':>8}  {'HEAD':>8}  {'LAG':>6}  "
         f"{'NEXT':>8}  VERSION"
     )
     for key in ids:
         found = container.rebuilds.status(container.partitions.open(key))
         following = "-" if found.next_position is None else str(found.next_position)
         click.echo(
-            f"{key:36}  {found.state:10}  {found.position:>8}  {found.head:>8}  {found.lag:>6}  "
+            f"{key:36}  {found.state:11}  {found.position:>8}  {found.head:>8}  {found.lag:>6}  "
             f"{following:>8}  {found.version()}"
         )
 

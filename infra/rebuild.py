@@ -28,7 +28,7 @@ from services.projections.projector import Projector
 
 log = logging.getLogger(__name__)
 
-State = Literal["current", "outdated", "rebuilding", "newer"]
+State = Literal["current", "outdated", "rebuilding", "interrupted", "newer"]
 PROGRESS_EVERY_S = 5.0
 REBUILD_NAMESPACE = uuid.UUID("1f5f1c8e-8a57-4f1b-9d0c-5b7e2f6a9c41")
 
@@ -199,7 +199,10 @@ class Rebuilds:
         following = self.partitions.next_read_model(partition.cluster_id)
         next_position = following.position() if state == "outdated" else None
         if next_position is not None:
-            state = "rebuilding"
+            # Someone holds the rebuild's lease while building; a free lease with next
+            # tables standing means a rebuild stopped part-way (the next one resumes).
+            with self.lease.hold(rebuild_key(partition.cluster_id)) as free:
+                state = "interrupted" if free else "rebuilding"
         return ReadModelStatus(
             partition.cluster_id,
             state,
