@@ -81,6 +81,10 @@ class _LruPartitions:
             self.on_open(partition)
         return partition
 
+    def opened(self) -> list[ClusterPartition]:
+        with self._lock:
+            return list(self._open.values())
+
     def next_read_model(self, cluster_id: str) -> NextReadModel:
         """Where the next version of the cluster's read model is built (infra/rebuild.py)."""
         raise NotImplementedError

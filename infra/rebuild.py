@@ -95,6 +95,13 @@ class Rebuilds:
         self._running: set[str] = set()
         self._guard = threading.Lock()
 
+    def start(self, enabled: bool = True) -> None:
+        """Rebuilds in the background from now on (``serve`` and ``worker`` call it),
+        beginning with the partitions this process opened already."""
+        self.background = enabled
+        for partition in self.partitions.opened():
+            self.check(partition)
+
     def check(self, partition: ClusterPartition) -> None:
         """On opening a partition: a rebuild in the background when its read model
         is outdated (and none of this process runs for it)."""
