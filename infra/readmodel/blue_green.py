@@ -16,8 +16,13 @@ table or every new one, never a mix and never a half-built one:
 - SQLite: the next file is attached, and the live tables are dropped and made
   again from it (one write transaction of the cluster's file, which a crash rolls
   back; other writers wait for it, readers read the old tables until it commits).
-The tracking arrives with the views: the live projector continues from wherever
-the new tables stand, so events saved meanwhile are projected then.
+Before swapping, the switch stops the live tables from moving on (SQLite: the
+cluster file's write lock, which also holds back new events; PostgreSQL: an
+EXCLUSIVE lock on the live tables, which readers pass) and projects the last
+events into the next tables: they then stand at least where the live ones do, so
+no reader is answered from an older position than before (a command's answer
+holds its own event). The tracking arrives with the views, and the live projector
+continues from there.
 """
 
 from __future__ import annotations
