@@ -20,6 +20,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import select
 
 from bench.mutual_control import container_on
+from domain.cluster import ClusterFounding, SubjectAdmission
 from infra.audit.export import write_export
 from infra.audit.verify import verify_export
 from infra.bootstrap import Container
@@ -51,7 +52,9 @@ def run(quick: bool, backends: list[str]) -> None:
 
 def measure(backend: str, container: Container, events: int, appends: int) -> dict[str, object]:
     operator = Principal(f"op-{uuid.uuid4().hex[:8]}", "Bench operator", None, True)
-    cluster = container.registry.found_cluster(operator, "Audit bench", "Bench", "GEOGRAPHIC")
+    cluster = container.registry.found_cluster(
+        operator, ClusterFounding("Audit bench", "Bench", "GEOGRAPHIC")
+    )
     partition = container.partitions.open(cluster.id)
     seed(container, partition, events)
     head = partition.log.head()
@@ -85,7 +88,10 @@ def seed(container: Container, partition, events: int) -> None:  # type: ignore[
     cluster = partition.app.repository.get(uuid.UUID(partition.cluster_id))
     while partition.log.head() < events:
         for _ in range(min(100, events - partition.log.head())):
-            cluster.admit(str(uuid.uuid4()), f"School {uuid.uuid4().hex[:6]}", "SCHOOL", "Region")
+            cluster.admit(
+                str(uuid.uuid4()),
+                SubjectAdmission(f"School {uuid.uuid4().hex[:6]}", "SCHOOL", "Region"),
+            )
         partition.app.save(cluster)
     container.projector.catch_up(
         partition.cluster_id, partition.log, partition.read_model, partition.app.mapper

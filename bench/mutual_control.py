@@ -23,6 +23,8 @@ from sqlalchemy import text
 
 from bench.mutual_control_report import Result, write_section
 from bench.stores import ADMIN_URL, close, container_on, fresh_database, settings
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
+from domain.norm import NormAdoption
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
@@ -111,12 +113,16 @@ def interleaved(container: Container, round_: Round, repeats: int) -> tuple[list
 def seed(container: Container, count: int) -> Round:
     operator = Principal(f"bench-op-{uuid.uuid4().hex[:8]}", "Bench operator", None, True)
     registry, control = container.registry, container.mutual_control
-    cluster = registry.found_cluster(operator, "Bench cluster", "Bench region", "GEOGRAPHIC")
+    cluster = registry.found_cluster(
+        operator, ClusterFounding("Bench cluster", "Bench region", "GEOGRAPHIC")
+    )
     subjects, members = [], []
     for i in range(count):
-        subject = registry.admit_subject(operator, cluster.id, f"School {i + 1}", "SCHOOL", None)
+        subject = registry.admit_subject(
+            operator, cluster.id, SubjectAdmission(f"School {i + 1}", "SCHOOL", None)
+        )
         member = registry.add_member(
-            operator, cluster.id, f"Member {i + 1}", None, subject.id, ["MEMBER"]
+            operator, cluster.id, MemberAddition(f"Member {i + 1}", None, subject.id, ["MEMBER"])
         )
         person = Principal(f"bench-{uuid.uuid4().hex[:8]}", member.name, None, False)
         container.directory.ensure_person(person.person_id, person.name, None)
@@ -124,7 +130,7 @@ def seed(container: Container, count: int) -> Round:
         subjects.append(subject.id)
         members.append(person)
     norms = [
-        control.adopt_norm(operator, cluster.id, name, None, low, high, weight)
+        control.adopt_norm(operator, cluster.id, NormAdoption(name, None, low, high, weight))
         for name, low, high, weight in NORMS
     ]
     opened = control.open_assessment_round(

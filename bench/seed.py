@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.assessment_round import AssessmentRound
-from domain.norm import Norm
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
+from domain.norm import Norm, NormAdoption
 from domain.scorecard import Scorecard
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container
@@ -66,7 +67,7 @@ def mutual_control_cluster(
 ) -> World:
     """A cluster with one subject and member per person, ``norms`` norms and an open round."""
     by = by or operator()
-    info = container.registry.found_cluster(by, name, "Bench region", "GEOGRAPHIC")
+    info = container.registry.found_cluster(by, ClusterFounding(name, "Bench region", "GEOGRAPHIC"))
     coordinator = container.directory.member_of(by.person_id, info.id)
     assert coordinator is not None
     partition = container.partitions.open(info.id)
@@ -75,9 +76,12 @@ def mutual_control_cluster(
     members = [str(uuid.uuid4()) for _ in persons]
     with stamped(Stamp(info.id, coordinator, None, "bench-seed")):
         for i, (subject, member) in enumerate(zip(subjects, members, strict=True)):
-            cluster.admit(subject, f"Institution {i + 1}", KINDS[i % len(KINDS)], "Bench region")
-            cluster.add_member(member, f"Member {i + 1}", None, subject, ["MEMBER"])
-        adopted = [Norm.adopt(uuid.uuid4(), f"Norm {k + 1}", None, 1, 5, 1.0) for k in range(norms)]
+            cluster.admit(
+                subject,
+                SubjectAdmission(f"Institution {i + 1}", KINDS[i % len(KINDS)], "Bench region"),
+            )
+            cluster.add_member(member, MemberAddition(f"Member {i + 1}", None, subject, ["MEMBER"]))
+        adopted = [Norm.adopt(uuid.uuid4(), NormAdoption(f"Norm {k + 1}")) for k in range(norms)]
         round_ = AssessmentRound.open(uuid.uuid4(), "Current round", [n.terms for n in adopted])
     partition.app.save(cluster, *adopted, round_)
     for person, member in zip(persons, members, strict=True):

@@ -19,7 +19,7 @@ import httpx
 
 from bench import harness, report, seed
 from bench.harness import Stack, graphql, ms, operation, p50, p95
-from domain.goal import Goal
+from domain.goal import Goal, GoalProposal
 from domain.scorecard import Scorecard
 from domain.stamp import Stamp, stamped
 
@@ -52,12 +52,12 @@ def seed_views(stack: Stack, subjects: int) -> tuple[seed.World, list[seed.Perso
     with stamped(Stamp(world.cluster_id, world.members[0], world.subjects[0], "bench-seed")):
         goal = Goal.propose(
             uuid.uuid4(),
-            title="Continuity from kindergarten to enterprise",
-            statement="Every stage of the chain has a partner.",
-            horizon_years=5,
-            rule="QUALIFIED_MAJORITY",
-            threshold=None,
-            closes_on=None,
+            GoalProposal(
+                title="Continuity from kindergarten to enterprise",
+                statement="Every stage of the chain has a partner.",
+                horizon_years=5,
+                rule="QUALIFIED_MAJORITY",
+            ),
             proposed_by=world.subjects[0],
             today=date.today(),
         )

@@ -40,7 +40,11 @@ class RoundTerms:
 
 
 class AssessmentRound(StampedAggregate):
-    @event("AssessmentRoundOpened")
+    class AssessmentRoundOpened(StampedAggregate.Created):
+        title: str
+        norms: list[dict[str, Any]]
+
+    @event(AssessmentRoundOpened)
     def __init__(self, id: UUID, title: str, norms: list[dict[str, Any]]) -> None:
         self.title = title
         # The terms are copied from the norms at opening (plain JSON in the event).
@@ -65,7 +69,10 @@ class AssessmentRound(StampedAggregate):
         self.check_open()
         self._close()
 
-    @event("AssessmentRoundClosed")
+    class AssessmentRoundClosed(StampedAggregate.Event):
+        pass
+
+    @event(AssessmentRoundClosed)
     def _close(self) -> None:
         self.is_open = False
 

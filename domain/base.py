@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import field, fields
 
 from eventsourcing.domain import Aggregate
 
@@ -46,3 +46,22 @@ STAMP_FIELDS = frozenset(
         "request_id",
     }
 )
+
+
+_FACT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def fact_names(event_class: type) -> tuple[str, ...]:
+    """The fields of an event class that state the fact (its fields less the
+    stamp), in declaration order; computed once per class."""
+    names = _FACT_NAMES.get(event_class)
+    if names is None:
+        names = _FACT_NAMES[event_class] = tuple(
+            f.name for f in fields(event_class) if f.name not in STAMP_FIELDS
+        )
+    return names
+
+
+def facts(event: object) -> dict[str, object]:
+    """The event's facts by field name: what a read model stores by name."""
+    return {name: getattr(event, name) for name in fact_names(type(event))}

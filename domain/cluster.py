@@ -62,10 +62,48 @@ class MemberRecord:
         return self.copy()
 
 
+# What the registry's commands submit, before it is checked: each value travels
+# whole from the client to the aggregate, so a field added to one needs no edit
+# in between (graphql_api/inputs.value_of fills it from the input by name).
+
+
+@dataclass(frozen=True)
+class ClusterFounding:
+    name: str
+    region: str
+    form: str  # a ClusterForm value
+
+
+@dataclass(frozen=True)
+class SubjectAdmission:
+    name: str
+    kind: str  # a SubjectKind value
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class InterestDeclaration:
+    kind: str  # an InterestKind value
+    statement: str
+
+
+@dataclass(frozen=True)
+class MemberAddition:
+    name: str
+    email: str | None = None
+    subject_id: str | None = None
+    roles: list[str] = field(default_factory=list)  # Role values
+
+
 class Cluster(StampedAggregate):
     """A regional pedagogical education cluster (the tenant)."""
 
-    @event("ClusterFounded")
+    class ClusterFounded(StampedAggregate.Created):
+        name: str
+        region: str
+        form: str
+
+    @event(ClusterFounded)
     def __init__(self, id: UUID, name: str, region: str, form: str) -> None:
         self.name = name
         self.region = region
@@ -74,26 +112,32 @@ class Cluster(StampedAggregate):
         self.members: dict[str, MemberRecord] = {}
 
     @classmethod
-    def found(cls, cluster_id: UUID, name: str, region: str, form: str) -> Cluster:
+    def found(cls, cluster_id: UUID, founding: ClusterFounding) -> Cluster:
         """Checks the founding values, then founds the cluster."""
         return cls(
             id=cluster_id,
-            name=required_text("name", name),
-            region=required_text("region", region, REGION_MAX),
-            form=parse_enum(ClusterForm, form, "form").value,
+            name=required_text("name", founding.name),
+            region=required_text("region", founding.region, REGION_MAX),
+            form=parse_enum(ClusterForm, founding.form, "form").value,
         )
 
     # --- subjects -------------------------------------------------------------
 
-    def admit(self, subject_id: str, name: str, kind: str, region: str | None) -> None:
+    def admit(self, subject_id: str, admission: SubjectAdmission) -> None:
         self._admit_subject(
             subject_id=subject_id,
-            name=required_text("name", name),
-            kind=parse_enum(SubjectKind, kind, "kind").value,
-            region=optional_text("region", region, REGION_MAX),
+            name=required_text("name", admission.name),
+            kind=parse_enum(SubjectKind, admission.kind, "kind").value,
+            region=optional_text("region", admission.region, REGION_MAX),
         )
 
-    @event("SubjectAdmitted")
+    class SubjectAdmitted(StampedAggregate.Event):
+        subject_id: str
+        name: str
+        kind: str
+        region: str | None
+
+    @event(SubjectAdmitted)
     def _admit_subject(self, subject_id: str, name: str, kind: str, region: str | None) -> None:
         self.subjects[subject_id] = SubjectRecord(subject_id, name, SubjectKind(kind), region)
 
@@ -103,21 +147,29 @@ class Cluster(StampedAggregate):
             raise Conflict(f"subject {subject.name!r} has already been withdrawn")
         self._withdraw_subject(subject_id=subject_id)
 
-    @event("SubjectWithdrawn")
+    class SubjectWithdrawn(StampedAggregate.Event):
+        subject_id: str
+
+    @event(SubjectWithdrawn)
     def _withdraw_subject(self, subject_id: str) -> None:
         self.subjects[subject_id].active = False
 
-    def declare_interest(self, subject_id: str, kind: str, statement: str) -> None:
+    def declare_interest(self, subject_id: str, declaration: InterestDeclaration) -> None:
         """A subject states its legal, social or economic interest; a new
         statement of the same kind replaces the earlier one."""
         self.active_subject(subject_id, "subjectId")
         self._declare_interest(
             subject_id=subject_id,
-            kind=parse_enum(InterestKind, kind, "kind").value,
-            statement=required_text("statement", statement, STATEMENT_MAX),
+            kind=parse_enum(InterestKind, declaration.kind, "kind").value,
+            statement=required_text("statement", declaration.statement, STATEMENT_MAX),
         )
 
-    @event("InterestDeclared")
+    class InterestDeclared(StampedAggregate.Event):
+        subject_id: str
+        kind: str
+        statement: str
+
+    @event(InterestDeclared)
     def _declare_interest(self, subject_id: str, kind: str, statement: str) -> None:
         self.subjects[subject_id].interests[InterestKind(kind)] = statement
 
@@ -139,14 +191,8 @@ class Cluster(StampedAggregate):
 
     # --- members and roles ----------------------------------------------------
 
-    def add_member(
-        self,
-        member_id: str,
-        name: str,
-        email: str | None,
-        subject_id: str | None,
-        roles: list[str],
-    ) -> None:
+    def add_member(self, member_id: str, addition: MemberAddition) -> None:
+        subject_id, roles = addition.subject_id, addition.roles
         if subject_id is not None:
             self.active_subject(subject_id, "subjectId")
         if len(roles) > len(Role):  # input limit: each role at most once
@@ -156,13 +202,20 @@ class Cluster(StampedAggregate):
             raise InvalidInput("roles must name at least one role", field="roles")
         self._add_member(
             member_id=member_id,
-            name=required_text("name", name),
-            email=optional_email("email", email),
+            name=required_text("name", addition.name),
+            email=optional_email("email", addition.email),
             subject_id=subject_id,
             roles=parsed,
         )
 
-    @event("MemberAdded")
+    class MemberAdded(StampedAggregate.Event):
+        member_id: str
+        name: str
+        email: str | None
+        subject_id: str | None
+        roles: list[str]
+
+    @event(MemberAdded)
     def _add_member(
         self, member_id: str, name: str, email: str | None, subject_id: str | None, roles: list[str]
     ) -> None:
@@ -179,7 +232,11 @@ class Cluster(StampedAggregate):
         self._grant_role(member_id=member_id, role=granted.value)
         return True
 
-    @event("RoleGranted")
+    class RoleGranted(StampedAggregate.Event):
+        member_id: str
+        role: str
+
+    @event(RoleGranted)
     def _grant_role(self, member_id: str, role: str) -> None:
         self.members[member_id].roles.add(Role(role))
 
@@ -194,7 +251,11 @@ class Cluster(StampedAggregate):
         self._revoke_role(member_id=member_id, role=revoked.value)
         return True
 
-    @event("RoleRevoked")
+    class RoleRevoked(StampedAggregate.Event):
+        member_id: str
+        role: str
+
+    @event(RoleRevoked)
     def _revoke_role(self, member_id: str, role: str) -> None:
         self.members[member_id].roles.discard(Role(role))
 

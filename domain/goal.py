@@ -149,10 +149,32 @@ class VoteRecord:
     revision: int
 
 
+@dataclass(frozen=True)
+class GoalProposal:
+    """A goal as its proposer submits it, before it is checked: carried whole from
+    the client to the aggregate, so a field added here needs no edit in between."""
+
+    title: str
+    statement: str
+    horizon_years: int | None = None
+    rule: str = "CONSENSUS"  # an AdoptionRule value
+    threshold: float | None = None
+    closes_on: date | None = None
+
+
 class Goal(StampedAggregate):
     """A common goal of the cluster and the latest voice of each subject on it."""
 
-    @event("GoalProposed")
+    class GoalProposed(StampedAggregate.Created):
+        title: str
+        statement: str
+        horizon_years: int | None
+        rule: str
+        threshold: float | None
+        closes_on: str | None
+        proposed_by: str
+
+    @event(GoalProposed)
     def __init__(
         self,
         id: UUID,
@@ -176,28 +198,18 @@ class Goal(StampedAggregate):
 
     @classmethod
     def propose(
-        cls,
-        goal_id: UUID,
-        *,
-        title: str,
-        statement: str,
-        horizon_years: int | None,
-        rule: str,
-        threshold: float | None,
-        closes_on: date | None,
-        proposed_by: str,
-        today: date,
+        cls, goal_id: UUID, proposal: GoalProposal, *, proposed_by: str, today: date
     ) -> Goal:
         """Checks every value, then proposes the goal on behalf of ``proposed_by``."""
-        parsed = parse_enum(AdoptionRule, rule, "rule")
+        parsed = parse_enum(AdoptionRule, proposal.rule, "rule")
         return cls(
             id=goal_id,
-            title=required_text("title", title),
-            statement=required_text("statement", statement, STATEMENT_MAX),
-            horizon_years=check_horizon(horizon_years),
+            title=required_text("title", proposal.title),
+            statement=required_text("statement", proposal.statement, STATEMENT_MAX),
+            horizon_years=check_horizon(proposal.horizon_years),
             rule=parsed.value,
-            threshold=check_threshold(parsed, threshold),
-            closes_on=check_closes_on(closes_on, today),
+            threshold=check_threshold(parsed, proposal.threshold),
+            closes_on=check_closes_on(proposal.closes_on, today),
             proposed_by=proposed_by,
         )
 
@@ -217,7 +229,13 @@ class Goal(StampedAggregate):
         )
         return True
 
-    @event("GoalVoteCast")
+    class GoalVoteCast(StampedAggregate.Event):
+        subject_id: str
+        choice: str
+        interest_link: str | None
+        revision: int
+
+    @event(GoalVoteCast)
     def _cast_vote(
         self, subject_id: str, choice: str, interest_link: str | None, revision: int
     ) -> None:
@@ -237,7 +255,14 @@ class Goal(StampedAggregate):
         )
         return self.status
 
-    @event("GoalClosed")
+    class GoalClosed(StampedAggregate.Event):
+        status: str
+        eligible: list[str]
+        supporting: int
+        objecting: int
+        abstaining: int
+
+    @event(GoalClosed)
     def _close(
         self, status: str, eligible: list[str], supporting: int, objecting: int, abstaining: int
     ) -> None:

@@ -28,7 +28,15 @@ CLIENT_SECRET_MAX = 2000
 class IdentityProvider(StampedAggregate):
     """An institution's OpenID Connect provider, e.g. its Keycloak realm."""
 
-    @event("IdentityProviderRegistered")
+    class IdentityProviderRegistered(StampedAggregate.Created):
+        name: str
+        subject_id: str
+        issuer: str
+        client_id: str
+        secret_ref: str
+        enrol_new_members: bool
+
+    @event(IdentityProviderRegistered)
     def __init__(
         self,
         id: UUID,

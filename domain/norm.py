@@ -60,10 +60,29 @@ class NormTerms:
         }
 
 
+@dataclass(frozen=True)
+class NormAdoption:
+    """A norm as the coordinator submits it, before it is checked: carried whole
+    from the client to the aggregate, so a field added here needs no edit in between."""
+
+    name: str
+    description: str | None = None
+    scale_min: int = 1
+    scale_max: int = 5
+    weight: float = 1.0
+
+
 class Norm(StampedAggregate):
     """A norm adopted by the cluster, e.g. "Share of graduates placed in partner schools"."""
 
-    @event("NormAdopted")
+    class NormAdopted(StampedAggregate.Created):
+        name: str
+        description: str | None
+        scale_min: int
+        scale_max: int
+        weight: float
+
+    @event(NormAdopted)
     def __init__(
         self,
         id: UUID,
@@ -80,24 +99,16 @@ class Norm(StampedAggregate):
         self.weight = weight
 
     @classmethod
-    def adopt(
-        cls,
-        norm_id: UUID,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
-    ) -> Norm:
+    def adopt(cls, norm_id: UUID, adoption: NormAdoption) -> Norm:
         """Checks the norm's values, then adopts it."""
-        check_scale(scale_min, scale_max)
+        check_scale(adoption.scale_min, adoption.scale_max)
         return cls(
             id=norm_id,
-            name=required_text("name", name),
-            description=optional_text("description", description, STATEMENT_MAX),
-            scale_min=scale_min,
-            scale_max=scale_max,
-            weight=check_weight(weight),
+            name=required_text("name", adoption.name),
+            description=optional_text("description", adoption.description, STATEMENT_MAX),
+            scale_min=adoption.scale_min,
+            scale_max=adoption.scale_max,
+            weight=check_weight(adoption.weight),
         )
 
     @property

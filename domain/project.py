@@ -72,7 +72,16 @@ class MilestoneRecord:
 class Project(StampedAggregate):
     """A project in one of the five directions, with results evaluated in advance."""
 
-    @event("ProjectLaunched")
+    class ProjectLaunched(StampedAggregate.Created):
+        title: str
+        direction: str
+        kind: str
+        goal_id: str | None
+        lead_id: str
+        partner_ids: list[str]
+        expected_results: list[dict[str, object]]
+
+    @event(ProjectLaunched)
     def __init__(
         self,
         id: UUID,
@@ -200,7 +209,13 @@ class Project(StampedAggregate):
             evidence_url=optional_http_url("evidenceUrl", evidence_url),
         )
 
-    @event("MilestoneReached")
+    class MilestoneReached(StampedAggregate.Event):
+        milestone_id: str
+        reached_on: str
+        actual_result: str
+        evidence_url: str | None
+
+    @event(MilestoneReached)
     def _reach_milestone(
         self, milestone_id: str, reached_on: str, actual_result: str, evidence_url: str | None
     ) -> None:
@@ -213,7 +228,11 @@ class Project(StampedAggregate):
             milestone_id=milestone_id, reason=required_text("reason", reason, STATEMENT_MAX)
         )
 
-    @event("MilestoneMissed")
+    class MilestoneMissed(StampedAggregate.Event):
+        milestone_id: str
+        reason: str
+
+    @event(MilestoneMissed)
     def _miss_milestone(self, milestone_id: str, reason: str) -> None:
         self.milestones[milestone_id].status = MilestoneStatus.MISSED
 
@@ -243,7 +262,11 @@ class Project(StampedAggregate):
             raise InvalidInput("actual must be a finite number of at least 0", field="actual")
         self._record_result(result_id=result_id, actual=float(actual))
 
-    @event("ResultRecorded")
+    class ResultRecorded(StampedAggregate.Event):
+        result_id: str
+        actual: float
+
+    @event(ResultRecorded)
     def _record_result(self, result_id: str, actual: float) -> None:
         self.results[result_id].actual = actual
 

@@ -69,7 +69,16 @@ class Scorecard(StampedAggregate):
         )
         return revision
 
-    @event("AssessmentRecorded")
+    class AssessmentRecorded(StampedAggregate.Event):
+        round_id: str
+        assessor_id: str
+        assessee_id: str
+        norm_id: str
+        score: float
+        rationale: str | None
+        revision: int
+
+    @event(AssessmentRecorded)
     def _record(
         self,
         round_id: str,

@@ -12,6 +12,7 @@ from services.audit.service import AuditService
 from services.goals import GoalService
 from services.identity import IdentityService
 from services.mutual_control import MutualControlService
+from services.personal_data import PersonalDataService
 from services.ports.log import LiveEvents
 from services.principal import Principal
 from services.projects import ProjectService
@@ -31,6 +32,7 @@ class Services:
     mutual_control: MutualControlService
     live: LiveEvents
     identity: IdentityService
+    personal_data: PersonalDataService
 
 
 class Context(BaseContext):

@@ -33,6 +33,7 @@ from services.audit.service import AuditService
 from services.commands import CommandRunner
 from services.goals import GoalService
 from services.mutual_control import MutualControlService
+from services.personal_data import PersonalDataService
 from services.ports.clock import Clock
 from services.projections.goals import GoalProjection
 from services.projections.identity import IdentityProviderProjection
@@ -231,6 +232,7 @@ def bootstrap(
         mutual_control=MutualControlService(runner),
         live=live,
         identity=identity,
+        personal_data=PersonalDataService(directory, partitions, sync, clock),
         settings=settings,
         directory=directory,
         partitions=partitions,

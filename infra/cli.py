@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from infra.audit.cli import audit
 from infra.bootstrap import Container, StateMissing, bootstrap, state_parts
 from infra.cli_context import NoState, existing_container, member_principal, operator_principal
+from infra.person_cli import person
 from infra.projections_cli import projections
 from infra.settings import Settings
 from infra.version import release
@@ -37,6 +38,7 @@ def main() -> None:
 
 
 main.add_command(audit)
+main.add_command(person)
 main.add_command(projections)
 
 

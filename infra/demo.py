@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
 from infra.bootstrap import Container
 from infra.demo_goals import seed_goals
 from infra.demo_mutual_control import seed_mutual_control
@@ -68,15 +69,24 @@ def seed_demo(container: Container, operator: Principal) -> Demo:
 def _seed(container: Container, operator: Principal) -> Demo:
     registry = container.registry
     cluster = registry.found_cluster(
-        operator, "Fergana Valley Pedagogical Education Cluster", "Fergana Region", "VERTICAL"
+        operator,
+        ClusterFounding(
+            "Fergana Valley Pedagogical Education Cluster", "Fergana Region", "VERTICAL"
+        ),
     )
-    subjects = [registry.admit_subject(operator, cluster.id, *s).id for s in SUBJECTS]
+    subjects = [
+        registry.admit_subject(operator, cluster.id, SubjectAdmission(*s)).id for s in SUBJECTS
+    ]
     for index, kind, statement in INTERESTS:
-        registry.declare_interest(operator, cluster.id, subjects[index], kind, statement)
+        registry.declare_interest(
+            operator, cluster.id, subjects[index], InterestDeclaration(kind, statement)
+        )
     coordinator = None
     for name, email, subject_index, roles in MEMBERS:
         subject = subjects[subject_index] if subject_index is not None else None
-        member = registry.add_member(operator, cluster.id, name, email, subject, roles)
+        member = registry.add_member(
+            operator, cluster.id, MemberAddition(name, email, subject, roles)
+        )
         coordinator = coordinator or member.id
     assert coordinator is not None
     seed_goals(container, operator, cluster.id, subjects)

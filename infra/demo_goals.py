@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.cluster import MemberAddition
+from domain.goal import GoalProposal
 from infra.bootstrap import Container
 from infra.cli_context import member_principal
 from services.principal import Principal
@@ -63,15 +65,14 @@ def seed_goals(
     """Proposes, votes on and decides the demo goals."""
     voters = _voters(container, operator, cluster_id, subjects)
     goals = container.goals
-    adopted = goals.propose_goal(voters[4], cluster_id, **ADOPTED).id  # type: ignore[arg-type]
+    adopted = goals.propose_goal(voters[4], cluster_id, GoalProposal(**ADOPTED)).id  # type: ignore[arg-type]
     _vote(container, voters, cluster_id, adopted, ADOPTED_VOTES)
     goals.close_goal(operator, cluster_id, adopted)
     closes_on = container.clock.today() + timedelta(days=60)
     still_open = goals.propose_goal(
         voters[7],
         cluster_id,
-        closes_on=closes_on,
-        **OPEN,  # type: ignore[arg-type]
+        GoalProposal(closes_on=closes_on, **OPEN),  # type: ignore[arg-type]
     ).id
     _vote(container, voters, cluster_id, still_open, OPEN_VOTES)
 
@@ -81,7 +82,7 @@ def _voters(
 ) -> dict[int, Principal]:
     for name, email, index in VOICES:
         container.registry.add_member(
-            operator, cluster_id, name, email, subjects[index], ["MEMBER"]
+            operator, cluster_id, MemberAddition(name, email, subjects[index], ["MEMBER"])
         )
     scope = container.queries.scope(operator, cluster_id)
     first_member = {}

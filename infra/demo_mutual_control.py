@@ -8,6 +8,7 @@ Fergana Textile Combine marks everyone down, so it shows up as an outlier.
 
 from __future__ import annotations
 
+from domain.norm import NormAdoption
 from infra.bootstrap import Container
 from infra.cli_context import member_principal
 from services.principal import Principal
@@ -45,7 +46,7 @@ def seed_mutual_control(
 ) -> None:
     """Adopts the norms, runs last year's round to its close and half of this year's."""
     control = container.mutual_control
-    norms = [control.adopt_norm(operator, cluster_id, *n).id for n in NORMS]
+    norms = [control.adopt_norm(operator, cluster_id, NormAdoption(*n)).id for n in NORMS]
     assessors = _assessors(container, operator, cluster_id, subjects)
     closed = control.open_assessment_round(operator, cluster_id, "Academic year 2023/24", norms)
     for index in assessors:

@@ -8,14 +8,13 @@ moment are all recorded, and none of them sees another's race as an error.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.cluster import Cluster
 from domain.errors import Forbidden, NotFound
-from domain.goal import Goal
+from domain.goal import Goal, GoalProposal
 from services.commands import Body, CommandRunner
 from services.goal_model import GoalInfo
 from services.ids import target_id
@@ -29,16 +28,7 @@ class GoalService:
         self.runner = runner
 
     def propose_goal(
-        self,
-        principal: Principal | None,
-        cluster_id: str,
-        *,
-        title: str,
-        statement: str,
-        horizon_years: int | None = None,
-        rule: str = "CONSENSUS",
-        threshold: float | None = None,
-        closes_on: date | None = None,
+        self, principal: Principal | None, cluster_id: str, proposal: GoalProposal
     ) -> GoalInfo:
         """Proposes a common goal on behalf of the caller's own subject."""
         goal_id = uuid.uuid4()
@@ -46,12 +36,7 @@ class GoalService:
         def body(_: Partition, __: Cluster, actor: Actor) -> tuple[list[Aggregate], str]:
             goal = Goal.propose(
                 goal_id,
-                title=title,
-                statement=statement,
-                horizon_years=horizon_years,
-                rule=rule,
-                threshold=threshold,
-                closes_on=closes_on,
+                proposal,
                 proposed_by=acting_subject(actor),
                 today=self.runner.clock.today(),
             )

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from domain.assessment_round import AssessmentRound
 from domain.cluster import Cluster
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.norm import Norm
+from domain.norm import Norm, NormAdoption
 from domain.scorecard import Scorecard, scorecard_id
 from services.access import member_info, subject_info
 from services.commands import Body, CommandRunner
@@ -50,20 +50,13 @@ class MutualControlService:
         self.runner = runner
 
     def adopt_norm(
-        self,
-        principal: Principal | None,
-        cluster_id: str,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
+        self, principal: Principal | None, cluster_id: str, adoption: NormAdoption
     ) -> NormInfo:
         """Adopts a norm the subjects will be assessed against."""
         norm_id = uuid.uuid4()
 
         def body(_: Partition, __: Cluster, ___: Actor) -> tuple[list[Aggregate], str]:
-            norm = Norm.adopt(norm_id, name, description, scale_min, scale_max, weight)
+            norm = Norm.adopt(norm_id, adoption)
             return [norm], str(norm_id)
 
         partition, key = self.runner.run(principal, cluster_id, Permission.ADMINISTER, body)

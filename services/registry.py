@@ -4,8 +4,15 @@ interests, add members, grant and revoke roles."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
-from domain.cluster import Cluster
+from domain.cluster import (
+    Cluster,
+    ClusterFounding,
+    InterestDeclaration,
+    MemberAddition,
+    SubjectAdmission,
+)
 from domain.errors import Forbidden, NotFound
 from domain.stamp import Stamp, stamped
 from services.commands import CommandRunner
@@ -23,23 +30,18 @@ class RegistryService:
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
 
-    def found_cluster(
-        self, principal: Principal | None, name: str, region: str, form: str
-    ) -> ClusterInfo:
+    def found_cluster(self, principal: Principal | None, founding: ClusterFounding) -> ClusterInfo:
         """Founds a cluster; the operator who founds it becomes its first coordinator."""
         if principal is None or not principal.operator:
             raise Forbidden("only platform operators may found clusters")
         cluster_id, member_id = uuid.uuid4(), new_id()
         key = str(cluster_id)
         with stamped(Stamp(key, member_id, None, current_request_id())):
-            cluster = Cluster.found(cluster_id, name, region, form)
-            cluster.add_member(
-                member_id,
-                principal.name or OPERATOR_DEFAULT_NAME,
-                principal.email,
-                None,
-                ["COORDINATOR"],
+            cluster = Cluster.found(cluster_id, founding)
+            operator = MemberAddition(
+                principal.name or OPERATOR_DEFAULT_NAME, principal.email, None, ["COORDINATOR"]
             )
+            cluster.add_member(member_id, operator)
         partition = self.runner.partitions.provision(key)
         partition.app.save(cluster)
         directory = self.runner.directory
@@ -52,13 +54,13 @@ class RegistryService:
         return info
 
     def admit_subject(
-        self, principal: Principal | None, cluster_id: str, name: str, kind: str, region: str | None
+        self, principal: Principal | None, cluster_id: str, admission: SubjectAdmission
     ) -> SubjectInfo:
         """Admits an institution to the cluster."""
         subject_id = new_id()
 
         def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
-            cluster.admit(subject_id, name, kind, region)
+            cluster.admit(subject_id, admission)
             return [cluster], subject_id
 
         return self._subject(principal, cluster_id, Permission.ADMINISTER, body)
@@ -80,8 +82,7 @@ class RegistryService:
         principal: Principal | None,
         cluster_id: str,
         subject_id: str,
-        kind: str,
-        statement: str,
+        declaration: InterestDeclaration,
     ) -> SubjectInfo:
         """States a subject's legal, social or economic interest."""
         subject_id = target_id(subject_id, "subject")
@@ -89,26 +90,20 @@ class RegistryService:
         def body(_: Partition, cluster: Cluster, actor: Actor):  # type: ignore[no-untyped-def]
             cluster.subject(subject_id)  # NOT_FOUND before FORBIDDEN says nothing new
             require_own_subject(actor, subject_id)
-            cluster.declare_interest(subject_id, kind, statement)
+            cluster.declare_interest(subject_id, declaration)
             return [cluster], subject_id
 
         return self._subject(principal, cluster_id, Permission.PARTICIPATE, body)
 
     def add_member(
-        self,
-        principal: Principal | None,
-        cluster_id: str,
-        name: str,
-        email: str | None,
-        subject_id: str | None,
-        roles: list[str],
+        self, principal: Principal | None, cluster_id: str, addition: MemberAddition
     ) -> MemberInfo:
         """Adds a person who acts for a subject (or for nobody, e.g. an auditor)."""
         member_id = new_id()
-        subject = normalise_id(subject_id, "subjectId")
+        addition = replace(addition, subject_id=normalise_id(addition.subject_id, "subjectId"))
 
         def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
-            cluster.add_member(member_id, name, email, subject, roles)
+            cluster.add_member(member_id, addition)
             return [cluster], member_id
 
         return self._member(principal, cluster_id, body)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
-from domain.cluster import Cluster
+from domain.cluster import Cluster, MemberAddition
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.stamp import Stamp, stamped
 from domain.text import NAME_MAX, optional_email
@@ -89,13 +89,10 @@ class SignInService:
             cluster: Cluster = partition.app.repository.get(UUID(cluster_id))
             try:
                 with stamped(stamp):
-                    cluster.add_member(
-                        member_id,
-                        display_name(who),
-                        plain_email(who.email),
-                        provider.subject_id,
-                        ["MEMBER"],
+                    enrolled = MemberAddition(
+                        display_name(who), plain_email(who.email), provider.subject_id, ["MEMBER"]
                     )
+                    cluster.add_member(member_id, enrolled)
             except InvalidInput:
                 raise Forbidden("your institution is no longer active in this cluster") from None
             saved = self.runner.save(partition, [cluster], attempt)

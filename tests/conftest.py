@@ -23,6 +23,7 @@ import pytest
 from pg_support import ADMIN_URL, unsynced_database
 from psycopg import sql
 
+from domain.cluster import ClusterFounding
 from infra.bootstrap import DIRECTORY_SCHEMA, Container, bootstrap
 from infra.settings import Settings
 from services.dto import ClusterInfo
@@ -137,7 +138,9 @@ def operator() -> Principal:
 @pytest.fixture
 def cluster(container: Container, operator: Principal) -> ClusterInfo:
     """A cluster founded by ``operator``, who is its first coordinator."""
-    return container.registry.found_cluster(operator, "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    return container.registry.found_cluster(
+        operator, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    )
 
 
 MemberPrincipal = Callable[..., Principal]

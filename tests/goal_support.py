@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from pg_support import fresh_database
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
 from services.principal import Principal
@@ -113,19 +114,27 @@ KINDS = {"kindergarten": "PRESCHOOL", "school": "SCHOOL", "college": "COLLEGE"}
 def goal_world(goal_container: Container) -> GoalWorld:
     container, registry = goal_container, goal_container.registry
     coordinator = Principal(f"op-{uuid.uuid4().hex[:8]}", "Olga Coordinator", None, True)
-    cluster_id = registry.found_cluster(coordinator, "Tomsk cluster", "Tomsk", "VERTICAL").id
+    cluster_id = registry.found_cluster(
+        coordinator, ClusterFounding("Tomsk cluster", "Tomsk", "VERTICAL")
+    ).id
     subjects = {
-        k: registry.admit_subject(coordinator, cluster_id, k.title(), KINDS[k], None).id
+        k: registry.admit_subject(
+            coordinator, cluster_id, SubjectAdmission(k.title(), KINDS[k], None)
+        ).id
         for k in KEYS
     }
     voter_ids = {
         k: registry.add_member(
-            coordinator, cluster_id, f"Voter {k}", None, subjects[k], ["MEMBER"]
+            coordinator, cluster_id, MemberAddition(f"Voter {k}", None, subjects[k], ["MEMBER"])
         ).id
         for k in KEYS
     }
-    auditor = registry.add_member(coordinator, cluster_id, "Anna", None, None, ["AUDITOR"]).id
-    loose = registry.add_member(coordinator, cluster_id, "Lev", None, None, ["MEMBER"]).id
+    auditor = registry.add_member(
+        coordinator, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"])
+    ).id
+    loose = registry.add_member(
+        coordinator, cluster_id, MemberAddition("Lev", None, None, ["MEMBER"])
+    ).id
     return GoalWorld(
         container,
         cluster_id,

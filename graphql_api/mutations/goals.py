@@ -7,8 +7,9 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
-from domain.goal import AdoptionRule, VoteChoice
+from domain.goal import AdoptionRule, GoalProposal, VoteChoice
 from graphql_api.context import Context
+from graphql_api.inputs import value_of
 from graphql_api.types.goal import GoalType
 from services.goal_model import GoalInfo
 from services.goal_queries import find_goal
@@ -38,17 +39,8 @@ class GoalMutation:
         self, info: Info[Context, None], cluster_id: strawberry.ID, input: ProposeGoalInput
     ) -> GoalType:
         ctx = info.context
-        rule = (input.rule or AdoptionRule.CONSENSUS).value
-        goal = ctx.services.goals.propose_goal(
-            ctx.principal,
-            cluster_id,
-            title=input.title,
-            statement=input.statement,
-            horizon_years=input.horizon_years,
-            rule=rule,
-            threshold=input.threshold,
-            closes_on=input.closes_on,
-        )
+        proposal = value_of(GoalProposal, input)
+        goal = ctx.services.goals.propose_goal(ctx.principal, cluster_id, proposal)
         return _goal(info, cluster_id, goal)
 
     @strawberry.mutation(

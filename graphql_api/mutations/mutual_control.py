@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from domain.norm import NormAdoption
 from graphql_api.context import Context
+from graphql_api.inputs import value_of
 from graphql_api.types.mutual_control import (
     AssessmentRefs,
     AssessmentRoundType,
@@ -43,13 +45,7 @@ class MutualControlMutation:
     ) -> NormType:
         ctx = info.context
         norm = ctx.services.mutual_control.adopt_norm(
-            ctx.principal,
-            cluster_id,
-            input.name,
-            input.description,
-            1 if input.scale_min is None else input.scale_min,
-            5 if input.scale_max is None else input.scale_max,
-            1.0 if input.weight is None else input.weight,
+            ctx.principal, cluster_id, value_of(NormAdoption, input)
         )
         return NormType.from_dto(norm)
 

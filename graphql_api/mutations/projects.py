@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 
 import strawberry
@@ -11,6 +10,7 @@ from strawberry.types import Info
 from domain.project import MilestonePlan, ResultSpec
 from graphql_api.context import Context
 from graphql_api.enums import Direction, ProjectKind
+from graphql_api.inputs import value_of
 from graphql_api.types.project import ExpectedResultType, MilestoneType, ProjectType
 from services.projects import ProjectLaunch
 
@@ -56,8 +56,7 @@ class PlanMilestoneInput:
     )
 
     def to_plan(self) -> MilestonePlan:
-        # The plan's fields by name: a field added to both reaches the service as it is.
-        return MilestonePlan(**{f.name: getattr(self, f.name) for f in fields(MilestonePlan)})
+        return value_of(MilestonePlan, self)
 
 
 @strawberry.input

@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
 from graphql_api.context import Context
 from graphql_api.enums import ClusterForm, InterestKind, Role, SubjectKind
+from graphql_api.inputs import value_of
 from graphql_api.types.cluster import ClusterType
 from graphql_api.types.registry import MemberType, SubjectType
 
@@ -55,7 +57,7 @@ class RegistryMutation:
     def found_cluster(self, info: Info[Context, None], input: FoundClusterInput) -> ClusterType:
         ctx = info.context
         founded = ctx.services.registry.found_cluster(
-            ctx.principal, input.name, input.region, input.form.value
+            ctx.principal, value_of(ClusterFounding, input)
         )
         return ClusterType.from_scope(ctx.services.queries.scope(ctx.principal, founded.id))
 
@@ -65,7 +67,7 @@ class RegistryMutation:
     ) -> SubjectType:
         ctx = info.context
         subject = ctx.services.registry.admit_subject(
-            ctx.principal, cluster_id, input.name, input.kind.value, input.region
+            ctx.principal, cluster_id, value_of(SubjectAdmission, input)
         )
         return _subject(info, cluster_id, subject.id)
 
@@ -88,7 +90,7 @@ class RegistryMutation:
     ) -> SubjectType:
         ctx = info.context
         subject = ctx.services.registry.declare_interest(
-            ctx.principal, cluster_id, subject_id, kind.value, statement
+            ctx.principal, cluster_id, subject_id, InterestDeclaration(kind.value, statement)
         )
         return _subject(info, cluster_id, subject.id)
 
@@ -98,12 +100,7 @@ class RegistryMutation:
     ) -> MemberType:
         ctx = info.context
         member = ctx.services.registry.add_member(
-            ctx.principal,
-            cluster_id,
-            input.name,
-            input.email,
-            input.subject_id,
-            [r.value for r in input.roles],
+            ctx.principal, cluster_id, value_of(MemberAddition, input)
         )
         return _member(info, cluster_id, member.id)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
+from domain.goal import Goal
+from infra.readmodel.by_name import dto_of, row_of, set_facts
 from infra.readmodel.goal_tables import GoalEligibleRow, GoalRow, GoalVoteRow
 from infra.readmodel.tracked import BatchTracked
 from services.goal_model import GoalInfo, GoalVoteInfo
@@ -17,103 +19,57 @@ from services.ports.goals import GoalView
 
 
 class SqlGoalView(BatchTracked, GoalView):
-    def goal_proposed(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        title: str,
-        statement: str,
-        horizon_years: int | None,
-        rule: str,
-        threshold: float | None,
-        closes_on: str | None,
-        proposed_by: str,
-        at: datetime,
-    ) -> None:
-        self.store.session().add(
-            GoalRow(
-                id=goal_id,
-                seq=tracking.notification_id,
-                title=title,
-                statement=statement,
-                horizon_years=horizon_years,
-                rule=rule,
-                threshold=threshold,
-                closes_on=date.fromisoformat(closes_on) if closes_on else None,
-                proposed_by=proposed_by,
-                proposed_at=at,
-            )
+    def goal_proposed(self, tracking: Tracking, proposed: Goal.GoalProposed) -> None:
+        row = row_of(
+            GoalRow,
+            proposed,
+            id=str(proposed.originator_id),
+            seq=tracking.notification_id,
+            proposed_at=proposed.timestamp,
         )
+        self.store.session().add(row)
         self.insert_tracking(tracking)
 
-    def goal_vote_cast(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        subject_id: str,
-        choice: str,
-        interest_link: str | None,
-        revision: int,
-        cast_by: str,
-        at: datetime,
-    ) -> None:
+    def goal_vote_cast(self, tracking: Tracking, cast: Goal.GoalVoteCast) -> None:
+        goal_id = str(cast.originator_id)
+        recorded = {
+            "seq": tracking.notification_id,
+            "cast_by": cast.actor_member_id or "",
+            "cast_at": cast.timestamp,
+        }
         session = self.store.session()
-        row = session.get(GoalVoteRow, (goal_id, subject_id))
+        row = session.get(GoalVoteRow, (goal_id, cast.subject_id))
         if row is None:
-            row = GoalVoteRow(
-                goal_id=goal_id,
-                subject_id=subject_id,
-                seq=0,
-                choice=choice,
-                cast_by=cast_by,
-                cast_at=at,
-                revision=revision,
-            )
-        row.seq, row.choice, row.interest_link = tracking.notification_id, choice, interest_link
-        row.cast_by, row.cast_at, row.revision = cast_by, at, revision
+            row = row_of(GoalVoteRow, cast, goal_id=goal_id, **recorded)
+        else:
+            set_facts(row, cast, skip=("subject_id",), **recorded)
         session.add(row)
         self.insert_tracking(tracking)
 
-    def goal_closed(
-        self, tracking: Tracking, *, goal_id: str, status: str, eligible: list[str], at: datetime
-    ) -> None:
+    def goal_closed(self, tracking: Tracking, closed: Goal.GoalClosed) -> None:
+        goal_id = str(closed.originator_id)
         session = self.store.session()
         row = session.get(GoalRow, goal_id)
         if row is not None:
-            row.status, row.closed_at = status, at
+            # The counts are not kept: a read recounts the latest votes.
+            set_facts(row, closed, skip=GOAL_CLOSED_UNSTORED, closed_at=closed.timestamp)
             session.add(row)
-        session.add_all(GoalEligibleRow(goal_id=goal_id, subject_id=s) for s in eligible)
+        session.add_all(GoalEligibleRow(goal_id=goal_id, subject_id=s) for s in closed.eligible)
         self.insert_tracking(tracking)
+
+
+# Facts of GoalClosed without a column of their name: the eligible subjects are
+# rows of their own, the counts are recounted from the votes.
+GOAL_CLOSED_UNSTORED = ("eligible", "supporting", "objecting", "abstaining")
 
 
 # Reads through SQLAlchemy Core: plain rows, no ORM session or instances.
 _GOAL = GoalRow.__table__.c  # type: ignore[attr-defined]
 _VOTE = GoalVoteRow.__table__.c  # type: ignore[attr-defined]
 _ELIGIBLE = GoalEligibleRow.__table__.c  # type: ignore[attr-defined]
-_GOALS = sa.select(
-    _GOAL.id,
-    _GOAL.title,
-    _GOAL.statement,
-    _GOAL.horizon_years,
-    _GOAL.rule,
-    _GOAL.threshold,
-    _GOAL.closes_on,
-    _GOAL.proposed_by,
-    _GOAL.proposed_at,
-    _GOAL.status,
-    _GOAL.closed_at,
-).order_by(_GOAL.seq)
-_VOTES = sa.select(
-    _VOTE.goal_id,
-    _VOTE.subject_id,
-    _VOTE.choice,
-    _VOTE.interest_link,
-    _VOTE.cast_by,
-    _VOTE.cast_at,
-    _VOTE.revision,
-).order_by(_VOTE.seq)
+# Whole rows, read by column name (infra/readmodel/by_name.py).
+_GOALS = sa.select(*_GOAL).order_by(_GOAL.seq)
+_VOTES = sa.select(*_VOTE).order_by(_VOTE.seq)
 # Built once, with parameters: a statement built per call costs more Python
 # than the query it runs.
 _GOAL_BY_ID = _GOALS.where(_GOAL.id == sa.bindparam("goal_id"))
@@ -154,25 +110,18 @@ class SqlGoalReader:
 
 
 def _goal(row: Any, eligible: tuple[str, ...]) -> GoalInfo:
-    return GoalInfo(
-        row.id,
-        row.title,
-        row.statement,
-        row.horizon_years,
-        row.rule,
-        row.threshold,
-        row.closes_on,
-        row.proposed_by,
-        utc(row.proposed_at),
-        row.status,
-        utc(row.closed_at) if row.closed_at else None,
-        eligible,
+    return dto_of(
+        GoalInfo,
+        row,
+        proposed_at=utc(row.proposed_at),
+        recorded_status=row.status,
+        closed_at=utc(row.closed_at) if row.closed_at else None,
+        decided_eligible=eligible,
     )
 
 
 def _vote(row: Any) -> GoalVoteInfo:
-    goal_id, subject_id, choice, interest_link, cast_by, cast_at, revision = row
-    return GoalVoteInfo(goal_id, subject_id, choice, interest_link, cast_by, utc(cast_at), revision)
+    return dto_of(GoalVoteInfo, row, cast_at=utc(row.cast_at))
 
 
 def utc(moment: datetime) -> datetime:

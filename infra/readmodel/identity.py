@@ -9,6 +9,8 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from domain.identity_provider import IdentityProvider
+from infra.readmodel.by_name import dto_of, row_of
 from infra.readmodel.tracked import BatchTracked
 from services.ports.identity import IdentityProviderView, ProviderRecord
 
@@ -30,29 +32,15 @@ IDENTITY_TABLES = [SQLModel.metadata.tables["rm_identity_provider"]]
 
 class SqlIdentityProviderView(BatchTracked, IdentityProviderView):
     def provider_registered(
-        self,
-        tracking: Tracking,
-        *,
-        provider_id: str,
-        name: str,
-        subject_id: str,
-        issuer: str,
-        client_id: str,
-        secret_ref: str,
-        enrol_new_members: bool,
+        self, tracking: Tracking, registered: IdentityProvider.IdentityProviderRegistered
     ) -> None:
-        self.store.session().add(
-            IdentityProviderRow(
-                id=provider_id,
-                seq=tracking.notification_id,
-                name=name,
-                subject_id=subject_id,
-                issuer=issuer,
-                client_id=client_id,
-                secret_ref=secret_ref,
-                enrol_new_members=enrol_new_members,
-            )
+        row = row_of(
+            IdentityProviderRow,
+            registered,
+            id=str(registered.originator_id),
+            seq=tracking.notification_id,
         )
+        self.store.session().add(row)
         self.insert_tracking(tracking)
 
 
@@ -72,12 +60,4 @@ class SqlIdentityProviderReader:
 
 
 def _record(row: IdentityProviderRow) -> ProviderRecord:
-    return ProviderRecord(
-        row.id,
-        row.name,
-        row.subject_id,
-        row.issuer,
-        row.client_id,
-        row.secret_ref,
-        row.enrol_new_members,
-    )
+    return dto_of(ProviderRecord, row)

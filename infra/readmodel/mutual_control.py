@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, bindparam, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from domain.assessment_round import RoundTerms
-from domain.norm import NormTerms
+from domain.assessment_round import AssessmentRound, RoundTerms
+from domain.base import facts
+from domain.norm import Norm, NormTerms
+from domain.scorecard import Scorecard
+from infra.readmodel.by_name import dto_of, row_of, set_facts
 from infra.readmodel.mutual_control_tables import AssessmentRow, NormRow, RoundNormRow, RoundRow
 from infra.readmodel.tracked import BatchTracked
 from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo, WeightedScore
@@ -20,46 +21,32 @@ from services.ports.mutual_control import MutualControlView
 
 
 class SqlMutualControlView(BatchTracked, MutualControlView):
-    def norm_adopted(
-        self,
-        tracking: Tracking,
-        *,
-        norm_id: str,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
-    ) -> None:
-        self.store.session().add(
-            NormRow(
-                id=norm_id,
-                seq=tracking.notification_id,
-                name=name,
-                description=description,
-                scale_min=scale_min,
-                scale_max=scale_max,
-                weight=weight,
-            )
-        )
+    def norm_adopted(self, tracking: Tracking, adopted: Norm.NormAdopted) -> None:
+        row = row_of(NormRow, adopted, id=str(adopted.originator_id), seq=tracking.notification_id)
+        self.store.session().add(row)
         self.insert_tracking(tracking)
 
     def round_opened(
-        self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
+        self, tracking: Tracking, opened: AssessmentRound.AssessmentRoundOpened
     ) -> None:
+        round_id = str(opened.originator_id)
         session = self.store.session()
         _known_rounds(session).pop(round_id, None)
-        session.add(RoundRow(id=round_id, seq=tracking.notification_id, title=title))
-        for ord_, terms in enumerate(norms):
+        # The norms' terms are rows of their own (the round's ``norms`` fact).
+        session.add(row_of(RoundRow, opened, id=round_id, seq=tracking.notification_id))
+        for ord_, terms in enumerate(opened.norms):
             session.add(RoundNormRow(round_id=round_id, ord=ord_, **terms))
         self.insert_tracking(tracking)
 
-    def round_closed(self, tracking: Tracking, *, round_id: str) -> None:
+    def round_closed(
+        self, tracking: Tracking, closed: AssessmentRound.AssessmentRoundClosed
+    ) -> None:
+        round_id = str(closed.originator_id)
         session = self.store.session()
         _known_rounds(session).pop(round_id, None)
         row = session.get(RoundRow, round_id)
         if row is not None:
-            row.is_open = False
+            set_facts(row, closed, is_open=False)
             session.add(row)
         self.insert_tracking(tracking)
 
@@ -73,38 +60,22 @@ class SqlMutualControlView(BatchTracked, MutualControlView):
     def assessment_recorded(
         self,
         tracking: Tracking,
+        recorded: Scorecard.AssessmentRecorded,
         *,
-        round_id: str,
-        assessor_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
         weighted: float,
         weight: float,
-        rationale: str | None,
-        revision: int,
-        member_id: str | None,
-        at: datetime,
     ) -> None:
         # The row is the latest revision, whole: stated by key, not read first.
-        self.store.upserts().put(
-            _ASSESSMENTS,
-            (round_id, assessor_id, assessee_id, norm_id),
-            {
-                "round_id": round_id,
-                "assessor_id": assessor_id,
-                "assessee_id": assessee_id,
-                "norm_id": norm_id,
-                "seq": tracking.notification_id,
-                "score": score,
-                "weighted": weighted,
-                "weight": weight,
-                "rationale": rationale,
-                "revision": revision,
-                "recorded_by": member_id,
-                "recorded_at": at,
-            },
+        row = facts(recorded)
+        row.update(
+            seq=tracking.notification_id,
+            weighted=weighted,
+            weight=weight,
+            recorded_by=recorded.actor_member_id,
+            recorded_at=recorded.timestamp,
         )
+        key = (recorded.round_id, recorded.assessor_id, recorded.assessee_id, recorded.norm_id)
+        self.store.upserts().put(_ASSESSMENTS, key, row)
         self.insert_tracking(tracking)
 
 
@@ -198,31 +169,21 @@ class SqlMutualControlReader:
             for term, norm in session.exec(terms.order_by(col(RoundNormRow.ord))):
                 norms.setdefault(term.round_id, []).append(_round_norm(term, norm))
             return [
-                RoundInfo(r.id, r.title, r.is_open, tuple(norms.get(r.id, ())))
+                dto_of(RoundInfo, r, open=r.is_open, norms=tuple(norms.get(r.id, ())))
                 for r in session.exec(rounds)
             ]
 
 
 def _norm(row: NormRow) -> NormInfo:
-    return NormInfo(row.id, row.name, row.description, row.scale_min, row.scale_max, row.weight)
+    return dto_of(NormInfo, row)
 
 
 def _round_norm(term: RoundNormRow, norm: NormRow) -> NormInfo:
     """The norm as the round uses it: the terms the round copied at opening."""
-    return NormInfo(
-        norm.id, norm.name, norm.description, term.scale_min, term.scale_max, term.weight
+    return dto_of(
+        NormInfo, norm, scale_min=term.scale_min, scale_max=term.scale_max, weight=term.weight
     )
 
 
 def _assessment(row: AssessmentRow) -> AssessmentInfo:
-    return AssessmentInfo(
-        row.round_id,
-        row.assessor_id,
-        row.assessee_id,
-        row.norm_id,
-        row.score,
-        row.rationale,
-        row.recorded_by,
-        row.recorded_at,
-        row.revision,
-    )
+    return dto_of(AssessmentInfo, row)

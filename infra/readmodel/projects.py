@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import fields
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from domain.base import STAMP_FIELDS
 from domain.project import Project
 from domain.vocabulary import MilestoneStatus
+from infra.readmodel.by_name import dto_of, row_of, set_facts
 from infra.readmodel.project_tables import (
     ExpectedResultRow,
     MilestoneRow,
@@ -27,76 +26,75 @@ from services.ports.projects import ProjectsView
 
 
 class SqlProjectsView(BatchTracked, ProjectsView):
-    def project_launched(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        title: str,
-        direction: str,
-        kind: str,
-        goal_id: str | None,
-        lead_id: str,
-        partner_ids: list[str],
-        expected_results: list[dict[str, Any]],
-        at: datetime,
-    ) -> None:
+    def project_launched(self, tracking: Tracking, launched: Project.ProjectLaunched) -> None:
+        project_id = str(launched.originator_id)
         session = self.store.session()
         session.add(
-            ProjectRow(
+            row_of(
+                ProjectRow,
+                launched,
                 id=project_id,
                 seq=tracking.notification_id,
-                title=title,
-                direction=direction,
-                kind=kind,
-                goal_id=goal_id,
-                lead_id=lead_id,
-                launched_at=at,
+                launched_at=launched.timestamp,
             )
         )
-        session.add_all(_launch_rows(project_id, partner_ids, expected_results))
+        session.add_all(_launch_rows(project_id, launched.partner_ids, launched.expected_results))
         self.insert_tracking(tracking)
 
     def milestone_planned(self, tracking: Tracking, planned: Project.MilestonePlanned) -> None:
-        self.store.session().add(_planned_row(planned, tracking.notification_id))
+        # Validated: the ISO ``due`` becomes a date; the columns the event has no
+        # field for (status, the report) keep their defaults.
+        row = row_of(
+            MilestoneRow,
+            planned,
+            id=planned.milestone_id,
+            project_id=str(planned.originator_id),
+            seq=tracking.notification_id,
+        )
+        self.store.session().add(row)
         self.insert_tracking(tracking)
 
-    def milestone_reached(
-        self,
-        tracking: Tracking,
-        *,
-        milestone_id: str,
-        reached_on: str,
-        actual_result: str,
-        evidence_url: str | None,
-    ) -> None:
+    def milestone_reached(self, tracking: Tracking, reached: Project.MilestoneReached) -> None:
         self._update(
             MilestoneRow,
-            milestone_id,
+            reached.milestone_id,
+            reached,
             status=MilestoneStatus.REACHED.value,
-            reached_on=date.fromisoformat(reached_on),
-            actual_result=actual_result,
-            evidence_url=evidence_url,
+            reached_on=date.fromisoformat(reached.reached_on),
         )
         self.insert_tracking(tracking)
 
-    def milestone_missed(self, tracking: Tracking, *, milestone_id: str, reason: str) -> None:
+    def milestone_missed(self, tracking: Tracking, missed: Project.MilestoneMissed) -> None:
         self._update(
-            MilestoneRow, milestone_id, status=MilestoneStatus.MISSED.value, missed_reason=reason
+            MilestoneRow,
+            missed.milestone_id,
+            missed,
+            skip=MISSED_RENAMED,
+            status=MilestoneStatus.MISSED.value,
+            missed_reason=missed.reason,
         )
         self.insert_tracking(tracking)
 
-    def result_recorded(self, tracking: Tracking, *, result_id: str, actual: float) -> None:
-        self._update(ExpectedResultRow, result_id, actual=actual)
+    def result_recorded(self, tracking: Tracking, recorded: Project.ResultRecorded) -> None:
+        self._update(ExpectedResultRow, recorded.result_id, recorded)
         self.insert_tracking(tracking)
 
-    def _update(self, table: type[Any], key: str, **values: Any) -> None:
+    def _update(
+        self, table: type[Any], key: str, event: object, skip: tuple[str, ...] = (), **columns: Any
+    ) -> None:
+        """Writes the event's facts (less its key, ``id`` in the table) into the row."""
         session = self.store.session()
         row = session.get(table, key)
         if row is not None:
-            for name, value in values.items():
-                setattr(row, name, value)
+            set_facts(row, event, skip=(*_KEY_FACTS, *skip), **columns)
             session.add(row)
+
+
+# The facts that name the row an event changes: its key, not a column to write.
+_KEY_FACTS = ("milestone_id", "result_id")
+# A missed milestone's ``reason`` is the ``missed_reason`` column (the reached
+# milestone's report sits beside it).
+MISSED_RENAMED = ("reason",)
 
 
 class SqlProjectsReader:
@@ -151,13 +149,9 @@ def _assemble(session: Session, rows: Sequence[ProjectRow]) -> list[ProjectInfo]
     results = _grouped(session, ExpectedResultRow, ids, ExpectedResultRow.rank)
     milestones = _grouped(session, MilestoneRow, ids, MilestoneRow.seq)
     return [
-        ProjectInfo(
-            id=r.id,
-            title=r.title,
-            direction=r.direction,
-            kind=r.kind,
-            goal_id=r.goal_id,
-            lead_id=r.lead_id,
+        dto_of(
+            ProjectInfo,
+            r,
             partner_ids=tuple(p.subject_id for p in partners[r.id]),
             expected_results=tuple(_result(x) for x in results[r.id]),
             milestones=tuple(_milestone(m) for m in milestones[r.id]),
@@ -177,24 +171,8 @@ def _grouped(
 
 
 def _result(row: ExpectedResultRow) -> ExpectedResultInfo:
-    return ExpectedResultInfo(row.id, row.indicator, row.target, row.unit, row.actual)
-
-
-def _planned_row(planned: Project.MilestonePlanned, seq: int) -> MilestoneRow:
-    """The row of a planned milestone: each fact of the event goes to the column of
-    its name (validated, so the ISO ``due`` becomes a date); the columns the event
-    has no field for (status, the report) keep their defaults."""
-    facts = {
-        f.name: getattr(planned, f.name) for f in fields(planned) if f.name not in STAMP_FIELDS
-    }
-    keys = {"id": planned.milestone_id, "project_id": str(planned.originator_id), "seq": seq}
-    return MilestoneRow.model_validate(facts | keys)
-
-
-_MILESTONE_FIELDS = tuple(f.name for f in fields(MilestoneInfo))
+    return dto_of(ExpectedResultInfo, row)
 
 
 def _milestone(row: MilestoneRow) -> MilestoneInfo:
-    """The DTO from the row's columns of the same names (a field without a column
-    raises AttributeError in every read of a milestone)."""
-    return MilestoneInfo(**{name: getattr(row, name) for name in _MILESTONE_FIELDS})
+    return dto_of(MilestoneInfo, row)

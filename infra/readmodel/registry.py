@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
+from domain.cluster import Cluster
+from infra.readmodel.by_name import dto_of, row_of, set_facts
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
 from infra.readmodel.tracked import BatchTracked
 from services.dto import CallerInfo, ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
@@ -16,75 +17,50 @@ from services.ports.registry import RegistryView
 
 
 class SqlRegistryView(BatchTracked, RegistryView):
-    def cluster_founded(
-        self, tracking: Tracking, *, cluster_id: str, name: str, region: str, form: str
-    ) -> None:
-        self.store.session().add(ClusterRow(id=cluster_id, name=name, region=region, form=form))
+    def cluster_founded(self, tracking: Tracking, founded: Cluster.ClusterFounded) -> None:
+        self.store.session().add(row_of(ClusterRow, founded, id=str(founded.originator_id)))
         self.insert_tracking(tracking)
 
-    def subject_admitted(
-        self,
-        tracking: Tracking,
-        *,
-        subject_id: str,
-        name: str,
-        kind: str,
-        region: str | None,
-        at: datetime,
-    ) -> None:
-        self.store.session().add(
-            SubjectRow(
-                id=subject_id,
-                seq=tracking.notification_id,
-                name=name,
-                kind=kind,
-                region=region,
-                admitted_at=at,
-            )
+    def subject_admitted(self, tracking: Tracking, admitted: Cluster.SubjectAdmitted) -> None:
+        row = row_of(
+            SubjectRow,
+            admitted,
+            id=admitted.subject_id,
+            seq=tracking.notification_id,
+            admitted_at=admitted.timestamp,
         )
+        self.store.session().add(row)
         self.insert_tracking(tracking)
 
-    def subject_withdrawn(self, tracking: Tracking, *, subject_id: str) -> None:
+    def subject_withdrawn(self, tracking: Tracking, withdrawn: Cluster.SubjectWithdrawn) -> None:
         session = self.store.session()
-        row = session.get(SubjectRow, subject_id)
+        row = session.get(SubjectRow, withdrawn.subject_id)
         if row is not None:
             row.active = False
             session.add(row)
         self.insert_tracking(tracking)
 
-    def interest_declared(
-        self, tracking: Tracking, *, subject_id: str, kind: str, statement: str
-    ) -> None:
+    def interest_declared(self, tracking: Tracking, declared: Cluster.InterestDeclared) -> None:
+        # A new statement of the same kind replaces the earlier one.
         session = self.store.session()
-        row = session.get(InterestRow, (subject_id, kind))
+        row = session.get(InterestRow, (declared.subject_id, declared.kind))
         if row is None:
-            row = InterestRow(subject_id=subject_id, kind=kind, statement=statement)
-        row.statement = statement
+            row = row_of(InterestRow, declared)
+        else:
+            set_facts(row, declared, skip=("subject_id", "kind"))
         session.add(row)
         self.insert_tracking(tracking)
 
-    def member_added(
-        self,
-        tracking: Tracking,
-        *,
-        member_id: str,
-        name: str,
-        email: str | None,
-        subject_id: str | None,
-        roles: list[str],
-        at: datetime,
-    ) -> None:
-        self.store.session().add(
-            MemberRow(
-                id=member_id,
-                seq=tracking.notification_id,
-                name=name,
-                email=email,
-                subject_id=subject_id,
-                roles=",".join(sorted(roles)),
-                added_at=at,
-            )
+    def member_added(self, tracking: Tracking, added: Cluster.MemberAdded) -> None:
+        row = row_of(
+            MemberRow,
+            added,
+            id=added.member_id,
+            seq=tracking.notification_id,
+            roles=",".join(sorted(added.roles)),
+            added_at=added.timestamp,
         )
+        self.store.session().add(row)
         self.insert_tracking(tracking)
 
     def roles_changed(
@@ -107,20 +83,20 @@ _INTEREST_TABLE = InterestRow.__table__  # type: ignore[attr-defined]
 _INTEREST = _INTEREST_TABLE.c
 _MEMBER = MemberRow.__table__.c  # type: ignore[attr-defined]
 _TRACKING = TrackingRow.__table__.c  # type: ignore[attr-defined]
-_SUBJECTS = sa.select(
-    _SUBJECT.id, _SUBJECT.name, _SUBJECT.kind, _SUBJECT.region, _SUBJECT.active
-).order_by(_SUBJECT.seq)
-_MEMBERS = sa.select(
-    _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles
-).order_by(_MEMBER.seq)
+# Whole rows, read by column name (infra/readmodel/by_name.py): a column added
+# for a new fact reaches its DTO field without an edit here.
+_SUBJECTS = sa.select(*_SUBJECT).order_by(_SUBJECT.seq)
+_MEMBERS = sa.select(*_MEMBER).order_by(_MEMBER.seq)
 _MEMBER_BY_ID = _MEMBERS.where(_MEMBER.id == sa.bindparam("member_id"))
 _REACHED = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
-_CLUSTER_ROW = sa.select(_CLUSTER.id, _CLUSTER.name, _CLUSTER.region, _CLUSTER.form, _REACHED)
+_CLUSTER_ROW = sa.select(*_CLUSTER, _REACHED.label("position"))
+_MEMBER_OF_CALLER = "member_"  # the caller's member columns, named apart from the cluster's
 # The cluster (one row per partition), the caller's member and their subject's
 # standing: outer joins, so a member that does not exist reads as NULLs.
 _CALLER = (
     _CLUSTER_ROW.add_columns(
-        _MEMBER.id, _MEMBER.name, _MEMBER.email, _MEMBER.subject_id, _MEMBER.roles, _SUBJECT.active
+        *(c.label(_MEMBER_OF_CALLER + c.name) for c in _MEMBER),
+        _SUBJECT.active.label("subject_active"),
     )
     .select_from(ClusterRow.__table__)  # type: ignore[attr-defined]
     .outerjoin(MemberRow.__table__, _MEMBER.id == sa.bindparam("member_id"))  # type: ignore[attr-defined]
@@ -128,11 +104,14 @@ _CALLER = (
 )
 
 
+_INTEREST_OF_SUBJECT = "interest_"
+
+
 def _with_interests(subjects: sa.Select[Any]) -> sa.Select[Any]:
     """Subjects with their interests, in one round trip (an outer join)."""
     return (
         subjects.outerjoin(_INTEREST_TABLE, _INTEREST.subject_id == _SUBJECT.id)
-        .add_columns(_INTEREST.kind, _INTEREST.statement)
+        .add_columns(*(c.label(_INTEREST_OF_SUBJECT + c.name) for c in _INTEREST))
         .order_by(_INTEREST.kind)
     )
 
@@ -158,8 +137,11 @@ class SqlRegistryReader:
             row = connection.execute(_CALLER, {"member_id": member_id}).first()
         if row is None:
             return CallerInfo(None, None, False)
-        member = _member(row[5:10]) if row[5] is not None else None
-        return CallerInfo(_cluster(row), member, bool(member and member.subject_id and row[10]))
+        found = _Prefixed(row, _MEMBER_OF_CALLER)
+        member = _member(found) if found.id is not None else None
+        return CallerInfo(
+            _cluster(row), member, bool(member and member.subject_id and row.subject_active)
+        )
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
         return self._subjects(_ALL_SUBJECTS if include_inactive else _ACTIVE_SUBJECTS)
@@ -187,24 +169,34 @@ class SqlRegistryReader:
         found: dict[str, tuple[sa.Row[Any], list[InterestInfo]]] = {}
         with self.engine.connect() as connection:
             for row in connection.execute(query, parameters or {}).all():
-                subject_id = row[0]
-                entry = found.get(subject_id)
+                entry = found.get(row.id)
                 if entry is None:
-                    entry = found[subject_id] = (row, [])
-                if row[5] is not None:
-                    entry[1].append(InterestInfo(row[5], row[6]))
-        return [_subject(row[:5], tuple(interests)) for row, interests in found.values()]
+                    entry = found[row.id] = (row, [])
+                if row.interest_kind is not None:
+                    entry[1].append(dto_of(InterestInfo, _Prefixed(row, _INTEREST_OF_SUBJECT)))
+        return [_subject(row, tuple(interests)) for row, interests in found.values()]
 
 
 def _subject(row: Any, interests: tuple[InterestInfo, ...]) -> SubjectInfo:
-    id_, name, kind, region, active = row
-    return SubjectInfo(id_, name, kind, region, bool(active), interests)
+    return dto_of(SubjectInfo, row, active=bool(row.active), interests=interests)
 
 
 def _cluster(row: Any) -> ClusterInfo:
-    return ClusterInfo(row[0], row[1], row[2], row[3], row[4] or 0)
+    return dto_of(ClusterInfo, row, position=row.position or 0)
 
 
 def _member(row: Any) -> MemberInfo:
-    id_, name, email, subject_id, roles = row
-    return MemberInfo(id_, name, email, subject_id, tuple(r for r in roles.split(",") if r))
+    return dto_of(MemberInfo, row, roles=tuple(r for r in row.roles.split(",") if r))
+
+
+class _Prefixed:
+    """The columns of a joined row labelled with a prefix, under their own names."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row = row
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)

@@ -4,52 +4,27 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
+from domain.goal import Goal
 from services.goal_model import GoalInfo, GoalVoteInfo
 
 
 class GoalView(TrackingRecorder):
-    """What the goal projection writes; each method also records the tracking."""
+    """What the goal projection writes; each method also records the tracking.
+    The views write each event's facts by name (infra/readmodel/by_name.py)."""
 
     @abstractmethod
-    def goal_proposed(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        title: str,
-        statement: str,
-        horizon_years: int | None,
-        rule: str,
-        threshold: float | None,
-        closes_on: str | None,
-        proposed_by: str,
-        at: datetime,
-    ) -> None: ...
+    def goal_proposed(self, tracking: Tracking, proposed: Goal.GoalProposed) -> None: ...
 
     @abstractmethod
-    def goal_vote_cast(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        subject_id: str,
-        choice: str,
-        interest_link: str | None,
-        revision: int,
-        cast_by: str,
-        at: datetime,
-    ) -> None:
+    def goal_vote_cast(self, tracking: Tracking, cast: Goal.GoalVoteCast) -> None:
         """Replaces the subject's earlier vote: the view keeps the latest only."""
 
     @abstractmethod
-    def goal_closed(
-        self, tracking: Tracking, *, goal_id: str, status: str, eligible: list[str], at: datetime
-    ) -> None: ...
+    def goal_closed(self, tracking: Tracking, closed: Goal.GoalClosed) -> None: ...
 
 
 class GoalReader(Protocol):

@@ -10,6 +10,8 @@ from typing import Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
+from domain.identity_provider import IdentityProvider
+
 
 @dataclass(frozen=True)
 class ProviderRecord:
@@ -111,14 +113,6 @@ class IdentityProviderView(TrackingRecorder):
 
     @abstractmethod
     def provider_registered(
-        self,
-        tracking: Tracking,
-        *,
-        provider_id: str,
-        name: str,
-        subject_id: str,
-        issuer: str,
-        client_id: str,
-        secret_ref: str,
-        enrol_new_members: bool,
-    ) -> None: ...
+        self, tracking: Tracking, registered: IdentityProvider.IdentityProviderRegistered
+    ) -> None:
+        """Records the provider from the event's facts, by name."""

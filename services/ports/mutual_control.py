@@ -5,39 +5,33 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
-from domain.assessment_round import RoundTerms
+from domain.assessment_round import AssessmentRound, RoundTerms
+from domain.norm import Norm
+from domain.scorecard import Scorecard
 from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo, WeightedScore
 
 
 class MutualControlView(TrackingRecorder):
     """What the mutual-control projection writes; each method records the
-    view change and the tracking in the same unit of work."""
+    view change and the tracking in the same unit of work; the views write each
+    event's facts by name (infra/readmodel/by_name.py)."""
 
     @abstractmethod
-    def norm_adopted(
-        self,
-        tracking: Tracking,
-        *,
-        norm_id: str,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
-    ) -> None: ...
+    def norm_adopted(self, tracking: Tracking, adopted: Norm.NormAdopted) -> None: ...
 
     @abstractmethod
     def round_opened(
-        self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
+        self, tracking: Tracking, opened: AssessmentRound.AssessmentRoundOpened
     ) -> None: ...
 
     @abstractmethod
-    def round_closed(self, tracking: Tracking, *, round_id: str) -> None: ...
+    def round_closed(
+        self, tracking: Tracking, closed: AssessmentRound.AssessmentRoundClosed
+    ) -> None: ...
 
     @abstractmethod
     def round_terms(self, round_id: str) -> RoundTerms | None:
@@ -48,18 +42,10 @@ class MutualControlView(TrackingRecorder):
     def assessment_recorded(
         self,
         tracking: Tracking,
+        recorded: Scorecard.AssessmentRecorded,
         *,
-        round_id: str,
-        assessor_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
         weighted: float,
         weight: float,
-        rationale: str | None,
-        revision: int,
-        member_id: str | None,
-        at: datetime,
     ) -> None:
         """Stores the latest revision, with its weight and weighted normalised score."""
 

@@ -4,8 +4,7 @@ projection writes and what queries read."""
 from __future__ import annotations
 
 from abc import abstractmethod
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
@@ -18,20 +17,7 @@ class ProjectsView(TrackingRecorder):
     change and the tracking in the same unit of work."""
 
     @abstractmethod
-    def project_launched(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        title: str,
-        direction: str,
-        kind: str,
-        goal_id: str | None,
-        lead_id: str,
-        partner_ids: list[str],
-        expected_results: list[dict[str, Any]],
-        at: datetime,
-    ) -> None: ...
+    def project_launched(self, tracking: Tracking, launched: Project.ProjectLaunched) -> None: ...
 
     @abstractmethod
     def milestone_planned(self, tracking: Tracking, planned: Project.MilestonePlanned) -> None:
@@ -39,21 +25,13 @@ class ProjectsView(TrackingRecorder):
         added to the event reaches the view without an edit here or in the projection."""
 
     @abstractmethod
-    def milestone_reached(
-        self,
-        tracking: Tracking,
-        *,
-        milestone_id: str,
-        reached_on: str,
-        actual_result: str,
-        evidence_url: str | None,
-    ) -> None: ...
+    def milestone_reached(self, tracking: Tracking, reached: Project.MilestoneReached) -> None: ...
 
     @abstractmethod
-    def milestone_missed(self, tracking: Tracking, *, milestone_id: str, reason: str) -> None: ...
+    def milestone_missed(self, tracking: Tracking, missed: Project.MilestoneMissed) -> None: ...
 
     @abstractmethod
-    def result_recorded(self, tracking: Tracking, *, result_id: str, actual: float) -> None: ...
+    def result_recorded(self, tracking: Tracking, recorded: Project.ResultRecorded) -> None: ...
 
 
 class ProjectReader(Protocol):

@@ -3,55 +3,36 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from datetime import datetime
 from typing import Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
+from domain.cluster import Cluster
 from services.dto import CallerInfo, ClusterInfo, MemberInfo, SubjectInfo
 
 
 class RegistryView(TrackingRecorder):
     """What the registry projection writes. Each method records the view
-    change and the tracking in the same unit of work."""
+    change and the tracking in the same unit of work; a method that takes an
+    event writes its facts by name (infra/readmodel/by_name.py), so a field
+    added to the event needs no edit here or in the projection."""
 
     @abstractmethod
-    def cluster_founded(
-        self, tracking: Tracking, *, cluster_id: str, name: str, region: str, form: str
+    def cluster_founded(self, tracking: Tracking, founded: Cluster.ClusterFounded) -> None: ...
+
+    @abstractmethod
+    def subject_admitted(self, tracking: Tracking, admitted: Cluster.SubjectAdmitted) -> None: ...
+
+    @abstractmethod
+    def subject_withdrawn(
+        self, tracking: Tracking, withdrawn: Cluster.SubjectWithdrawn
     ) -> None: ...
 
     @abstractmethod
-    def subject_admitted(
-        self,
-        tracking: Tracking,
-        *,
-        subject_id: str,
-        name: str,
-        kind: str,
-        region: str | None,
-        at: datetime,
-    ) -> None: ...
+    def interest_declared(self, tracking: Tracking, declared: Cluster.InterestDeclared) -> None: ...
 
     @abstractmethod
-    def subject_withdrawn(self, tracking: Tracking, *, subject_id: str) -> None: ...
-
-    @abstractmethod
-    def interest_declared(
-        self, tracking: Tracking, *, subject_id: str, kind: str, statement: str
-    ) -> None: ...
-
-    @abstractmethod
-    def member_added(
-        self,
-        tracking: Tracking,
-        *,
-        member_id: str,
-        name: str,
-        email: str | None,
-        subject_id: str | None,
-        roles: list[str],
-        at: datetime,
-    ) -> None: ...
+    def member_added(self, tracking: Tracking, added: Cluster.MemberAdded) -> None: ...
 
     @abstractmethod
     def roles_changed(

@@ -22,14 +22,5 @@ class IdentityProviderProjection(Projection[IdentityProviderView]):
         self.view.insert_tracking(tracking)  # not ours: only move the position on
 
     @process_event.register
-    def _(self, e: IdentityProvider.IdentityProviderRegistered, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.provider_registered(
-            tracking,
-            provider_id=str(e.originator_id),
-            name=e.name,
-            subject_id=e.subject_id,
-            issuer=e.issuer,
-            client_id=e.client_id,
-            secret_ref=e.secret_ref,
-            enrol_new_members=e.enrol_new_members,
-        )
+    def _(self, e: IdentityProvider.IdentityProviderRegistered, tracking: Tracking) -> None:
+        self.view.provider_registered(tracking, e)

@@ -21,38 +21,21 @@ class ProjectsProjection(Projection[ProjectsView]):
         self.view.insert_tracking(tracking)  # not ours: only move the position on
 
     @process_event.register
-    def _(self, e: Project.ProjectLaunched, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.project_launched(
-            tracking,
-            project_id=str(e.originator_id),
-            title=e.title,
-            direction=e.direction,
-            kind=e.kind,
-            goal_id=e.goal_id,
-            lead_id=e.lead_id,
-            partner_ids=e.partner_ids,
-            expected_results=e.expected_results,
-            at=e.timestamp,
-        )
+    def _(self, e: Project.ProjectLaunched, tracking: Tracking) -> None:
+        self.view.project_launched(tracking, e)
 
     @process_event.register
     def _(self, e: Project.MilestonePlanned, tracking: Tracking) -> None:
         self.view.milestone_planned(tracking, e)
 
     @process_event.register
-    def _(self, e: Project.MilestoneReached, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.milestone_reached(
-            tracking,
-            milestone_id=e.milestone_id,
-            reached_on=e.reached_on,
-            actual_result=e.actual_result,
-            evidence_url=e.evidence_url,
-        )
+    def _(self, e: Project.MilestoneReached, tracking: Tracking) -> None:
+        self.view.milestone_reached(tracking, e)
 
     @process_event.register
-    def _(self, e: Project.MilestoneMissed, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.milestone_missed(tracking, milestone_id=e.milestone_id, reason=e.reason)
+    def _(self, e: Project.MilestoneMissed, tracking: Tracking) -> None:
+        self.view.milestone_missed(tracking, e)
 
     @process_event.register
-    def _(self, e: Project.ResultRecorded, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.result_recorded(tracking, result_id=e.result_id, actual=e.actual)
+    def _(self, e: Project.ResultRecorded, tracking: Tracking) -> None:
+        self.view.result_recorded(tracking, e)

@@ -21,48 +21,29 @@ class RegistryProjection(Projection[RegistryView]):
         self.view.insert_tracking(tracking)  # not ours: only move the position on
 
     @process_event.register
-    def _(self, e: Cluster.ClusterFounded, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.cluster_founded(
-            tracking, cluster_id=str(e.originator_id), name=e.name, region=e.region, form=e.form
-        )
+    def _(self, e: Cluster.ClusterFounded, tracking: Tracking) -> None:
+        self.view.cluster_founded(tracking, e)
 
     @process_event.register
-    def _(self, e: Cluster.SubjectAdmitted, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.subject_admitted(
-            tracking,
-            subject_id=e.subject_id,
-            name=e.name,
-            kind=e.kind,
-            region=e.region,
-            at=e.timestamp,
-        )
+    def _(self, e: Cluster.SubjectAdmitted, tracking: Tracking) -> None:
+        self.view.subject_admitted(tracking, e)
 
     @process_event.register
-    def _(self, e: Cluster.SubjectWithdrawn, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.subject_withdrawn(tracking, subject_id=e.subject_id)
+    def _(self, e: Cluster.SubjectWithdrawn, tracking: Tracking) -> None:
+        self.view.subject_withdrawn(tracking, e)
 
     @process_event.register
-    def _(self, e: Cluster.InterestDeclared, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.interest_declared(
-            tracking, subject_id=e.subject_id, kind=e.kind, statement=e.statement
-        )
+    def _(self, e: Cluster.InterestDeclared, tracking: Tracking) -> None:
+        self.view.interest_declared(tracking, e)
 
     @process_event.register
-    def _(self, e: Cluster.MemberAdded, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.view.member_added(
-            tracking,
-            member_id=e.member_id,
-            name=e.name,
-            email=e.email,
-            subject_id=e.subject_id,
-            roles=e.roles,
-            at=e.timestamp,
-        )
+    def _(self, e: Cluster.MemberAdded, tracking: Tracking) -> None:
+        self.view.member_added(tracking, e)
 
     @process_event.register
-    def _(self, e: Cluster.RoleGranted, tracking: Tracking) -> None:  # type: ignore[name-defined]
+    def _(self, e: Cluster.RoleGranted, tracking: Tracking) -> None:
         self.view.roles_changed(tracking, member_id=e.member_id, add=e.role, remove=None)
 
     @process_event.register
-    def _(self, e: Cluster.RoleRevoked, tracking: Tracking) -> None:  # type: ignore[name-defined]
+    def _(self, e: Cluster.RoleRevoked, tracking: Tracking) -> None:
         self.view.roles_changed(tracking, member_id=e.member_id, add=None, remove=e.role)

@@ -12,18 +12,24 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from domain.cluster import Cluster
+from domain.cluster import (
+    Cluster,
+    ClusterFounding,
+    InterestDeclaration,
+    MemberAddition,
+    SubjectAdmission,
+)
 
 ATOMS = (str, bytes, int, float, bool, type(None), Enum, UUID, datetime, frozenset)
 
 
 def populated() -> Cluster:
-    cluster = Cluster.found(uuid.uuid4(), "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    cluster = Cluster.found(uuid.uuid4(), ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC"))
     for i in range(3):
         subject, member = str(uuid.uuid4()), str(uuid.uuid4())
-        cluster.admit(subject, f"School {i}", "SCHOOL", "Tomsk")
-        cluster.declare_interest(subject, "LEGAL", f"Need {i}")
-        cluster.add_member(member, f"Member {i}", None, subject, ["MEMBER"])
+        cluster.admit(subject, SubjectAdmission(f"School {i}", "SCHOOL", "Tomsk"))
+        cluster.declare_interest(subject, InterestDeclaration("LEGAL", f"Need {i}"))
+        cluster.add_member(member, MemberAddition(f"Member {i}", None, subject, ["MEMBER"]))
     return cluster  # with its events still pending
 
 
@@ -69,9 +75,9 @@ def test_changing_the_copy_leaves_the_original_alone() -> None:
     twin = copy.deepcopy(cluster)
     subject = next(iter(twin.subjects))
     member = next(iter(twin.members))
-    twin.declare_interest(subject, "SOCIAL", "Practice places")
+    twin.declare_interest(subject, InterestDeclaration("SOCIAL", "Practice places"))
     twin.grant(member, "COORDINATOR")
-    twin.admit(str(uuid.uuid4()), "Kindergarten 1", "PRESCHOOL", None)
+    twin.admit(str(uuid.uuid4()), SubjectAdmission("Kindergarten 1", "PRESCHOOL", None))
     twin.withdraw(next(s for s in twin.subjects if s != subject))
     assert vars(cluster) == before
     assert cluster.collect_events() == []

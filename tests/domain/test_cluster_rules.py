@@ -6,7 +6,13 @@ import uuid
 
 import pytest
 
-from domain.cluster import Cluster
+from domain.cluster import (
+    Cluster,
+    ClusterFounding,
+    InterestDeclaration,
+    MemberAddition,
+    SubjectAdmission,
+)
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.vocabulary import InterestKind, Role
 
@@ -18,10 +24,10 @@ def new_id() -> str:
 @pytest.fixture
 def registry() -> tuple[Cluster, str, str]:
     """A cluster with one coordinator and one subject; events already collected."""
-    cluster = Cluster.found(uuid.uuid4(), "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    cluster = Cluster.found(uuid.uuid4(), ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC"))
     coordinator, subject = new_id(), new_id()
-    cluster.add_member(coordinator, "Olga", None, None, ["COORDINATOR"])
-    cluster.admit(subject, "School 5", "SCHOOL", "Tomsk")
+    cluster.add_member(coordinator, MemberAddition("Olga", None, None, ["COORDINATOR"]))
+    cluster.admit(subject, SubjectAdmission("School 5", "SCHOOL", "Tomsk"))
     cluster.collect_events()
     return cluster, coordinator, subject
 
@@ -32,7 +38,7 @@ def event_names(cluster: Cluster) -> list[str]:
 
 def test_founding_records_cluster_founded_with_the_checked_values() -> None:
     cluster_id = uuid.uuid4()
-    cluster = Cluster.found(cluster_id, " Tomsk cluster ", " Tomsk ", "QUALITY")
+    cluster = Cluster.found(cluster_id, ClusterFounding(" Tomsk cluster ", " Tomsk ", "QUALITY"))
     (founded,) = cluster.collect_events()
     assert type(founded).__name__ == "ClusterFounded"
     assert founded.originator_id == cluster_id
@@ -75,7 +81,7 @@ def test_the_last_coordinator_cannot_be_revoked(registry) -> None:
 def test_a_coordinator_can_step_down_once_another_one_exists(registry) -> None:
     cluster, first, subject = registry
     second = new_id()
-    cluster.add_member(second, "Pavel", None, subject, ["MEMBER"])
+    cluster.add_member(second, MemberAddition("Pavel", None, subject, ["MEMBER"]))
     assert cluster.grant(second, "COORDINATOR") is True
     assert cluster.revoke(first, "COORDINATOR") is True
     assert cluster.members[first].roles == set()
@@ -113,9 +119,9 @@ def test_roles_of_an_unknown_member_are_not_found(registry) -> None:
 
 def test_a_new_interest_replaces_the_earlier_one_of_the_same_kind_only(registry) -> None:
     cluster, _, subject = registry
-    cluster.declare_interest(subject, "SOCIAL", "Graduates stay in the region")
-    cluster.declare_interest(subject, "LEGAL", "A joint charter")
-    cluster.declare_interest(subject, "SOCIAL", "Teachers train locally")
+    cluster.declare_interest(subject, InterestDeclaration("SOCIAL", "Graduates stay in the region"))
+    cluster.declare_interest(subject, InterestDeclaration("LEGAL", "A joint charter"))
+    cluster.declare_interest(subject, InterestDeclaration("SOCIAL", "Teachers train locally"))
     assert cluster.subjects[subject].interests == {
         InterestKind.SOCIAL: "Teachers train locally",
         InterestKind.LEGAL: "A joint charter",
@@ -129,7 +135,7 @@ def test_a_withdrawn_subject_cannot_declare_interests(registry) -> None:
     cluster.withdraw(subject)
     cluster.collect_events()
     with pytest.raises(InvalidInput) as caught:
-        cluster.declare_interest(subject, "SOCIAL", "Still here")
+        cluster.declare_interest(subject, InterestDeclaration("SOCIAL", "Still here"))
     assert caught.value.field == "subjectId"
     assert cluster.pending_events == []
 
@@ -142,7 +148,7 @@ def test_a_member_must_reference_an_active_subject_of_this_cluster(registry, wit
         cluster.withdraw(subject)
         cluster.collect_events()
     with pytest.raises(InvalidInput) as caught:
-        cluster.add_member(new_id(), "Ivan", None, target, ["MEMBER"])
+        cluster.add_member(new_id(), MemberAddition("Ivan", None, target, ["MEMBER"]))
     assert caught.value.field == "subjectId"
     assert len(cluster.members) == 1
     assert cluster.pending_events == []
@@ -151,19 +157,21 @@ def test_a_member_must_reference_an_active_subject_of_this_cluster(registry, wit
 def test_a_member_may_act_for_no_subject_at_all(registry) -> None:
     cluster, _, _ = registry
     auditor = new_id()
-    cluster.add_member(auditor, "Anna Auditor", "anna@audit.example", None, ["AUDITOR"])
+    cluster.add_member(
+        auditor, MemberAddition("Anna Auditor", "anna@audit.example", None, ["AUDITOR"])
+    )
     assert cluster.members[auditor].subject_id is None
     assert cluster.members[auditor].roles == {Role.AUDITOR}
 
 
 def test_the_events_alone_rebuild_the_same_registry() -> None:
-    cluster = Cluster.found(uuid.uuid4(), "Tomsk cluster", "Tomsk", "LATERAL")
+    cluster = Cluster.found(uuid.uuid4(), ClusterFounding("Tomsk cluster", "Tomsk", "LATERAL"))
     coordinator, school, college, ivan = new_id(), new_id(), new_id(), new_id()
-    cluster.add_member(coordinator, "Olga", None, None, ["COORDINATOR"])
-    cluster.admit(school, "School 5", "SCHOOL", "Tomsk")
-    cluster.admit(college, "College 2", "COLLEGE", None)
-    cluster.add_member(ivan, "Ivan", "ivan@school5.ru", school, ["MEMBER"])
-    cluster.declare_interest(school, "ECONOMIC", "Jobs")
+    cluster.add_member(coordinator, MemberAddition("Olga", None, None, ["COORDINATOR"]))
+    cluster.admit(school, SubjectAdmission("School 5", "SCHOOL", "Tomsk"))
+    cluster.admit(college, SubjectAdmission("College 2", "COLLEGE", None))
+    cluster.add_member(ivan, MemberAddition("Ivan", "ivan@school5.ru", school, ["MEMBER"]))
+    cluster.declare_interest(school, InterestDeclaration("ECONOMIC", "Jobs"))
     cluster.grant(ivan, "AUDITOR")
     cluster.withdraw(college)
     events = cluster.collect_events()

@@ -12,6 +12,7 @@ from domain.errors import Conflict, InvalidInput
 from domain.goal import (
     AdoptionRule,
     Goal,
+    GoalProposal,
     GoalStatus,
     VoteChoice,
     decide,
@@ -82,11 +83,14 @@ def propose(**changes) -> Goal:  # type: ignore[no-untyped-def]
         rule="QUALIFIED_MAJORITY",
         threshold=None,
         closes_on=None,
+    )
+    values.update(changes)
+    return Goal.propose(
+        uuid.uuid4(),
+        GoalProposal(**values),  # type: ignore[arg-type]
         proposed_by="s0",
         today=TODAY,
     )
-    values.update(changes)
-    return Goal.propose(uuid.uuid4(), **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

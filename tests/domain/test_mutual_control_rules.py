@@ -8,14 +8,14 @@ import pytest
 
 from domain.assessment_round import AssessmentRound, RoundTerms
 from domain.errors import Conflict, InvalidInput
-from domain.norm import Norm, NormTerms
+from domain.norm import Norm, NormAdoption, NormTerms
 from domain.scorecard import Scorecard, scorecard_id
 
 ASSESSOR, ASSESSEE = str(uuid.uuid4()), str(uuid.uuid4())
 
 
 def norm(low: int = 1, high: int = 5, weight: float = 2.0) -> Norm:
-    return Norm.adopt(uuid.uuid4(), " Teaching quality ", None, low, high, weight)
+    return Norm.adopt(uuid.uuid4(), NormAdoption(" Teaching quality ", None, low, high, weight))
 
 
 def open_round(*norms: Norm) -> AssessmentRound:

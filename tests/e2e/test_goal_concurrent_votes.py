@@ -16,6 +16,7 @@ import httpx
 import pytest
 from e2e_server import OPERATIONS, Server, fresh_database, serve
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from infra.bootstrap import Container, bootstrap
 from infra.cli_context import member_principal, operator_principal
 from infra.settings import Settings
@@ -55,12 +56,16 @@ def voting_cluster(first: Server, url: str) -> tuple[str, list[str]]:
 
 def _populate(container: Container) -> tuple[str, list[str]]:
     operator, registry = operator_principal("Platform operator"), container.registry
-    cluster_id = registry.found_cluster(operator, "Altai cluster", "Altai", "GEOGRAPHIC").id
+    cluster_id = registry.found_cluster(
+        operator, ClusterFounding("Altai cluster", "Altai", "GEOGRAPHIC")
+    ).id
     tokens = []
     for n in range(VOTERS):
-        subject = registry.admit_subject(operator, cluster_id, f"School {n}", "SCHOOL", None)
+        subject = registry.admit_subject(
+            operator, cluster_id, SubjectAdmission(f"School {n}", "SCHOOL", None)
+        )
         member = registry.add_member(
-            operator, cluster_id, f"Voter {n}", None, subject.id, ["MEMBER"]
+            operator, cluster_id, MemberAddition(f"Voter {n}", None, subject.id, ["MEMBER"])
         )
         tokens.append(container.tokens.mint(member_principal(container, cluster_id, member.id)))
     return cluster_id, tokens

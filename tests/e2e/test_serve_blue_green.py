@@ -16,6 +16,7 @@ import httpx
 import pytest
 from e2e_server import OPERATIONS, fresh_database, serve
 
+from domain.cluster import SubjectAdmission
 from infra.bootstrap import Container, bootstrap
 from infra.cli_context import operator_principal
 from infra.settings import Settings
@@ -57,7 +58,9 @@ def test_serve_rebuilds_an_outdated_read_model_under_clients(
     with store(data_dir, database_url) as container:
         operator = operator_principal("Platform operator")  # the demo's founder
         for i in range(SEEDED):
-            container.registry.admit_subject(operator, cluster_id, f"Seeded {i}", "SCHOOL", None)
+            container.registry.admit_subject(
+                operator, cluster_id, SubjectAdmission(f"Seeded {i}", "SCHOOL")
+            )
         live = container.partitions.open(cluster_id).read_model
         # As if every projection's code were newer than the tables.
         live.record_versions(dict.fromkeys(container.projector.versions(live), 0))

@@ -29,6 +29,7 @@ from mutual_control_scenario import (
     WITHDRAWN,
 )
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from services.principal import Principal
 
 
@@ -73,17 +74,19 @@ class Round:
 def build(api: Api) -> Round:
     container, op = api.container, world.operator()
     registry = container.registry
-    cluster_id = registry.found_cluster(op, "Tomsk cluster", "Tomsk", "GEOGRAPHIC").id
+    cluster_id = registry.found_cluster(
+        op, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    ).id
     subjects, people = {}, {}
     for letter in SUBJECTS:
         subjects[letter] = registry.admit_subject(
-            op, cluster_id, f"School {letter}", "SCHOOL", None
+            op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
         ).id
         member = registry.add_member(
-            op, cluster_id, f"Member {letter}", None, subjects[letter], ["MEMBER"]
+            op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
         )
         people[letter] = world.person_for(container, cluster_id, member.id, member.name)
-    auditor = registry.add_member(op, cluster_id, "Anna", None, None, ["AUDITOR"])
+    auditor = registry.add_member(op, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"]))
     people["auditor"] = world.person_for(container, cluster_id, auditor.id, "Anna")
     round_ = Round(api, op, cluster_id, subjects, people, {}, "")
     for key, (low, high, weight) in NORMS.items():

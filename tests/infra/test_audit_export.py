@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.cluster import InterestDeclaration, SubjectAdmission
 from infra.audit.export import write_export
 from infra.audit.verify import ExportError, verify_export
 
@@ -20,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def export_file(container, operator, cluster, tmp_path) -> Path:  # type: ignore[no-untyped-def]
     for i in range(8):
         subject = container.registry.admit_subject(
-            operator, cluster.id, f"School {i}", "SCHOOL", None
+            operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL", None)
         )
         container.registry.declare_interest(
-            operator, cluster.id, subject.id, "LEGAL", f"Statute {i}"
+            operator, cluster.id, subject.id, InterestDeclaration("LEGAL", f"Statute {i}")
         )
         if i in (3, 6):
             container.audit.sign_checkpoint(operator, cluster.id)
@@ -158,7 +159,9 @@ def verify_cli(path: Path, cwd: Path, *flags: str) -> subprocess.CompletedProces
 @pytest.fixture
 def unanchored_file(container, operator, cluster, tmp_path) -> Path:  # type: ignore[no-untyped-def]
     """An export of a cluster nobody signed a checkpoint for."""
-    container.registry.admit_subject(operator, cluster.id, "School", "SCHOOL", None)
+    container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("School", "SCHOOL", None)
+    )
     partition = container.partitions.open(cluster.id)
     path = tmp_path / "unanchored.ndjson"
     with path.open("w") as handle:

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from storage import storage
 
+from domain.cluster import SubjectAdmission
 from infra.bootstrap import Container
 from services.chain import canonical_bytes, link
 from services.dto import ClusterInfo
@@ -23,7 +24,9 @@ SUBJECTS = 10
 def history(container: Container, operator: Principal, cluster: ClusterInfo) -> int:
     """A cluster with a few events; returns the head position."""
     for i in range(SUBJECTS):
-        container.registry.admit_subject(operator, cluster.id, f"School {i}", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL", None)
+        )
     return container.queries.scope(operator, cluster.id).info.position
 
 

@@ -10,6 +10,7 @@ so a view shows which version built it.
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 import infra.bootstrap as bootstrap_module
-from domain.cluster import Cluster
+from domain.cluster import Cluster, SubjectAdmission
 from infra.app import create_app
 from infra.bootstrap import Container, bootstrap
 from infra.partitions import ClusterPartition
@@ -55,8 +56,10 @@ class _Capitals:
     def __init__(self, view: Any) -> None:
         self._view = view
 
-    def subject_admitted(self, tracking: Tracking, **fields: Any) -> None:
-        self._view.subject_admitted(tracking, **{**fields, "name": fields["name"].upper()})
+    def subject_admitted(self, tracking: Tracking, admitted: Any) -> None:
+        capital = copy.copy(admitted)
+        object.__setattr__(capital, "name", admitted.name.upper())  # events are frozen
+        self._view.subject_admitted(tracking, capital)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._view, name)
@@ -145,7 +148,9 @@ def test_version_bump_rebuilt_while_clients_query_and_write(
     old subject, all by one version (the old before the switch, the new after it,
     never a mix), and a read that follows a read of the new version is new too."""
     for i in range(OLD_SUBJECTS):
-        container.registry.admit_subject(operator, cluster.id, f"Old school {i}", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission(f"Old school {i}", "SCHOOL")
+        )
     old = set(names(container, operator, cluster.id))
     bumped = another_process(
         container, monkeypatch, projector_with(CapitalRegistry), rebuild_in_background=False
@@ -166,7 +171,9 @@ def test_version_bump_rebuilt_while_clients_query_and_write(
         try:
             while not stop.is_set():
                 added = bumped.registry.admit_subject(
-                    operator, cluster.id, f"New school {number}-{len(mine)}", "SCHOOL", None
+                    operator,
+                    cluster.id,
+                    SubjectAdmission(f"New school {number}-{len(mine)}", "SCHOOL"),
                 )
                 mine.add(added.id)
                 started = time.monotonic()
@@ -225,7 +232,9 @@ def test_a_rebuild_that_stops_resumes_and_never_serves_half(
     container: Container, operator: Principal, cluster: ClusterInfo, monkeypatch
 ) -> None:
     for i in range(OLD_SUBJECTS):
-        container.registry.admit_subject(operator, cluster.id, f"Old school {i}", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission(f"Old school {i}", "SCHOOL")
+        )
     old = sorted(names(container, operator, cluster.id))
     bumped = another_process(
         container, monkeypatch, projector_with(CapitalRegistry), rebuild_in_background=False
@@ -259,7 +268,7 @@ def test_a_rebuild_that_stops_resumes_and_never_serves_half(
 def test_a_process_that_opens_an_outdated_cluster_rebuilds_it_in_the_background(
     container: Container, operator: Principal, cluster: ClusterInfo, monkeypatch
 ) -> None:
-    container.registry.admit_subject(operator, cluster.id, "School 7", "SCHOOL", None)
+    container.registry.admit_subject(operator, cluster.id, SubjectAdmission("School 7", "SCHOOL"))
     bumped = another_process(container, monkeypatch, projector_with(CapitalRegistry))
     assert not bumped.rebuilds.background  # a one-off command's container starts none
     create_app(bumped)  # what `serve` does (a worker likewise)
@@ -298,7 +307,9 @@ def test_a_rebuild_sends_nothing_twice(
     first = sender.partitions.open(cluster.id)
     assert sender.rebuilds.rebuild(first) == "switched"
     for i in range(5):
-        sender.registry.admit_subject(operator, cluster.id, f"School {i}", "SCHOOL", None)
+        sender.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL")
+        )
     outbox = Outbox(first.read_model.engine)
     delivered: list[tuple[str, str]] = []
     deliver(outbox, delivered)
@@ -323,10 +334,12 @@ def test_a_rebuild_sends_nothing_twice(
         # switch's lock, where a write would wait for the switch), projected live.
         batches.append(count)
         if len(batches) <= 3:
-            bumped.registry.admit_subject(operator, cluster.id, "Meanwhile", "SCHOOL", None)
+            bumped.registry.admit_subject(
+                operator, cluster.id, SubjectAdmission("Meanwhile", "SCHOOL")
+            )
 
     assert rebuilds.rebuild(partition, on_batch=meanwhile) == "switched"
-    bumped.registry.admit_subject(operator, cluster.id, "After", "SCHOOL", None)
+    bumped.registry.admit_subject(operator, cluster.id, SubjectAdmission("After", "SCHOOL"))
     # A replay of the whole log too (`clusterwork audit replay`).
     partition.read_model.reset(bumped.projector.versions(partition.read_model))
     bumped.projector.catch_up(cluster.id, partition.log, partition.read_model, partition.app.mapper)
@@ -357,7 +370,7 @@ def run_cli(container: Container, *args: str) -> subprocess.CompletedProcess[str
 def test_projections_status_and_rebuild_commands(
     container: Container, operator: Principal, cluster: ClusterInfo
 ) -> None:
-    container.registry.admit_subject(operator, cluster.id, "School 9", "SCHOOL", None)
+    container.registry.admit_subject(operator, cluster.id, SubjectAdmission("School 9", "SCHOOL"))
     live = container.partitions.open(cluster.id).read_model
     head = container.partitions.open(cluster.id).log.head()
     done = run_cli(container, "projections", "status")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from storage import storage
 
+from domain.cluster import SubjectAdmission
 from infra.bootstrap import Container, bootstrap
 from services.dto import ClusterInfo
 from services.principal import Principal
@@ -55,7 +56,9 @@ def test_an_old_partition_is_upgraded_when_opened(
     container: Container, operator: Principal, cluster: ClusterInfo, reopened
 ) -> None:
     for i in range(5):
-        container.registry.admit_subject(operator, cluster.id, f"School {i}", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL", None)
+        )
     before = container.partitions.open(cluster.id).log.read(0, 1_000)
     make_old_layout(container, cluster.id)
 
@@ -67,7 +70,9 @@ def test_an_old_partition_is_upgraded_when_opened(
     ]
     scope = again.queries.scope(operator, cluster.id)
     assert again.audit.integrity(scope).verified
-    again.registry.admit_subject(operator, cluster.id, "School after", "SCHOOL", None)
+    again.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("School after", "SCHOOL", None)
+    )
     report = again.audit.integrity(again.queries.scope(operator, cluster.id))
     assert (report.verified, report.head) == (True, before[-1].position + 1)
     with storage(again, cluster.id) as db:

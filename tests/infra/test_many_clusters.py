@@ -28,6 +28,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from domain.cluster import ClusterFounding, SubjectAdmission
 from infra.bootstrap import bootstrap
 from infra.settings import Settings
 from services.principal import Principal
@@ -95,9 +96,11 @@ def test_more_clusters_than_the_server_has_connections_are_served_within_a_bound
 
     def found_and_write(n: int) -> str:
         info = container.registry.found_cluster(
-            operator, f"Cluster {n}", f"Region {n}", "GEOGRAPHIC"
+            operator, ClusterFounding(f"Cluster {n}", f"Region {n}", "GEOGRAPHIC")
         )
-        container.registry.admit_subject(operator, info.id, f"School of {n}", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, info.id, SubjectAdmission(f"School of {n}", "SCHOOL", None)
+        )
         return info.id
 
     started = time.monotonic()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from domain.cluster import ClusterFounding, SubjectAdmission
 from infra.bootstrap import Container, bootstrap
 
 
@@ -27,10 +28,14 @@ def small_pool(container: Container) -> Iterator[Container]:
 
 def test_writes_to_two_clusters_interleave_on_a_small_pool(small_pool, operator) -> None:  # type: ignore[no-untyped-def]
     registry = small_pool.registry
-    first = registry.found_cluster(operator, "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
-    second = registry.found_cluster(operator, "Omsk cluster", "Omsk", "VERTICAL")
+    first = registry.found_cluster(
+        operator, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    )
+    second = registry.found_cluster(operator, ClusterFounding("Omsk cluster", "Omsk", "VERTICAL"))
     for round_ in range(3):
         for cluster in (first, second, first):
-            registry.admit_subject(operator, cluster.id, f"School {round_}", "SCHOOL", None)
+            registry.admit_subject(
+                operator, cluster.id, SubjectAdmission(f"School {round_}", "SCHOOL", None)
+            )
     heads = [small_pool.partitions.open(c.id).log.head() for c in (first, second)]
     assert heads == [2 + 6, 2 + 3]  # founded with its coordinator, then the admissions

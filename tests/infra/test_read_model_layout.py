@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from storage import storage
 
+from domain.cluster import SubjectAdmission
 from domain.project import MilestonePlan
 from infra.bootstrap import Container, bootstrap
 from infra.readmodel.layout import add_missing_columns
@@ -22,7 +23,9 @@ from services.projects import ProjectLaunch, project_in
 
 def planned_project(container: Container, operator: Principal, cluster_id: str) -> tuple[str, str]:
     registry, projects = container.registry, container.projects
-    school = registry.admit_subject(operator, cluster_id, "School 5", "SCHOOL", None).id
+    school = registry.admit_subject(
+        operator, cluster_id, SubjectAdmission("School 5", "SCHOOL", None)
+    ).id
     launch = ProjectLaunch("Practicum", "EDUCATION", "EXPERIMENTAL_INNOVATION", lead_id=school)
     project = projects.launch_project(operator, cluster_id, launch).id
     milestone = projects.plan_milestone(

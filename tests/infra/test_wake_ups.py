@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from psycopg.sql import SQL
 
+from domain.cluster import ClusterFounding, SubjectAdmission
 from infra.bootstrap import Container
 from infra.eventstore import postgres as recorder_module
 from infra.live import CHANNEL
@@ -28,8 +29,12 @@ def test_every_append_wakes_the_listeners_with_its_cluster(
 ) -> None:
     with psycopg.connect(postgres_url, autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANNEL}")
-        cluster = container.registry.found_cluster(operator, "Omsk cluster", "Omsk", "GEOGRAPHIC")
-        container.registry.admit_subject(operator, cluster.id, "School 7", "SCHOOL", None)
+        cluster = container.registry.found_cluster(
+            operator, ClusterFounding("Omsk cluster", "Omsk", "GEOGRAPHIC")
+        )
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission("School 7", "SCHOOL", None)
+        )
         heard = [n.payload for n in listener.notifies(timeout=5.0, stop_after=2)]
     assert heard == [cluster.id, cluster.id]  # founding, then the admission
 
@@ -44,9 +49,11 @@ def test_a_failed_wake_up_neither_fails_nor_undoes_the_append(
     # the append; after the commit it can only be logged.
     monkeypatch.setattr(recorder_module, "WAKE_LISTENERS", SQL("SELECT pg_notify('', %s)"))
     with caplog.at_level(logging.WARNING, logger=recorder_module.__name__):
-        cluster = container.registry.found_cluster(operator, "Omsk cluster", "Omsk", "GEOGRAPHIC")
+        cluster = container.registry.found_cluster(
+            operator, ClusterFounding("Omsk cluster", "Omsk", "GEOGRAPHIC")
+        )
         admitted = container.registry.admit_subject(
-            operator, cluster.id, "School 7", "SCHOOL", None
+            operator, cluster.id, SubjectAdmission("School 7", "SCHOOL", None)
         )
     assert container.partitions.open(cluster.id).log.head() >= 2  # both are recorded
     assert admitted.name == "School 7"
@@ -57,7 +64,9 @@ def test_a_failed_wake_up_neither_fails_nor_undoes_the_append(
 def test_the_librarys_subscribe_refuses_at_once_instead_of_waiting_forever(
     container: Container, operator: Principal
 ) -> None:
-    cluster = container.registry.found_cluster(operator, "Omsk cluster", "Omsk", "GEOGRAPHIC")
+    cluster = container.registry.found_cluster(
+        operator, ClusterFounding("Omsk cluster", "Omsk", "GEOGRAPHIC")
+    )
     recorder = container.partitions.open(cluster.id).recorder
     started = time.monotonic()
     try:

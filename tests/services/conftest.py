@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from domain.cluster import MemberAddition, SubjectAdmission
 from infra.bootstrap import Container
 from infra.partitions import ClusterPartition
 from services.dto import ClusterInfo
@@ -55,13 +56,21 @@ def world(
     registry = container.registry
     coordinator_id = container.directory.member_of(operator.person_id, cluster.id)
     assert coordinator_id is not None
-    school = registry.admit_subject(operator, cluster.id, "School 5", "SCHOOL", "Tomsk")
-    college = registry.admit_subject(operator, cluster.id, "Tomsk College", "COLLEGE", None)
-    ivan = registry.add_member(
-        operator, cluster.id, "Ivan", "ivan@school5.ru", school.id, ["MEMBER"]
+    school = registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("School 5", "SCHOOL", "Tomsk")
     )
-    petr = registry.add_member(operator, cluster.id, "Petr", None, college.id, ["MEMBER"])
-    anna = registry.add_member(operator, cluster.id, "Anna", None, None, ["AUDITOR"])
+    college = registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("Tomsk College", "COLLEGE", None)
+    )
+    ivan = registry.add_member(
+        operator, cluster.id, MemberAddition("Ivan", "ivan@school5.ru", school.id, ["MEMBER"])
+    )
+    petr = registry.add_member(
+        operator, cluster.id, MemberAddition("Petr", None, college.id, ["MEMBER"])
+    )
+    anna = registry.add_member(
+        operator, cluster.id, MemberAddition("Anna", None, None, ["AUDITOR"])
+    )
     return World(
         container,
         cluster.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.cluster import InterestDeclaration, MemberAddition, SubjectAdmission
 from domain.errors import Forbidden, InvalidInput
 from infra.bootstrap import Container
 from services.dto import ClusterInfo
@@ -36,18 +37,28 @@ def test_every_as_of_view_equals_the_live_view_captured_after_that_event(
     kinds = ["PRESCHOOL", "SCHOOL", "COLLEGE", "UNIVERSITY", "ENTERPRISE", "SCHOOL"]
     subjects = []
     for i, kind in enumerate(kinds):
-        subjects.append(registry.admit_subject(operator, cluster.id, f"Subject {i}", kind, None).id)
+        subjects.append(
+            registry.admit_subject(
+                operator, cluster.id, SubjectAdmission(f"Subject {i}", kind, None)
+            ).id
+        )
         capture()
     for i, subject in enumerate(subjects[:4]):
-        registry.declare_interest(operator, cluster.id, subject, "SOCIAL", f"Interest {i}")
+        registry.declare_interest(
+            operator, cluster.id, subject, InterestDeclaration("SOCIAL", f"Interest {i}")
+        )
         capture()
-        member = registry.add_member(operator, cluster.id, f"Member {i}", None, subject, ["MEMBER"])
+        member = registry.add_member(
+            operator, cluster.id, MemberAddition(f"Member {i}", None, subject, ["MEMBER"])
+        )
         capture()
         registry.grant_role(operator, cluster.id, member.id, "AUDITOR")
         capture()
     registry.withdraw_subject(operator, cluster.id, subjects[1])
     capture()
-    registry.declare_interest(operator, cluster.id, subjects[0], "SOCIAL", "Interest replaced")
+    registry.declare_interest(
+        operator, cluster.id, subjects[0], InterestDeclaration("SOCIAL", "Interest replaced")
+    )
     capture()
 
     head = queries.scope(operator, cluster.id).info.position
@@ -67,11 +78,15 @@ def test_as_of_outside_the_log_is_bad_user_input(container, operator, cluster) -
 def test_as_of_is_for_coordinators_and_auditors_only(
     container, operator, cluster, member_principal
 ) -> None:
-    subject = container.registry.admit_subject(operator, cluster.id, "School", "SCHOOL", None)
-    member = container.registry.add_member(
-        operator, cluster.id, "Ann", None, subject.id, ["MEMBER"]
+    subject = container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("School", "SCHOOL", None)
     )
-    auditor = container.registry.add_member(operator, cluster.id, "Aud", None, None, ["AUDITOR"])
+    member = container.registry.add_member(
+        operator, cluster.id, MemberAddition("Ann", None, subject.id, ["MEMBER"])
+    )
+    auditor = container.registry.add_member(
+        operator, cluster.id, MemberAddition("Aud", None, None, ["AUDITOR"])
+    )
     with pytest.raises(Forbidden):
         container.queries.scope(member_principal(member.id), cluster.id, as_of=1)
     as_auditor = container.queries.scope(member_principal(auditor.id), cluster.id, as_of=2)
@@ -80,6 +95,8 @@ def test_as_of_is_for_coordinators_and_auditors_only(
 
 def test_events_of_an_as_of_view_stop_at_its_position(container, operator, cluster) -> None:
     for i in range(3):
-        container.registry.admit_subject(operator, cluster.id, f"S{i}", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission(f"S{i}", "SCHOOL", None)
+        )
     page = container.queries.scope(operator, cluster.id, as_of=3).events(after=0, first=100)
     assert [e.position for e in page.events] == [1, 2, 3] and not page.has_more

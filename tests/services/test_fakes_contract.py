@@ -10,6 +10,9 @@ from typing import Any
 
 from fast.fakes import MemoryReadModel
 
+from domain.cluster import InterestDeclaration
+from domain.goal import GoalProposal
+from domain.norm import NormAdoption
 from domain.project import MilestonePlan, ResultSpec
 from services.projects import ProjectLaunch
 
@@ -30,17 +33,27 @@ def normalised(value: Any) -> Any:
 
 def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     c, op, w = world.container, world.coordinator, world
-    c.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "SOCIAL", "Teachers")
-    c.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "LEGAL", "Licences")
+    c.registry.declare_interest(
+        w.ivan, w.cluster_id, w.school_id, InterestDeclaration("SOCIAL", "Teachers")
+    )
+    c.registry.declare_interest(
+        w.ivan, w.cluster_id, w.school_id, InterestDeclaration("LEGAL", "Licences")
+    )
     c.registry.grant_role(op, w.cluster_id, w.ivan_id, "AUDITOR")
-    adopted = c.goals.propose_goal(w.petr, w.cluster_id, title="T", statement="S").id
+    adopted = c.goals.propose_goal(w.petr, w.cluster_id, GoalProposal(title="T", statement="S")).id
     c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, "OBJECT")
     c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, "SUPPORT")
     c.goals.cast_goal_vote(w.ivan, w.cluster_id, adopted, "SUPPORT", "SOCIAL")
     c.goals.close_goal(op, w.cluster_id, adopted)
-    c.goals.propose_goal(w.ivan, w.cluster_id, title="Open", statement="S", closes_on=date.max)
-    teaching = c.mutual_control.adopt_norm(op, w.cluster_id, "Teaching", None, 1, 5, 1.0).id
-    research = c.mutual_control.adopt_norm(op, w.cluster_id, "Research", "P", 0, 10, 3.0).id
+    c.goals.propose_goal(
+        w.ivan, w.cluster_id, GoalProposal(title="Open", statement="S", closes_on=date.max)
+    )
+    teaching = c.mutual_control.adopt_norm(
+        op, w.cluster_id, NormAdoption("Teaching", None, 1, 5, 1.0)
+    ).id
+    research = c.mutual_control.adopt_norm(
+        op, w.cluster_id, NormAdoption("Research", "P", 0, 10, 3.0)
+    ).id
     round_id = c.mutual_control.open_assessment_round(
         op, w.cluster_id, "2024/25", [research, teaching]
     ).id

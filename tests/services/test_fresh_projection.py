@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from domain.cluster import SubjectAdmission
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container
 from services.dto import ClusterInfo
@@ -18,7 +19,7 @@ def admit(container: Container, cluster_id: str, name: str) -> list[Fresh]:
     partition = container.partitions.open(cluster_id)
     cluster = partition.app.repository.get(uuid.UUID(cluster_id))
     with stamped(Stamp(cluster_id, None, None, "fresh-test")):
-        cluster.admit(str(uuid.uuid4()), name, "SCHOOL", None)
+        cluster.admit(str(uuid.uuid4()), SubjectAdmission(name, "SCHOOL", None))
     saved = container.runner.save(partition, [cluster], attempt=1)
     assert saved is not None and len(saved) == 1
     return saved

@@ -11,6 +11,7 @@ import pytest
 from goal_support import TODAY, GoalWorld, SettableClock
 
 from domain.errors import DomainError
+from domain.goal import GoalProposal
 
 GOAL = {"title": "Continuous practice", "statement": "Every student practises in a school."}
 
@@ -19,7 +20,7 @@ pytest_plugins = ["goal_support"]
 
 def propose(w: GoalWorld, who: str = "school", **changes: Any) -> str:
     values = {**GOAL, **changes}
-    return w.container.goals.propose_goal(w.voters[who], w.cluster_id, **values).id
+    return w.container.goals.propose_goal(w.voters[who], w.cluster_id, GoalProposal(**values)).id
 
 
 def vote(w: GoalWorld, who: str, goal_id: str, choice: str, link: str | None = None) -> None:
@@ -72,7 +73,9 @@ def test_a_bad_proposal_is_bad_user_input_and_records_nothing(goal_world, change
 def test_only_a_subject_proposes_a_goal(goal_world: GoalWorld) -> None:
     w, goals = goal_world, goal_world.container.goals
     for who in (w.auditor, w.unattached, w.coordinator):  # the coordinator acts for no subject
-        refused(w, lambda p=who: goals.propose_goal(p, w.cluster_id, **GOAL), "FORBIDDEN")
+        refused(
+            w, lambda p=who: goals.propose_goal(p, w.cluster_id, GoalProposal(**GOAL)), "FORBIDDEN"
+        )
 
 
 def test_voting_again_changes_the_vote_and_every_change_stays_in_the_log(

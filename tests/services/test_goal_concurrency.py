@@ -14,6 +14,7 @@ import pytest
 from goal_support import GoalWorld, SettableClock, close
 
 import services.goals
+from domain.goal import GoalProposal
 from infra.bootstrap import Container, bootstrap
 from services.goal_queries import find_goal
 
@@ -34,7 +35,9 @@ def test_a_vote_that_loses_the_race_is_retried_on_the_reloaded_goal(
     goal_world: GoalWorld, other_process: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = goal_world
-    goal_id = w.container.goals.propose_goal(w.voters["school"], w.cluster_id, **GOAL).id
+    goal_id = w.container.goals.propose_goal(
+        w.voters["school"], w.cluster_id, GoalProposal(**GOAL)
+    ).id
     ours = w.container.partitions.open(w.cluster_id)
     loads: list[int] = []  # versions of the goal our command loaded
     real_load = services.goals.load_goal

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from goal_support import TODAY, GoalWorld, SettableClock
 
+from domain.cluster import SubjectAdmission
+from domain.goal import GoalProposal
 from services.goal_model import GoalViewInfo
 from services.goal_queries import find_goal, list_goals
 
@@ -15,7 +17,7 @@ pytest_plugins = ["goal_support"]
 
 def propose(w: GoalWorld, **changes) -> str:  # type: ignore[no-untyped-def]
     return w.container.goals.propose_goal(
-        w.voters["school"], w.cluster_id, **{**GOAL, **changes}
+        w.voters["school"], w.cluster_id, GoalProposal(**{**GOAL, **changes})
     ).id
 
 
@@ -89,7 +91,7 @@ def test_a_closed_goal_keeps_the_totality_it_was_decided_on(goal_world: GoalWorl
         vote(w, who, closed_id, "SUPPORT", "link")
     w.container.goals.close_goal(w.coordinator, w.cluster_id, closed_id)
     w.container.registry.admit_subject(
-        w.coordinator, w.cluster_id, "Tomsk University", "UNIVERSITY", None
+        w.coordinator, w.cluster_id, SubjectAdmission("Tomsk University", "UNIVERSITY", None)
     )
     closed = view(w, closed_id)
     assert (closed.status, closed.goal.closed_at is not None) == ("ADOPTED", True)

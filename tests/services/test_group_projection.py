@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.cluster import InterestDeclaration, SubjectAdmission
 from infra.bootstrap import Container, bootstrap
 from infra.partitions import scratch_read_model
 from infra.readmodel.store import CLUSTER_TABLES, SqlReadModel
@@ -88,12 +89,16 @@ def writers(container: Container, world: Any, tag: str) -> tuple[list[Callable[[
         def run() -> None:
             for i in range(COMMANDS_PER_THREAD):
                 name = f"{tag} school {t}-{i}"
-                subject = r.admit_subject(world.coordinator, c, name, "SCHOOL", None)
+                subject = r.admit_subject(
+                    world.coordinator, c, SubjectAdmission(name, "SCHOOL", None)
+                )
                 if subject.name != name:
                     wrong.append(f"admitted {name}, answered {subject.name}")
                 if t < len(KINDS):
                     kind, statement = KINDS[t], f"{tag} statement {t}-{i}"
-                    school = r.declare_interest(world.ivan, c, world.school_id, kind, statement)
+                    school = r.declare_interest(
+                        world.ivan, c, world.school_id, InterestDeclaration(kind, statement)
+                    )
                     answered = {n.kind: n.statement for n in school.interests}.get(kind)
                     if answered != statement:
                         wrong.append(f"declared {statement}, answered {answered}")
@@ -159,7 +164,7 @@ def test_commands_saved_during_a_pass_are_projected_together_by_the_next(
 
     def admit(name: str) -> None:
         answers[name] = container.registry.admit_subject(
-            world.coordinator, c, name, "COLLEGE", None
+            world.coordinator, c, SubjectAdmission(name, "COLLEGE", None)
         ).name
 
     first = threading.Thread(target=admit, args=("First college",))

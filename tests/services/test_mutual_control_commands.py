@@ -13,7 +13,9 @@ from typing import Any
 import mutual_control_world as world
 import pytest
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import DomainError
+from domain.norm import NormAdoption
 from domain.scorecard import Scorecard, scorecard_id
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container, bootstrap
@@ -63,21 +65,23 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
 
 def build(container: Container) -> Cluster:
     registry, control, op = container.registry, container.mutual_control, world.operator()
-    cluster_id = registry.found_cluster(op, "Tomsk cluster", "Tomsk", "GEOGRAPHIC").id
+    cluster_id = registry.found_cluster(
+        op, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    ).id
     subjects, people = {}, {}
     for letter in ("A", "B", "W"):
         subjects[letter] = registry.admit_subject(
-            op, cluster_id, f"School {letter}", "SCHOOL", None
+            op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
         ).id
         member = registry.add_member(
-            op, cluster_id, f"Member {letter}", None, subjects[letter], ["MEMBER"]
+            op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
         )
         people[letter] = world.person_for(container, cluster_id, member.id, member.name)
-    auditor = registry.add_member(op, cluster_id, "Anna", None, None, ["AUDITOR"])
+    auditor = registry.add_member(op, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"]))
     people["auditor"] = world.person_for(container, cluster_id, auditor.id, "Anna")
     registry.withdraw_subject(op, cluster_id, subjects["W"])
-    norm_in = control.adopt_norm(op, cluster_id, "Teaching", None, 1, 5, 1.0).id
-    norm_out = control.adopt_norm(op, cluster_id, "Research", "Papers", 0, 10, 2.0).id
+    norm_in = control.adopt_norm(op, cluster_id, NormAdoption("Teaching", None, 1, 5, 1.0)).id
+    norm_out = control.adopt_norm(op, cluster_id, NormAdoption("Research", "Papers", 0, 10, 2.0)).id
     opened = control.open_assessment_round(op, cluster_id, "2024/25", [norm_in])
     return Cluster(container, cluster_id, op, subjects, people, norm_in, norm_out, opened.id)
 
@@ -226,7 +230,8 @@ def test_a_norm_needs_a_name_a_rising_scale_and_a_positive_weight(
 ) -> None:
     name, low, high, weight = values
     control, c = cluster.container.mutual_control, cluster
-    call = lambda: control.adopt_norm(c.coordinator, c.id, name, None, low, high, weight)  # noqa: E731
+    adoption = NormAdoption(name, None, low, high, weight)
+    call = lambda: control.adopt_norm(c.coordinator, c.id, adoption)  # noqa: E731
     assert code_and_field(c.refused(call)) == ("BAD_USER_INPUT", field)
 
 
@@ -234,7 +239,7 @@ def test_a_norm_needs_a_name_a_rising_scale_and_a_positive_weight(
 def test_only_coordinators_adopt_norms_and_open_or_close_rounds(cluster: Cluster, who: str) -> None:
     control, c, person = cluster.container.mutual_control, cluster, cluster.people[who]
     calls = [
-        lambda: control.adopt_norm(person, c.id, "Norm", None, 1, 5, 1.0),
+        lambda: control.adopt_norm(person, c.id, NormAdoption("Norm", None, 1, 5, 1.0)),
         lambda: control.open_assessment_round(person, c.id, "Round", [c.norm_in]),
         lambda: control.close_assessment_round(person, c.id, c.round_id),
     ]

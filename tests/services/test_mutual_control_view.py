@@ -24,6 +24,8 @@ from mutual_control_scenario import (
     WITHDRAWN,
 )
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
+from domain.norm import NormAdoption
 from infra.bootstrap import Container
 from services import mutual_control_queries as queries
 from services.mutual_control_dto import MutualControlInfo
@@ -57,18 +59,22 @@ class Round:
 def build_round(container: Container) -> Round:
     """The hand-worked round, recorded through the services."""
     registry, control, op = container.registry, container.mutual_control, world.operator()
-    cluster_id = registry.found_cluster(op, "Tomsk cluster", "Tomsk", "GEOGRAPHIC").id
+    cluster_id = registry.found_cluster(
+        op, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    ).id
     subjects, members = {}, {}
     for letter in SUBJECTS:
         subjects[letter] = registry.admit_subject(
-            op, cluster_id, f"School {letter}", "SCHOOL", None
+            op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
         ).id
         member = registry.add_member(
-            op, cluster_id, f"Member {letter}", None, subjects[letter], ["MEMBER"]
+            op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
         )
         members[letter] = world.person_for(container, cluster_id, member.id, member.name)
     norms = {
-        key: control.adopt_norm(op, cluster_id, f"Norm {key}", None, low, high, weight).id
+        key: control.adopt_norm(
+            op, cluster_id, NormAdoption(f"Norm {key}", None, low, high, weight)
+        ).id
         for key, (low, high, weight) in NORMS.items()
     }
     opened = control.open_assessment_round(

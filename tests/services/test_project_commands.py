@@ -14,7 +14,9 @@ from datetime import date
 import pytest
 from project_support import TODAY, clock, container, launch, plan, project_database  # noqa: F401
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from domain.goal import GoalProposal
 from domain.project import MilestonePlan, ResultSpec
 
 
@@ -94,12 +96,20 @@ def test_unknown_malformed_and_withdrawn_partners_are_refused(world) -> None:  #
 
 def test_a_goal_must_be_a_goal_of_this_cluster(world, operator, member_principal) -> None:  # type: ignore[no-untyped-def]
     goals, registry = world.container.goals, world.container.registry
-    ours = goals.propose_goal(world.ivan, world.cluster_id, title="Teachers stay", statement="…")
-    other = registry.found_cluster(operator, "Omsk cluster", "Omsk", "VERTICAL")
-    school = registry.admit_subject(operator, other.id, "Omsk school", "SCHOOL", None)
-    teacher = registry.add_member(operator, other.id, "Olga", None, school.id, ["MEMBER"])
+    ours = goals.propose_goal(
+        world.ivan, world.cluster_id, GoalProposal(title="Teachers stay", statement="…")
+    )
+    other = registry.found_cluster(operator, ClusterFounding("Omsk cluster", "Omsk", "VERTICAL"))
+    school = registry.admit_subject(
+        operator, other.id, SubjectAdmission("Omsk school", "SCHOOL", None)
+    )
+    teacher = registry.add_member(
+        operator, other.id, MemberAddition("Olga", None, school.id, ["MEMBER"])
+    )
     theirs = goals.propose_goal(
-        member_principal(teacher.id, other.id), other.id, title="Theirs", statement="…"
+        member_principal(teacher.id, other.id),
+        other.id,
+        GoalProposal(title="Theirs", statement="…"),
     )
     not_goals = [theirs.id, str(uuid.uuid4()), world.cluster_id, launch(world).id]
     for goal_id in not_goals:

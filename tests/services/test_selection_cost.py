@@ -21,6 +21,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from domain.cluster import InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.goal import GoalProposal
 from graphql_api.context import Context
 from graphql_api.schema import build_schema
 from services.principal import Principal
@@ -116,13 +118,18 @@ def grow(world, subjects: int) -> None:
     registry = world.container.registry
     for n in range(subjects):
         subject = registry.admit_subject(
-            world.coordinator, world.cluster_id, f"Lyceum {n}", "SCHOOL", None
+            world.coordinator, world.cluster_id, SubjectAdmission(f"Lyceum {n}", "SCHOOL", None)
         )
         registry.add_member(
-            world.coordinator, world.cluster_id, f"Teacher {n}", None, subject.id, ["MEMBER"]
+            world.coordinator,
+            world.cluster_id,
+            MemberAddition(f"Teacher {n}", None, subject.id, ["MEMBER"]),
         )
         registry.declare_interest(
-            world.coordinator, world.cluster_id, subject.id, "LEGAL", f"Statement {n}"
+            world.coordinator,
+            world.cluster_id,
+            subject.id,
+            InterestDeclaration("LEGAL", f"Statement {n}"),
         )
 
 
@@ -144,7 +151,9 @@ def test_a_list_reads_its_related_rows_in_one_batch(world, selection: str) -> No
 
 def test_an_unselected_relation_is_not_read(world) -> None:
     registry = world.container.registry
-    registry.declare_interest(world.ivan, world.cluster_id, world.school_id, "LEGAL", "Ours")
+    registry.declare_interest(
+        world.ivan, world.cluster_id, world.school_id, InterestDeclaration("LEGAL", "Ours")
+    )
     base = "query($id: ID!) { cluster(id: $id) { position } }"
     page = "query($id: ID!) { cluster(id: $id) { events { events { type } } } }"
     with_actors = "query($id: ID!) { cluster(id: $id) { events { events { actor { id } } } } }"
@@ -156,7 +165,7 @@ def test_an_unselected_relation_is_not_read(world) -> None:
 
 def launch_with_goal(world, n: int) -> None:
     goal = world.container.goals.propose_goal(
-        world.ivan, world.cluster_id, title=f"Goal {n}", statement="Together"
+        world.ivan, world.cluster_id, GoalProposal(title=f"Goal {n}", statement="Together")
     )
     world.container.projects.launch_project(
         world.coordinator,

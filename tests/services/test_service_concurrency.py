@@ -7,6 +7,7 @@ import threading
 import uuid
 from collections.abc import Callable
 
+from domain.cluster import InterestDeclaration, SubjectAdmission
 from infra.bootstrap import bootstrap
 from infra.partitions import scratch_read_model
 from services.chain import canonical_bytes, genesis, link
@@ -66,14 +67,18 @@ def test_concurrent_commands_from_several_threads_are_all_recorded_gaplessly(wor
     def admitter(t: int) -> Callable[[], None]:
         def job() -> None:
             for i in range(COMMANDS_PER_THREAD):
-                r.admit_subject(world.coordinator, c, f"School {t}-{i}", "SCHOOL", None)
+                r.admit_subject(
+                    world.coordinator, c, SubjectAdmission(f"School {t}-{i}", "SCHOOL", None)
+                )
 
         return job
 
     def declarer(who, subject_id: str, kind: str) -> Callable[[], None]:
         def job() -> None:
             for i in range(COMMANDS_PER_THREAD):
-                r.declare_interest(who, c, subject_id, kind, f"{kind} statement {i}")
+                r.declare_interest(
+                    who, c, subject_id, InterestDeclaration(kind, f"{kind} statement {i}")
+                )
 
         return job
 
@@ -134,7 +139,9 @@ def test_writers_in_two_processes_sharing_the_store_are_all_recorded(world) -> N
             (
                 lambda r=r, n=n: [
                     r.admit_subject(
-                        world.coordinator, world.cluster_id, f"P{n}-{i}", "COLLEGE", None
+                        world.coordinator,
+                        world.cluster_id,
+                        SubjectAdmission(f"P{n}-{i}", "COLLEGE", None),
                     )
                     for i in range(COMMANDS_PER_THREAD)
                 ]

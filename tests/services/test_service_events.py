@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 from domain.base import STAMP_FIELDS
+from domain.cluster import InterestDeclaration, SubjectAdmission
 from services.chain import canonical_bytes, genesis, link
 from services.request import set_request_id
 
@@ -27,11 +28,13 @@ WORLD_TYPES = [
 def busy(world) -> list[str]:
     """Runs a mix of commands; returns the event types they must record, in order."""
     r, c, op = world.container.registry, world.cluster_id, world.coordinator
-    r.declare_interest(world.ivan, c, world.school_id, "SOCIAL", "Graduates stay")
+    r.declare_interest(
+        world.ivan, c, world.school_id, InterestDeclaration("SOCIAL", "Graduates stay")
+    )
     r.grant_role(op, c, world.ivan_id, "MEMBER")  # already held: nothing
     r.grant_role(op, c, world.petr_id, "AUDITOR")
     r.revoke_role(op, c, world.petr_id, "COORDINATOR")  # not held: nothing
-    r.admit_subject(op, c, "TSPU", "UNIVERSITY", None)
+    r.admit_subject(op, c, SubjectAdmission("TSPU", "UNIVERSITY", None))
     r.withdraw_subject(op, c, world.college_id)
     return ["InterestDeclared", "RoleGranted", "SubjectAdmitted", "SubjectWithdrawn"]
 
@@ -68,14 +71,14 @@ def test_the_current_request_id_is_stamped_and_each_other_command_gets_its_own(w
 
     def in_request() -> None:
         set_request_id("req-7f3a")
-        r.admit_subject(op, c, "Kindergarten 3", "PRESCHOOL", None)
-        r.declare_interest(world.ivan, c, world.school_id, "LEGAL", "Charter")
+        r.admit_subject(op, c, SubjectAdmission("Kindergarten 3", "PRESCHOOL", None))
+        r.declare_interest(world.ivan, c, world.school_id, InterestDeclaration("LEGAL", "Charter"))
 
     founding = world.events()[:2]  # one command (found_cluster): one request
     assert founding[0].request_id == founding[1].request_id
     contextvars.copy_context().run(in_request)
-    r.admit_subject(op, c, "Plant", "ENTERPRISE", None)
-    r.admit_subject(op, c, "Institute", "RESEARCH_INSTITUTE", None)
+    r.admit_subject(op, c, SubjectAdmission("Plant", "ENTERPRISE", None))
+    r.admit_subject(op, c, SubjectAdmission("Institute", "RESEARCH_INSTITUTE", None))
     *_, first, second, third, fourth = world.events()
     assert first.request_id == second.request_id == "req-7f3a"
     assert third.request_id != fourth.request_id
@@ -84,7 +87,10 @@ def test_the_current_request_id_is_stamped_and_each_other_command_gets_its_own(w
 
 def test_an_event_page_describes_type_actor_data_and_hash_without_the_stamp(world) -> None:
     world.container.registry.declare_interest(
-        world.ivan, world.cluster_id, world.school_id, "ECONOMIC", "Jobs in the region"
+        world.ivan,
+        world.cluster_id,
+        world.school_id,
+        InterestDeclaration("ECONOMIC", "Jobs in the region"),
     )
     page = world.container.queries.scope(world.anna, world.cluster_id).events(first=500)
     last = page.events[-1]
@@ -175,7 +181,7 @@ def test_the_aggregate_filter_accepts_any_uuid_spelling(world) -> None:
 def test_a_scope_reads_the_log_as_of_its_own_position(world) -> None:
     scope = world.container.queries.scope(world.ivan, world.cluster_id)
     world.container.registry.admit_subject(
-        world.coordinator, world.cluster_id, "TSPU", "UNIVERSITY", None
+        world.coordinator, world.cluster_id, SubjectAdmission("TSPU", "UNIVERSITY", None)
     )
     assert [e.position for e in scope.events(first=500).events] == list(
         range(1, scope.info.position + 1)

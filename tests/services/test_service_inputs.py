@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from domain.cluster import InterestDeclaration, MemberAddition, SubjectAdmission
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 
 MALFORMED_IDS = [
@@ -41,10 +42,16 @@ def test_a_malformed_cluster_id_is_not_found_for_reads_and_commands(world, bad: 
     head = world.head()
     for call in (
         lambda: queries.scope(world.coordinator, bad),
-        lambda: registry.admit_subject(world.coordinator, bad, "School 9", "SCHOOL", None),
+        lambda: registry.admit_subject(
+            world.coordinator, bad, SubjectAdmission("School 9", "SCHOOL", None)
+        ),
         lambda: registry.withdraw_subject(world.coordinator, bad, world.school_id),
-        lambda: registry.declare_interest(world.coordinator, bad, world.school_id, "LEGAL", "x"),
-        lambda: registry.add_member(world.coordinator, bad, "Maria", None, None, ["AUDITOR"]),
+        lambda: registry.declare_interest(
+            world.coordinator, bad, world.school_id, InterestDeclaration("LEGAL", "x")
+        ),
+        lambda: registry.add_member(
+            world.coordinator, bad, MemberAddition("Maria", None, None, ["AUDITOR"])
+        ),
         lambda: registry.grant_role(world.coordinator, bad, world.ivan_id, "AUDITOR"),
         lambda: registry.revoke_role(world.coordinator, bad, world.ivan_id, "MEMBER"),
     ):
@@ -57,7 +64,7 @@ def test_an_unknown_cluster_id_is_not_found(world) -> None:
     expect_code(lambda: world.container.queries.scope(world.coordinator, unknown), "NOT_FOUND")
     expect_code(
         lambda: world.container.registry.admit_subject(
-            world.coordinator, unknown, "S", "SCHOOL", None
+            world.coordinator, unknown, SubjectAdmission("S", "SCHOOL", None)
         ),
         "NOT_FOUND",
     )
@@ -75,12 +82,19 @@ def test_malformed_target_ids_are_not_found_and_a_malformed_reference_is_bad_inp
     registry, c, op = world.container.registry, world.cluster_id, world.coordinator
     head = world.head()
     expect_code(lambda: registry.withdraw_subject(op, c, bad), "NOT_FOUND")
-    expect_code(lambda: registry.declare_interest(op, c, bad, "LEGAL", "x"), "NOT_FOUND")
-    expect_code(lambda: registry.declare_interest(world.ivan, c, bad, "LEGAL", "x"), "NOT_FOUND")
+    expect_code(
+        lambda: registry.declare_interest(op, c, bad, InterestDeclaration("LEGAL", "x")),
+        "NOT_FOUND",
+    )
+    expect_code(
+        lambda: registry.declare_interest(world.ivan, c, bad, InterestDeclaration("LEGAL", "x")),
+        "NOT_FOUND",
+    )
     expect_code(lambda: registry.grant_role(op, c, bad, "AUDITOR"), "NOT_FOUND")
     expect_code(lambda: registry.revoke_role(op, c, bad, "MEMBER"), "NOT_FOUND")
     error = expect_code(
-        lambda: registry.add_member(op, c, "Maria", None, bad, ["MEMBER"]), "BAD_USER_INPUT"
+        lambda: registry.add_member(op, c, MemberAddition("Maria", None, bad, ["MEMBER"])),
+        "BAD_USER_INPUT",
     )
     assert error.field == "subjectId"
     assert world.head() == head
@@ -103,13 +117,14 @@ def test_well_formed_but_unknown_targets_are_not_found(world) -> None:
     head = world.head()
     for call in (
         lambda: registry.withdraw_subject(op, c, unknown),
-        lambda: registry.declare_interest(op, c, unknown, "LEGAL", "x"),
+        lambda: registry.declare_interest(op, c, unknown, InterestDeclaration("LEGAL", "x")),
         lambda: registry.grant_role(op, c, unknown, "AUDITOR"),
         lambda: registry.revoke_role(op, c, unknown, "MEMBER"),
     ):
         expect_code(call, "NOT_FOUND")
     error = expect_code(
-        lambda: registry.add_member(op, c, "Maria", None, unknown, ["MEMBER"]), "BAD_USER_INPUT"
+        lambda: registry.add_member(op, c, MemberAddition("Maria", None, unknown, ["MEMBER"])),
+        "BAD_USER_INPUT",
     )
     assert error.field == "subjectId"
     assert world.head() == head
@@ -119,15 +134,39 @@ def test_refused_input_names_the_field_and_records_nothing(world) -> None:
     registry, c, op = world.container.registry, world.cluster_id, world.coordinator
     head = world.head()
     cases = [
-        (lambda: registry.admit_subject(op, c, "  ", "SCHOOL", None), "name"),
-        (lambda: registry.admit_subject(op, c, "School 9", "GYMNASIUM", None), "kind"),
-        (lambda: registry.admit_subject(op, c, "School 9", "SCHOOL", "r" * 201), "region"),
-        (lambda: registry.declare_interest(op, c, world.school_id, "POLITICAL", "x"), "kind"),
-        (lambda: registry.declare_interest(op, c, world.school_id, "LEGAL", ""), "statement"),
-        (lambda: registry.add_member(op, c, "", None, None, ["AUDITOR"]), "name"),
-        (lambda: registry.add_member(op, c, "Maria", "maria", None, ["AUDITOR"]), "email"),
-        (lambda: registry.add_member(op, c, "Maria", None, None, []), "roles"),
-        (lambda: registry.add_member(op, c, "Maria", None, None, ["OWNER"]), "roles"),
+        (lambda: registry.admit_subject(op, c, SubjectAdmission("  ", "SCHOOL", None)), "name"),
+        (
+            lambda: registry.admit_subject(op, c, SubjectAdmission("School 9", "GYMNASIUM", None)),
+            "kind",
+        ),
+        (
+            lambda: registry.admit_subject(
+                op, c, SubjectAdmission("School 9", "SCHOOL", "r" * 201)
+            ),
+            "region",
+        ),
+        (
+            lambda: registry.declare_interest(
+                op, c, world.school_id, InterestDeclaration("POLITICAL", "x")
+            ),
+            "kind",
+        ),
+        (
+            lambda: registry.declare_interest(
+                op, c, world.school_id, InterestDeclaration("LEGAL", "")
+            ),
+            "statement",
+        ),
+        (lambda: registry.add_member(op, c, MemberAddition("", None, None, ["AUDITOR"])), "name"),
+        (
+            lambda: registry.add_member(op, c, MemberAddition("Maria", "maria", None, ["AUDITOR"])),
+            "email",
+        ),
+        (lambda: registry.add_member(op, c, MemberAddition("Maria", None, None, [])), "roles"),
+        (
+            lambda: registry.add_member(op, c, MemberAddition("Maria", None, None, ["OWNER"])),
+            "roles",
+        ),
         (lambda: registry.grant_role(op, c, world.ivan_id, "OWNER"), "role"),
     ]
     for call, field in cases:

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
 from domain.errors import NotFound
 from services.chain import genesis
 from services.principal import Principal
@@ -15,8 +16,12 @@ from services.principal import Principal
 def other(world):
     """Cluster B, founded by another operator, with one subject."""
     founder = Principal(f"op-b-{uuid.uuid4().hex[:8]}", "Boris", None, True)
-    info = world.container.registry.found_cluster(founder, "Omsk cluster", "Omsk", "HORIZONTAL")
-    world.container.registry.admit_subject(founder, info.id, "Omsk school", "SCHOOL", None)
+    info = world.container.registry.found_cluster(
+        founder, ClusterFounding("Omsk cluster", "Omsk", "HORIZONTAL")
+    )
+    world.container.registry.admit_subject(
+        founder, info.id, SubjectAdmission("Omsk school", "SCHOOL", None)
+    )
     return founder, info.id
 
 
@@ -28,7 +33,9 @@ def test_members_of_one_cluster_get_not_found_for_another(world, other) -> None:
         with pytest.raises(NotFound):
             world.container.queries.scope(person, b)
         with pytest.raises(NotFound):
-            world.container.registry.admit_subject(person, b, "Intruder", "SCHOOL", None)
+            world.container.registry.admit_subject(
+                person, b, SubjectAdmission("Intruder", "SCHOOL", None)
+            )
     assert b_log.head() == head
 
 
@@ -79,21 +86,25 @@ def test_a_directory_link_to_a_member_the_cluster_does_not_have_grants_nothing(
     with pytest.raises(NotFound):
         world.container.queries.scope(forged, b)
     with pytest.raises(NotFound):
-        world.container.registry.admit_subject(forged, b, "Intruder", "SCHOOL", None)
+        world.container.registry.admit_subject(
+            forged, b, SubjectAdmission("Intruder", "SCHOOL", None)
+        )
 
 
 def test_one_person_in_two_clusters_acts_as_a_different_member_in_each(world, other) -> None:
     founder, b = other
     registry, queries = world.container.registry, world.container.queries
     b_subject = _subject_of(world, founder, b)
-    in_b = registry.add_member(founder, b, "Ivan", None, b_subject, ["MEMBER"])
+    in_b = registry.add_member(founder, b, MemberAddition("Ivan", None, b_subject, ["MEMBER"]))
     world.container.directory.link(world.ivan.person_id, b, in_b.id)
-    registry.declare_interest(world.ivan, b, b_subject, "LEGAL", "In Omsk")
+    registry.declare_interest(world.ivan, b, b_subject, InterestDeclaration("LEGAL", "In Omsk"))
     registry.withdraw_subject(world.coordinator, world.cluster_id, world.school_id)
     # Withdrawn in A, Ivan still acts in B, and each scope sees its own member.
     assert queries.scope(world.ivan, world.cluster_id).actor.member_id == world.ivan_id
     assert queries.scope(world.ivan, b).actor.member_id == in_b.id
-    registry.declare_interest(world.ivan, b, b_subject, "LEGAL", "Still in Omsk")
+    registry.declare_interest(
+        world.ivan, b, b_subject, InterestDeclaration("LEGAL", "Still in Omsk")
+    )
     interests = queries.scope(world.ivan, b).subject(b_subject).interests
     assert [(i.kind, i.statement) for i in interests] == [("LEGAL", "Still in Omsk")]
     a_subjects = queries.scope(world.ivan, world.cluster_id).subjects(include_inactive=True)

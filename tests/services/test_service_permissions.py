@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
 from domain.errors import Forbidden, NotFound, Unauthenticated
 from services.principal import Principal
 
@@ -24,13 +25,13 @@ Command = Callable[[Any, Principal], Any]
 # Each administrative command, as `world, principal -> call`.
 ADMIN_COMMANDS: dict[str, Command] = {
     "admitSubject": lambda w, p: w.container.registry.admit_subject(
-        p, w.cluster_id, "Kindergarten 3", "PRESCHOOL", None
+        p, w.cluster_id, SubjectAdmission("Kindergarten 3", "PRESCHOOL", None)
     ),
     "withdrawSubject": lambda w, p: w.container.registry.withdraw_subject(
         p, w.cluster_id, w.college_id
     ),
     "addMember": lambda w, p: w.container.registry.add_member(
-        p, w.cluster_id, "Maria", None, w.school_id, ["MEMBER"]
+        p, w.cluster_id, MemberAddition("Maria", None, w.school_id, ["MEMBER"])
     ),
     "grantRole": lambda w, p: w.container.registry.grant_role(
         p, w.cluster_id, w.petr_id, "AUDITOR"
@@ -43,7 +44,7 @@ ADMIN_COMMANDS: dict[str, Command] = {
 
 def declare(world, principal: Principal, subject_id: str, text: str = "Graduates stay"):
     return world.container.registry.declare_interest(
-        principal, world.cluster_id, subject_id, "SOCIAL", text
+        principal, world.cluster_id, subject_id, InterestDeclaration("SOCIAL", text)
     )
 
 
@@ -179,7 +180,7 @@ def test_without_a_principal_everything_is_unauthenticated(world) -> None:
     with pytest.raises(Unauthenticated):
         ADMIN_COMMANDS["admitSubject"](world, None)
     with pytest.raises(Forbidden):
-        world.container.registry.found_cluster(None, "X", "Y", "GEOGRAPHIC")
+        world.container.registry.found_cluster(None, ClusterFounding("X", "Y", "GEOGRAPHIC"))
     assert world.head() == head
 
 
@@ -187,7 +188,9 @@ def test_only_platform_operators_found_clusters(container, world) -> None:
     same_person_without_the_claim = Principal(world.coordinator.person_id, "Olga", None, False)
     for principal in (same_person_without_the_claim, world.ivan):
         with pytest.raises(Forbidden):
-            container.registry.found_cluster(principal, "Another", "Omsk", "GEOGRAPHIC")
+            container.registry.found_cluster(
+                principal, ClusterFounding("Another", "Omsk", "GEOGRAPHIC")
+            )
     assert len(container.directory.cluster_ids()) == 1
 
 

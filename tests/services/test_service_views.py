@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from domain.cluster import ClusterFounding, InterestDeclaration, SubjectAdmission
 from domain.vocabulary import CONTINUITY_CHAIN, SubjectKind
 from infra.partitions import scratch_read_model
 
@@ -24,7 +25,7 @@ def test_continuity_lists_every_stage_in_chain_order_with_its_active_subjects(wo
 
 def test_a_withdrawal_opens_a_gap_and_a_management_body_fills_none(world) -> None:
     r, c, op = world.container.registry, world.cluster_id, world.coordinator
-    r.admit_subject(op, c, "Regional ministry", "MANAGEMENT_BODY", None)
+    r.admit_subject(op, c, SubjectAdmission("Regional ministry", "MANAGEMENT_BODY", None))
     r.withdraw_subject(op, c, world.college_id)
     continuity = world.container.queries.scope(world.ivan, c).continuity()
     assert continuity.gaps == expected_gaps({"SCHOOL"})
@@ -35,9 +36,9 @@ def test_a_full_chain_has_no_gaps_and_a_second_school_does_not_hide_a_withdrawal
     r, c, op = world.container.registry, world.cluster_id, world.coordinator
     for kind in CONTINUITY_CHAIN:
         if kind not in (SubjectKind.SCHOOL, SubjectKind.COLLEGE):
-            r.admit_subject(op, c, f"A {kind.value.lower()}", kind.value, None)
+            r.admit_subject(op, c, SubjectAdmission(f"A {kind.value.lower()}", kind.value, None))
     assert world.container.queries.scope(op, c).continuity().gaps == ()
-    second = r.admit_subject(op, c, "School 9", "SCHOOL", None)
+    second = r.admit_subject(op, c, SubjectAdmission("School 9", "SCHOOL", None))
     r.withdraw_subject(op, c, world.school_id)
     continuity = world.container.queries.scope(op, c).continuity()
     assert continuity.gaps == ()
@@ -49,12 +50,12 @@ def test_a_full_chain_has_no_gaps_and_a_second_school_does_not_hide_a_withdrawal
 
 def build_history(world) -> None:
     r, c, op = world.container.registry, world.cluster_id, world.coordinator
-    r.declare_interest(world.ivan, c, world.school_id, "SOCIAL", "First")
-    r.declare_interest(world.ivan, c, world.school_id, "SOCIAL", "Replaced")
-    r.declare_interest(world.petr, c, world.college_id, "LEGAL", "Charter")
+    r.declare_interest(world.ivan, c, world.school_id, InterestDeclaration("SOCIAL", "First"))
+    r.declare_interest(world.ivan, c, world.school_id, InterestDeclaration("SOCIAL", "Replaced"))
+    r.declare_interest(world.petr, c, world.college_id, InterestDeclaration("LEGAL", "Charter"))
     r.grant_role(op, c, world.anna_id, "COORDINATOR")
     r.revoke_role(world.anna, c, world.coordinator_id, "COORDINATOR")
-    r.admit_subject(world.anna, c, "TSPU", "UNIVERSITY", "Tomsk")
+    r.admit_subject(world.anna, c, SubjectAdmission("TSPU", "UNIVERSITY", "Tomsk"))
     r.withdraw_subject(world.anna, c, world.college_id)
 
 
@@ -116,7 +117,9 @@ def test_a_replay_up_to_a_position_shows_the_cluster_as_it_was_then(world) -> No
 
 def test_the_viewer_lists_each_cluster_the_person_belongs_to(world, operator) -> None:
     container = world.container
-    other = container.registry.found_cluster(operator, "Omsk cluster", "Omsk", "VERTICAL")
+    other = container.registry.found_cluster(
+        operator, ClusterFounding("Omsk cluster", "Omsk", "VERTICAL")
+    )
     viewer = container.queries.viewer(operator)
     assert (viewer.id, viewer.name, viewer.email) == (
         operator.person_id,

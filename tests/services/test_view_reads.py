@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.cluster import SubjectAdmission
 from domain.errors import Forbidden, NotFound
 from infra.partitions import scratch_read_model
 from services.dto import CallerInfo
@@ -27,7 +28,7 @@ def test_head_and_positions_are_those_read_apart(world) -> None:
         partition.log.head(),
     )
     world.container.registry.admit_subject(
-        world.coordinator, world.cluster_id, "Lyceum 1", "SCHOOL", None
+        world.coordinator, world.cluster_id, SubjectAdmission("Lyceum 1", "SCHOOL", None)
     )
     positions, head = read_model.positions_and_head(partition.log)
     assert head == partition.log.head() > 0
@@ -76,7 +77,7 @@ def test_the_readers_outside_transactions_read_what_was_written(world) -> None:
     # infra/reads.py: on PostgreSQL the readers and the log reader run in autocommit.
     partition = world.partition
     subject = world.container.registry.admit_subject(
-        world.coordinator, world.cluster_id, "Gymnasium 3", "SCHOOL", None
+        world.coordinator, world.cluster_id, SubjectAdmission("Gymnasium 3", "SCHOOL", None)
     )
     assert partition.read_model.registry_reader.subject(subject.id) == subject
     head = partition.log.head()

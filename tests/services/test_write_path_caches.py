@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from mutual_control_world import close
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
 from domain.errors import Forbidden, NotFound
+from domain.norm import NormAdoption
 from infra.bootstrap import bootstrap
 from services import mutual_control_queries
 from services.mutual_control import RecordedAssessment
@@ -21,7 +23,9 @@ from services.principal import Principal
 
 def open_round(world: Any) -> tuple[str, str]:
     control = world.container.mutual_control
-    norm = control.adopt_norm(world.coordinator, world.cluster_id, "Teaching", "Lessons", 1, 5, 2.0)
+    norm = control.adopt_norm(
+        world.coordinator, world.cluster_id, NormAdoption("Teaching", "Lessons", 1, 5, 2.0)
+    )
     opened = control.open_assessment_round(world.coordinator, world.cluster_id, "2025", [norm.id])
     return norm.id, opened.id
 
@@ -37,8 +41,12 @@ def record(
 
 def test_the_answer_is_what_the_read_model_says_after_the_command(world) -> None:
     registry = world.container.registry
-    registry.declare_interest(world.ivan, world.cluster_id, world.school_id, "SOCIAL", "Stay")
-    registry.declare_interest(world.ivan, world.cluster_id, world.school_id, "ECONOMIC", "Jobs")
+    registry.declare_interest(
+        world.ivan, world.cluster_id, world.school_id, InterestDeclaration("SOCIAL", "Stay")
+    )
+    registry.declare_interest(
+        world.ivan, world.cluster_id, world.school_id, InterestDeclaration("ECONOMIC", "Jobs")
+    )
     registry.grant_role(world.coordinator, world.cluster_id, world.ivan_id, "AUDITOR")
     round_ = open_round(world)
     record(world, world.ivan, world.college_id, round_)
@@ -96,16 +104,25 @@ def test_a_person_is_a_member_only_where_they_are_linked(world, member_principal
     round_ = open_round(world)
     record(world, world.ivan, world.college_id, round_)  # Ivan is known in this cluster
     founder = Principal(f"op-{uuid.uuid4().hex[:8]}", "Other Operator", None, True)
-    other = container.registry.found_cluster(founder, "Omsk cluster", "Omsk", "GEOGRAPHIC")
+    other = container.registry.found_cluster(
+        founder, ClusterFounding("Omsk cluster", "Omsk", "GEOGRAPHIC")
+    )
     for attempt in (1, 2):  # a person not found is not remembered as absent, nor as Ivan
         with pytest.raises(NotFound):
             container.queries.scope(world.ivan, other.id)
         with pytest.raises(NotFound):
             container.registry.declare_interest(
-                world.ivan, other.id, world.school_id, "SOCIAL", f"try {attempt}"
+                world.ivan,
+                other.id,
+                world.school_id,
+                InterestDeclaration("SOCIAL", f"try {attempt}"),
             )
-    school = container.registry.admit_subject(founder, other.id, "School 9", "SCHOOL", None)
-    member = container.registry.add_member(founder, other.id, "Ivan", None, school.id, ["MEMBER"])
+    school = container.registry.admit_subject(
+        founder, other.id, SubjectAdmission("School 9", "SCHOOL", None)
+    )
+    member = container.registry.add_member(
+        founder, other.id, MemberAddition("Ivan", None, school.id, ["MEMBER"])
+    )
     container.directory.link(world.ivan.person_id, other.id, member.id)
     assert container.queries.scope(world.ivan, other.id).actor.member_id == member.id
     assert container.queries.scope(world.ivan, world.cluster_id).actor.member_id == world.ivan_id

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import Forbidden, InvalidInput
 from infra.bootstrap import Container
 from infra.secrets import DirSecret
@@ -37,7 +38,9 @@ def identity(container: Container, refusal: str | None = None) -> IdentityServic
 def provider(
     container: Container, operator: Principal, cluster: ClusterInfo, enrol: bool = True
 ) -> ProviderRecord:
-    subject = container.registry.admit_subject(operator, cluster.id, "School No. 4", "SCHOOL", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("School No. 4", "SCHOOL", None)
+    )
     info = identity(container).register_identity_provider(
         operator, cluster.id, "School SSO", subject.id, ISSUER, "cw", "s3cret", enrol
     )
@@ -70,7 +73,9 @@ def test_the_same_identity_is_the_same_person_and_member(
 def test_one_person_has_a_membership_in_each_cluster(
     container: Container, operator: Principal, cluster: ClusterInfo
 ) -> None:
-    other = container.registry.found_cluster(operator, "Seversk cluster", "Seversk", "GEOGRAPHIC")
+    other = container.registry.found_cluster(
+        operator, ClusterFounding("Seversk cluster", "Seversk", "GEOGRAPHIC")
+    )
     here = sign_in(container, cluster, provider(container, operator, cluster), person("vera"))
     there = sign_in(container, other, provider(container, operator, other), person("vera"))
     assert there.person_id == here.person_id
@@ -95,7 +100,9 @@ def test_without_enrolment_only_an_invited_member_with_a_verified_email_gets_in(
 ) -> None:
     record = provider(container, operator, cluster, enrol=False)
     invited = container.registry.add_member(
-        operator, cluster.id, "Galina", "galina@school4.example", record.subject_id, ["MEMBER"]
+        operator,
+        cluster.id,
+        MemberAddition("Galina", "galina@school4.example", record.subject_id, ["MEMBER"]),
     )
     with pytest.raises(Forbidden):
         sign_in(container, cluster, record, person("g1", "galina@school4.example", verified=False))
@@ -119,7 +126,9 @@ def test_nobody_enrols_into_a_withdrawn_subject(
 def test_an_unusable_issuer_is_bad_input_on_the_issuer(
     container: Container, operator: Principal, cluster: ClusterInfo
 ) -> None:
-    subject = container.registry.admit_subject(operator, cluster.id, "College", "COLLEGE", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("College", "COLLEGE", None)
+    )
     refusing = identity(container, refusal="unreachable")
     with pytest.raises(InvalidInput) as refused:
         refusing.register_identity_provider(
@@ -132,7 +141,9 @@ def test_an_unusable_issuer_is_bad_input_on_the_issuer(
 def test_a_registration_refused_after_the_secret_was_sealed_leaves_no_secret(
     container: Container, operator: Principal, cluster: ClusterInfo
 ) -> None:
-    subject = container.registry.admit_subject(operator, cluster.id, "Lyceum", "SCHOOL", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("Lyceum", "SCHOOL", None)
+    )
 
     class WithdrawingDiscovery(FakeDiscovery):
         """The subject is withdrawn while the issuer is being checked."""

@@ -13,18 +13,24 @@ import copy
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.popo import POPOApplicationRecorder
 
-from domain.assessment_round import RoundTerms
-from domain.norm import NormTerms
+from domain.assessment_round import AssessmentRound, RoundTerms
+from domain.base import facts
+from domain.cluster import Cluster
+from domain.goal import Goal
+from domain.identity_provider import IdentityProvider
+from domain.norm import Norm, NormTerms
 from domain.project import Project
+from domain.scorecard import Scorecard
 from domain.vocabulary import MilestoneStatus
+from infra.readmodel.by_name import dto_fields
 from services.application import ClusterApplication
 from services.audit.chain_check import ChainRecord
 from services.chain import canonical_bytes, event_type, genesis, link
@@ -47,6 +53,8 @@ from services.ports.mutual_control import MutualControlView
 from services.ports.projects import ProjectsView
 from services.ports.registry import RegistryView
 from services.ports.storage import ReadModel
+
+D = TypeVar("D")
 
 
 class FixedClock:
@@ -140,21 +148,20 @@ class Rows:
     """Every read-model table of one cluster, as dicts keyed like the SQL tables."""
 
     tracking: dict[str, int] = field(default_factory=dict)
-    cluster: ClusterInfo | None = None
+    cluster: dict[str, Any] | None = None
     subjects: dict[str, dict[str, Any]] = field(default_factory=dict)
-    interests: dict[tuple[str, str], str] = field(default_factory=dict)
+    interests: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     goals: dict[str, dict[str, Any]] = field(default_factory=dict)
-    votes: dict[tuple[str, str], GoalVoteInfo] = field(default_factory=dict)
-    vote_seq: dict[tuple[str, str], int] = field(default_factory=dict)
+    votes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     eligible: dict[str, list[str]] = field(default_factory=dict)
-    norms: dict[str, tuple[int, NormInfo]] = field(default_factory=dict)
+    norms: dict[str, dict[str, Any]] = field(default_factory=dict)
     rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
     assessments: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     milestones: dict[str, dict[str, Any]] = field(default_factory=dict)
-    providers: dict[str, tuple[int, ProviderRecord]] = field(default_factory=dict)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class _Tracked:
@@ -174,61 +181,42 @@ class _Tracked:
         return self.model.rows.tracking.get(application_name)
 
 
+def _row(event: object, **columns: Any) -> dict[str, Any]:
+    """A row as the SQL views write it (infra/readmodel/by_name.py): the event's
+    facts by name, and the ``columns`` the view adds."""
+    return facts(event) | columns
+
+
+def _dto(dto: type[D], row: dict[str, Any], **given: Any) -> D:
+    """The DTO's fields from the row by name, as the SQL readers build it; a
+    field no event set reads as None."""
+    return dto(**{f: row.get(f) for f in dto_fields(dto) if f not in given}, **given)
+
+
 class MemoryRegistry(_Tracked, RegistryView):
-    def cluster_founded(
-        self, tracking: Tracking, *, cluster_id: str, name: str, region: str, form: str
-    ) -> None:
-        self.rows.cluster = ClusterInfo(cluster_id, name, region, form, 0)
+    def cluster_founded(self, tracking: Tracking, founded: Cluster.ClusterFounded) -> None:
+        self.rows.cluster = _row(founded, id=str(founded.originator_id))
         self.insert_tracking(tracking)
 
-    def subject_admitted(
-        self,
-        tracking: Tracking,
-        *,
-        subject_id: str,
-        name: str,
-        kind: str,
-        region: str | None,
-        at: datetime,
-    ) -> None:
-        self.rows.subjects[subject_id] = {
-            "seq": tracking.notification_id,
-            "name": name,
-            "kind": kind,
-            "region": region,
-            "active": True,
-        }
+    def subject_admitted(self, tracking: Tracking, admitted: Cluster.SubjectAdmitted) -> None:
+        self.rows.subjects[admitted.subject_id] = _row(
+            admitted, id=admitted.subject_id, seq=tracking.notification_id, active=True
+        )
         self.insert_tracking(tracking)
 
-    def subject_withdrawn(self, tracking: Tracking, *, subject_id: str) -> None:
-        if subject_id in self.rows.subjects:
-            self.rows.subjects[subject_id]["active"] = False
+    def subject_withdrawn(self, tracking: Tracking, withdrawn: Cluster.SubjectWithdrawn) -> None:
+        if withdrawn.subject_id in self.rows.subjects:
+            self.rows.subjects[withdrawn.subject_id]["active"] = False
         self.insert_tracking(tracking)
 
-    def interest_declared(
-        self, tracking: Tracking, *, subject_id: str, kind: str, statement: str
-    ) -> None:
-        self.rows.interests[(subject_id, kind)] = statement
+    def interest_declared(self, tracking: Tracking, declared: Cluster.InterestDeclared) -> None:
+        self.rows.interests[(declared.subject_id, declared.kind)] = _row(declared)
         self.insert_tracking(tracking)
 
-    def member_added(
-        self,
-        tracking: Tracking,
-        *,
-        member_id: str,
-        name: str,
-        email: str | None,
-        subject_id: str | None,
-        roles: list[str],
-        at: datetime,
-    ) -> None:
-        self.rows.members[member_id] = {
-            "seq": tracking.notification_id,
-            "name": name,
-            "email": email,
-            "subject_id": subject_id,
-            "roles": set(roles),
-        }
+    def member_added(self, tracking: Tracking, added: Cluster.MemberAdded) -> None:
+        self.rows.members[added.member_id] = _row(
+            added, id=added.member_id, seq=tracking.notification_id, roles=set(added.roles)
+        )
         self.insert_tracking(tracking)
 
     def roles_changed(
@@ -249,8 +237,7 @@ class MemoryRegistryReader:
         if rows.cluster is None:
             return None
         position = min(rows.tracking.values(), default=0)
-        c = rows.cluster
-        return ClusterInfo(c.id, c.name, c.region, c.form, position)
+        return _dto(ClusterInfo, rows.cluster, position=position)
 
     def caller(self, member_id: str) -> CallerInfo:
         cluster = self.cluster()
@@ -278,82 +265,49 @@ class MemoryRegistryReader:
         return self._member(member_id) if member_id in self.model.rows.members else None
 
     def _subject(self, subject_id: str) -> SubjectInfo:
-        row = self.model.rows.subjects[subject_id]
         interests = tuple(
-            InterestInfo(kind, statement)
-            for (owner, kind), statement in sorted(self.model.rows.interests.items())
+            _dto(InterestInfo, row)
+            for (owner, _), row in sorted(self.model.rows.interests.items())
             if owner == subject_id
         )
-        return SubjectInfo(
-            subject_id, row["name"], row["kind"], row["region"], row["active"], interests
-        )
+        return _dto(SubjectInfo, self.model.rows.subjects[subject_id], interests=interests)
 
     def _member(self, member_id: str) -> MemberInfo:
         row = self.model.rows.members[member_id]
-        return MemberInfo(
-            member_id, row["name"], row["email"], row["subject_id"], tuple(sorted(row["roles"]))
-        )
+        return _dto(MemberInfo, row, roles=tuple(sorted(row["roles"])))
 
 
 class MemoryGoals(_Tracked, GoalView):
-    def goal_proposed(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        title: str,
-        statement: str,
-        horizon_years: int | None,
-        rule: str,
-        threshold: float | None,
-        closes_on: str | None,
-        proposed_by: str,
-        at: datetime,
-    ) -> None:
-        self.rows.goals[goal_id] = {
-            "seq": tracking.notification_id,
-            "info": GoalInfo(
-                goal_id,
-                title,
-                statement,
-                horizon_years,
-                rule,
-                threshold,
-                date.fromisoformat(closes_on) if closes_on else None,
-                proposed_by,
-                at,
-                "OPEN",
-                None,
-            ),
-        }
-        self.insert_tracking(tracking)
-
-    def goal_vote_cast(
-        self,
-        tracking: Tracking,
-        *,
-        goal_id: str,
-        subject_id: str,
-        choice: str,
-        interest_link: str | None,
-        revision: int,
-        cast_by: str,
-        at: datetime,
-    ) -> None:
-        key = (goal_id, subject_id)
-        self.rows.votes[key] = GoalVoteInfo(
-            goal_id, subject_id, choice, interest_link, cast_by, at, revision
+    def goal_proposed(self, tracking: Tracking, proposed: Goal.GoalProposed) -> None:
+        goal_id = str(proposed.originator_id)
+        closes_on = proposed.closes_on
+        self.rows.goals[goal_id] = _row(
+            proposed,
+            id=goal_id,
+            seq=tracking.notification_id,
+            closes_on=date.fromisoformat(closes_on) if closes_on else None,
+            proposed_at=proposed.timestamp,
+            status="OPEN",
         )
-        self.rows.vote_seq[key] = tracking.notification_id
         self.insert_tracking(tracking)
 
-    def goal_closed(
-        self, tracking: Tracking, *, goal_id: str, status: str, eligible: list[str], at: datetime
-    ) -> None:
+    def goal_vote_cast(self, tracking: Tracking, cast: Goal.GoalVoteCast) -> None:
+        goal_id = str(cast.originator_id)
+        self.rows.votes[(goal_id, cast.subject_id)] = _row(
+            cast,
+            goal_id=goal_id,
+            seq=tracking.notification_id,
+            cast_by=cast.actor_member_id or "",
+            cast_at=cast.timestamp,
+        )
+        self.insert_tracking(tracking)
+
+    def goal_closed(self, tracking: Tracking, closed: Goal.GoalClosed) -> None:
+        goal_id = str(closed.originator_id)
         row = self.rows.goals.get(goal_id)
         if row is not None:
-            row["status"], row["closed_at"] = status, at
-        self.rows.eligible[goal_id] = list(eligible)
+            row.update(_row(closed, closed_at=closed.timestamp))
+        self.rows.eligible[goal_id] = list(closed.eligible)
         self.insert_tracking(tracking)
 
 
@@ -369,53 +323,41 @@ class MemoryGoalReader:
         return self._goal(goal_id) if goal_id in self.model.rows.goals else None
 
     def votes(self, goal_ids: Sequence[str]) -> list[GoalVoteInfo]:
-        rows = self.model.rows
-        keys = sorted((k for k in rows.votes if k[0] in goal_ids), key=rows.vote_seq.__getitem__)
-        return [rows.votes[k] for k in keys]
+        votes = self.model.rows.votes
+        keys = sorted((k for k in votes if k[0] in goal_ids), key=lambda k: votes[k]["seq"])
+        return [_dto(GoalVoteInfo, votes[k]) for k in keys]
 
     def _goal(self, goal_id: str) -> GoalInfo:
         row = self.model.rows.goals[goal_id]
-        info: GoalInfo = row["info"]
-        status = row.get("status", "OPEN")
-        if status == "OPEN":
-            return info
         eligible = tuple(sorted(self.model.rows.eligible.get(goal_id, ())))
-        return replace(
-            info, recorded_status=status, closed_at=row["closed_at"], decided_eligible=eligible
-        )
+        return _dto(GoalInfo, row, recorded_status=row["status"], decided_eligible=eligible)
 
 
 class MemoryMutualControlView(_Tracked, MutualControlView):
-    def norm_adopted(
-        self,
-        tracking: Tracking,
-        *,
-        norm_id: str,
-        name: str,
-        description: str | None,
-        scale_min: int,
-        scale_max: int,
-        weight: float,
-    ) -> None:
-        info = NormInfo(norm_id, name, description, scale_min, scale_max, weight)
-        self.rows.norms[norm_id] = (tracking.notification_id, info)
+    def norm_adopted(self, tracking: Tracking, adopted: Norm.NormAdopted) -> None:
+        norm_id = str(adopted.originator_id)
+        self.rows.norms[norm_id] = _row(adopted, id=norm_id, seq=tracking.notification_id)
         self.insert_tracking(tracking)
 
     def round_opened(
-        self, tracking: Tracking, *, round_id: str, title: str, norms: list[dict[str, Any]]
+        self, tracking: Tracking, opened: AssessmentRound.AssessmentRoundOpened
     ) -> None:
-        terms = [NormTerms(**t) for t in norms]
-        self.rows.rounds[round_id] = {
-            "seq": tracking.notification_id,
-            "title": title,
-            "open": True,
-            "terms": terms,
-        }
+        round_id = str(opened.originator_id)
+        self.rows.rounds[round_id] = _row(
+            opened,
+            id=round_id,
+            seq=tracking.notification_id,
+            open=True,
+            terms=[NormTerms(**t) for t in opened.norms],
+        )
         self.insert_tracking(tracking)
 
-    def round_closed(self, tracking: Tracking, *, round_id: str) -> None:
-        if round_id in self.rows.rounds:
-            self.rows.rounds[round_id]["open"] = False
+    def round_closed(
+        self, tracking: Tracking, closed: AssessmentRound.AssessmentRoundClosed
+    ) -> None:
+        round_ = self.rows.rounds.get(str(closed.originator_id))
+        if round_ is not None:
+            round_.update(_row(closed, open=False))
         self.insert_tracking(tracking)
 
     def round_terms(self, round_id: str) -> RoundTerms | None:
@@ -427,35 +369,20 @@ class MemoryMutualControlView(_Tracked, MutualControlView):
     def assessment_recorded(
         self,
         tracking: Tracking,
+        recorded: Scorecard.AssessmentRecorded,
         *,
-        round_id: str,
-        assessor_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
         weighted: float,
         weight: float,
-        rationale: str | None,
-        revision: int,
-        member_id: str | None,
-        at: datetime,
     ) -> None:
-        self.rows.assessments[(round_id, assessor_id, assessee_id, norm_id)] = {
-            "seq": tracking.notification_id,
-            "weighted": weighted,
-            "weight": weight,
-            "info": AssessmentInfo(
-                round_id,
-                assessor_id,
-                assessee_id,
-                norm_id,
-                score,
-                rationale,
-                member_id,
-                at,
-                revision,
-            ),
-        }
+        key = (recorded.round_id, recorded.assessor_id, recorded.assessee_id, recorded.norm_id)
+        self.rows.assessments[key] = _row(
+            recorded,
+            seq=tracking.notification_id,
+            weighted=weighted,
+            weight=weight,
+            recorded_by=recorded.actor_member_id,
+            recorded_at=recorded.timestamp,
+        )
         self.insert_tracking(tracking)
 
 
@@ -464,11 +391,12 @@ class MemoryMutualControlReader:
         self.model = model
 
     def norms(self) -> list[NormInfo]:
-        return [info for _, info in sorted(self.model.rows.norms.values(), key=lambda n: n[0])]
+        norms = self.model.rows.norms
+        return [_dto(NormInfo, norms[n]) for n in sorted(norms, key=lambda n: norms[n]["seq"])]
 
     def norm(self, norm_id: str) -> NormInfo | None:
         found = self.model.rows.norms.get(norm_id)
-        return found[1] if found else None
+        return _dto(NormInfo, found) if found else None
 
     def rounds(self) -> list[RoundInfo]:
         rounds = self.model.rows.rounds
@@ -482,16 +410,16 @@ class MemoryMutualControlReader:
     ) -> list[AssessmentInfo]:
         rows = sorted(self._latest(round_id), key=lambda row: row["seq"])
         return [
-            row["info"]
+            _dto(AssessmentInfo, row)
             for row in rows
-            if assessor_id in (None, row["info"].assessor_id)
-            and assessee_id in (None, row["info"].assessee_id)
+            if assessor_id in (None, row["assessor_id"])
+            and assessee_id in (None, row["assessee_id"])
         ]
 
     def weighted_totals(self, round_id: str) -> Sequence[WeightedScore]:
         sums: dict[tuple[str, str], list[float]] = {}
         for row in self._latest(round_id):
-            pair = sums.setdefault((row["info"].assessor_id, row["info"].assessee_id), [0.0, 0.0])
+            pair = sums.setdefault((row["assessor_id"], row["assessee_id"]), [0.0, 0.0])
             pair[0] += row["weighted"]
             pair[1] += row["weight"]
         return [(a, b, weighted, weight) for (a, b), (weighted, weight) in sums.items()]
@@ -502,97 +430,72 @@ class MemoryMutualControlReader:
     def _round(self, round_id: str) -> RoundInfo:
         row = self.model.rows.rounds[round_id]
         norms = self.model.rows.norms
+        # The norm as the round uses it: the terms the round copied at opening.
         terms = tuple(
-            NormInfo(
-                t.norm_id,
-                norms[t.norm_id][1].name,
-                norms[t.norm_id][1].description,
-                t.scale_min,
-                t.scale_max,
-                t.weight,
+            _dto(
+                NormInfo,
+                norms[t.norm_id],
+                scale_min=t.scale_min,
+                scale_max=t.scale_max,
+                weight=t.weight,
             )
             for t in row["terms"]
             if t.norm_id in norms
         )
-        return RoundInfo(round_id, row["title"], row["open"], terms)
+        return _dto(RoundInfo, row, norms=terms)
 
 
 class MemoryProjects(_Tracked, ProjectsView):
-    def project_launched(
-        self,
-        tracking: Tracking,
-        *,
-        project_id: str,
-        title: str,
-        direction: str,
-        kind: str,
-        goal_id: str | None,
-        lead_id: str,
-        partner_ids: list[str],
-        expected_results: list[dict[str, Any]],
-        at: datetime,
-    ) -> None:
-        self.rows.projects[project_id] = {
-            "seq": tracking.notification_id,
-            "title": title,
-            "direction": direction,
-            "kind": kind,
-            "goal_id": goal_id,
-            "lead_id": lead_id,
-            "partner_ids": tuple(partner_ids),
-            "result_ids": [r["id"] for r in expected_results],
-        }
-        for result in expected_results:  # id, indicator, target, unit: as the event stores it
+    def project_launched(self, tracking: Tracking, launched: Project.ProjectLaunched) -> None:
+        project_id = str(launched.originator_id)
+        self.rows.projects[project_id] = _row(
+            launched,
+            id=project_id,
+            seq=tracking.notification_id,
+            partner_ids=tuple(launched.partner_ids),
+            result_ids=[r["id"] for r in launched.expected_results],
+        )
+        for result in launched.expected_results:  # id, indicator, target, unit: as stored
             self.rows.results[result["id"]] = {**result, "actual": None}
         self.insert_tracking(tracking)
 
     def milestone_planned(self, tracking: Tracking, planned: Project.MilestonePlanned) -> None:
-        # The event's fields by name, as the SQL view writes them: a field added to
-        # the event and the DTO reaches the reader without an edit here.
-        self.rows.milestones[planned.milestone_id] = {
-            **{f.name: getattr(planned, f.name) for f in fields(planned)},
-            "id": planned.milestone_id,
-            "project_id": str(planned.originator_id),
-            "seq": tracking.notification_id,
-            "due": date.fromisoformat(planned.due),
-            "status": MilestoneStatus.PLANNED.value,
-        }
-        self.insert_tracking(tracking)
-
-    def milestone_reached(
-        self,
-        tracking: Tracking,
-        *,
-        milestone_id: str,
-        reached_on: str,
-        actual_result: str,
-        evidence_url: str | None,
-    ) -> None:
-        self._update(
-            self.rows.milestones,
-            milestone_id,
-            status=MilestoneStatus.REACHED.value,
-            reached_on=date.fromisoformat(reached_on),
-            actual_result=actual_result,
-            evidence_url=evidence_url,
+        self.rows.milestones[planned.milestone_id] = _row(
+            planned,
+            id=planned.milestone_id,
+            project_id=str(planned.originator_id),
+            seq=tracking.notification_id,
+            due=date.fromisoformat(planned.due),
+            status=MilestoneStatus.PLANNED.value,
         )
         self.insert_tracking(tracking)
 
-    def milestone_missed(self, tracking: Tracking, *, milestone_id: str, reason: str) -> None:
+    def milestone_reached(self, tracking: Tracking, reached: Project.MilestoneReached) -> None:
         self._update(
             self.rows.milestones,
-            milestone_id,
-            status=MilestoneStatus.MISSED.value,
-            missed_reason=reason,
+            reached.milestone_id,
+            _row(
+                reached,
+                status=MilestoneStatus.REACHED.value,
+                reached_on=date.fromisoformat(reached.reached_on),
+            ),
         )
         self.insert_tracking(tracking)
 
-    def result_recorded(self, tracking: Tracking, *, result_id: str, actual: float) -> None:
-        self._update(self.rows.results, result_id, actual=actual)
+    def milestone_missed(self, tracking: Tracking, missed: Project.MilestoneMissed) -> None:
+        self._update(
+            self.rows.milestones,
+            missed.milestone_id,
+            _row(missed, status=MilestoneStatus.MISSED.value, missed_reason=missed.reason),
+        )
+        self.insert_tracking(tracking)
+
+    def result_recorded(self, tracking: Tracking, recorded: Project.ResultRecorded) -> None:
+        self._update(self.rows.results, recorded.result_id, _row(recorded))
         self.insert_tracking(tracking)
 
     @staticmethod
-    def _update(table: dict[str, dict[str, Any]], key: str, **values: Any) -> None:
+    def _update(table: dict[str, dict[str, Any]], key: str, values: dict[str, Any]) -> None:
         if key in table:
             table[key].update(values)
 
@@ -624,47 +527,30 @@ class MemoryProjectReader:
             (m for m in rows.milestones.values() if m["project_id"] == project_id),
             key=lambda m: m["seq"],
         )
-        return ProjectInfo(
-            id=project_id,
-            title=row["title"],
-            direction=row["direction"],
-            kind=row["kind"],
-            goal_id=row["goal_id"],
-            lead_id=row["lead_id"],
-            partner_ids=row["partner_ids"],
+        return _dto(
+            ProjectInfo,
+            row,
             expected_results=tuple(_result(rows.results[r]) for r in row["result_ids"]),
             milestones=tuple(_milestone(m) for m in milestones),
         )
 
 
 def _result(row: dict[str, Any]) -> ExpectedResultInfo:
-    return ExpectedResultInfo(
-        row["id"], row["indicator"], row["target"], row["unit"], row["actual"]
-    )
+    return _dto(ExpectedResultInfo, row)
 
 
 def _milestone(row: dict[str, Any]) -> MilestoneInfo:
-    """The DTO's fields from the row, by name; a field never set reads as None."""
-    return MilestoneInfo(**{f.name: row.get(f.name) for f in fields(MilestoneInfo)})
+    return _dto(MilestoneInfo, row)
 
 
 class MemoryIdentityProviders(_Tracked, IdentityProviderView):
     def provider_registered(
-        self,
-        tracking: Tracking,
-        *,
-        provider_id: str,
-        name: str,
-        subject_id: str,
-        issuer: str,
-        client_id: str,
-        secret_ref: str,
-        enrol_new_members: bool,
+        self, tracking: Tracking, registered: IdentityProvider.IdentityProviderRegistered
     ) -> None:
-        record = ProviderRecord(
-            provider_id, name, subject_id, issuer, client_id, secret_ref, enrol_new_members
+        provider_id = str(registered.originator_id)
+        self.rows.providers[provider_id] = _row(
+            registered, id=provider_id, seq=tracking.notification_id
         )
-        self.rows.providers[provider_id] = (tracking.notification_id, record)
         self.insert_tracking(tracking)
 
 
@@ -673,12 +559,14 @@ class MemoryIdentityProviderReader:
         self.model = model
 
     def providers(self) -> list[ProviderRecord]:
-        found = sorted(self.model.rows.providers.values(), key=lambda p: p[0])
-        return [record for _, record in found]
+        found = self.model.rows.providers
+        return [
+            _dto(ProviderRecord, found[p]) for p in sorted(found, key=lambda p: found[p]["seq"])
+        ]
 
     def provider(self, provider_id: str) -> ProviderRecord | None:
         found = self.model.rows.providers.get(provider_id)
-        return found[1] if found else None
+        return _dto(ProviderRecord, found) if found else None
 
 
 class MemoryReadModel(ReadModel):

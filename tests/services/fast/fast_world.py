@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fakes import AlwaysHeld, FixedClock, MemoryDirectory, MemoryPartition, MemoryPartitions
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import DomainError
 from infra.bootstrap import projector
 from services.commands import CommandRunner
@@ -111,18 +112,24 @@ def refused(w: FastWorld, call: Callable[[], Any], code: str, field: str | None 
 def populated_world() -> FastWorld:
     w = empty_world()
     coordinator = w.operator
-    w.cluster_id = w.registry.found_cluster(coordinator, "Tomsk cluster", "Tomsk", "GEOGRAPHIC").id
+    w.cluster_id = w.registry.found_cluster(
+        coordinator, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    ).id
     w.coordinator_id = w.directory.member_of(coordinator.person_id, w.cluster_id) or ""
     w.school_id = w.registry.admit_subject(
-        coordinator, w.cluster_id, "School 5", "SCHOOL", "Tomsk"
+        coordinator, w.cluster_id, SubjectAdmission("School 5", "SCHOOL", "Tomsk")
     ).id
     w.college_id = w.registry.admit_subject(
-        coordinator, w.cluster_id, "Tomsk College", "COLLEGE", None
+        coordinator, w.cluster_id, SubjectAdmission("Tomsk College", "COLLEGE", None)
     ).id
     add = w.registry.add_member
-    w.ivan_id = add(coordinator, w.cluster_id, "Ivan", None, w.school_id, ["MEMBER"]).id
-    w.petr_id = add(coordinator, w.cluster_id, "Petr", None, w.college_id, ["MEMBER"]).id
-    w.anna_id = add(coordinator, w.cluster_id, "Anna", None, None, ["AUDITOR"]).id
+    w.ivan_id = add(
+        coordinator, w.cluster_id, MemberAddition("Ivan", None, w.school_id, ["MEMBER"])
+    ).id
+    w.petr_id = add(
+        coordinator, w.cluster_id, MemberAddition("Petr", None, w.college_id, ["MEMBER"])
+    ).id
+    w.anna_id = add(coordinator, w.cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"])).id
     w.ivan = w.sign_in(w.ivan_id, "Ivan")
     w.petr = w.sign_in(w.petr_id, "Petr")
     w.anna = w.sign_in(w.anna_id, "Anna")

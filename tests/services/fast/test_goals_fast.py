@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 from fast_world import TODAY, FastWorld, refused
 
+from domain.cluster import InterestDeclaration
+from domain.goal import GoalProposal
 from services.goal_queries import find_goal
 
 
 def propose(w: FastWorld, who: Any = None, **changes: Any) -> str:
     values: dict[str, Any] = {"title": "Practice schools", "statement": "Every student practises"}
     values.update(changes)
-    return w.goals.propose_goal(who or w.ivan, w.cluster_id, **values).id
+    return w.goals.propose_goal(who or w.ivan, w.cluster_id, GoalProposal(**values)).id
 
 
 def vote(w: FastWorld, who: Any, goal_id: str, choice: str, link: str | None = None) -> str:
@@ -60,7 +62,9 @@ def test_an_auditor_or_a_coordinator_without_a_subject_proposes_nothing(world: F
 
 def test_the_totality_counts_voices_links_and_missing_subjects(world: FastWorld) -> None:
     w = world
-    w.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "SOCIAL", "Teachers")
+    w.registry.declare_interest(
+        w.ivan, w.cluster_id, w.school_id, InterestDeclaration("SOCIAL", "Teachers")
+    )
     goal_id = propose(w)
     vote(w, w.ivan, goal_id, "SUPPORT", "SOCIAL")
     goal = find_goal(w.queries.scope(w.ivan, w.cluster_id), goal_id)

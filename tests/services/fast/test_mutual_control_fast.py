@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fast_world import FastWorld, refused
 
+from domain.norm import NormAdoption
 from services.mutual_control_queries import mutual_control_view
 
 
@@ -18,8 +19,12 @@ from services.mutual_control_queries import mutual_control_view
 def round_world(world: FastWorld) -> tuple[FastWorld, str, str, str]:
     """The world with two norms adopted and a round open on the first only."""
     control, w = world.mutual_control, world
-    teaching = control.adopt_norm(w.operator, w.cluster_id, "Teaching", None, 1, 5, 1.0).id
-    research = control.adopt_norm(w.operator, w.cluster_id, "Research", "Papers", 0, 10, 2.0).id
+    teaching = control.adopt_norm(
+        w.operator, w.cluster_id, NormAdoption("Teaching", None, 1, 5, 1.0)
+    ).id
+    research = control.adopt_norm(
+        w.operator, w.cluster_id, NormAdoption("Research", "Papers", 0, 10, 2.0)
+    ).id
     round_id = control.open_assessment_round(w.operator, w.cluster_id, "2024/25", [teaching]).id
     return w, round_id, teaching, research
 
@@ -122,7 +127,7 @@ def test_a_bad_norm_is_bad_user_input(world: FastWorld, args: tuple[Any, ...], f
     w = world
     refused(
         w,
-        lambda: w.mutual_control.adopt_norm(w.operator, w.cluster_id, *args),
+        lambda: w.mutual_control.adopt_norm(w.operator, w.cluster_id, NormAdoption(*args)),
         "BAD_USER_INPUT",
         field,
     )
@@ -142,6 +147,8 @@ def test_a_round_needs_adopted_norms_and_a_coordinator(round_world: Any) -> None
         refused(w, lambda p=who: open_round(p, w.cluster_id, "Next", [teaching]), "FORBIDDEN")
         refused(
             w,
-            lambda p=who: w.mutual_control.adopt_norm(p, w.cluster_id, "N", None, 1, 5, 1.0),
+            lambda p=who: w.mutual_control.adopt_norm(
+                p, w.cluster_id, NormAdoption("N", None, 1, 5, 1.0)
+            ),
             "FORBIDDEN",
         )

@@ -8,13 +8,16 @@ import uuid
 import pytest
 from fast_world import FastWorld, empty_world, refused
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
 from domain.errors import DomainError
 from services.principal import Principal
 
 
 def test_the_founding_operator_is_the_first_coordinator() -> None:
     w = empty_world()
-    founded = w.registry.found_cluster(w.operator, "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    founded = w.registry.found_cluster(
+        w.operator, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+    )
     assert (founded.name, founded.region, founded.form, founded.position) == (
         "Tomsk cluster",
         "Tomsk",
@@ -36,7 +39,7 @@ def test_only_an_operator_founds_a_cluster() -> None:
     w = empty_world()
     person = Principal("someone", "Someone", None, False)
     with pytest.raises(DomainError) as caught:
-        w.registry.found_cluster(person, "Tomsk cluster", "Tomsk", "GEOGRAPHIC")
+        w.registry.found_cluster(person, ClusterFounding("Tomsk cluster", "Tomsk", "GEOGRAPHIC"))
     assert caught.value.code == "FORBIDDEN"
     assert w.directory.cluster_ids() == []
 
@@ -62,7 +65,9 @@ def test_a_bad_subject_is_bad_user_input(
     w = world
     refused(
         w,
-        lambda: w.registry.admit_subject(w.operator, w.cluster_id, name, kind, None),
+        lambda: w.registry.admit_subject(
+            w.operator, w.cluster_id, SubjectAdmission(name, kind, None)
+        ),
         "BAD_USER_INPUT",
         field,
     )
@@ -73,7 +78,9 @@ def test_only_a_coordinator_admits_withdraws_and_adds_members(world: FastWorld) 
     for who in (w.ivan, w.anna):
         refused(
             w,
-            lambda p=who: w.registry.admit_subject(p, w.cluster_id, "School 6", "SCHOOL", None),
+            lambda p=who: w.registry.admit_subject(
+                p, w.cluster_id, SubjectAdmission("School 6", "SCHOOL", None)
+            ),
             "FORBIDDEN",
         )
         refused(
@@ -81,7 +88,9 @@ def test_only_a_coordinator_admits_withdraws_and_adds_members(world: FastWorld) 
         )
         refused(
             w,
-            lambda p=who: w.registry.add_member(p, w.cluster_id, "X", None, None, ["MEMBER"]),
+            lambda p=who: w.registry.add_member(
+                p, w.cluster_id, MemberAddition("X", None, None, ["MEMBER"])
+            ),
             "FORBIDDEN",
         )
 
@@ -90,9 +99,10 @@ def test_an_outsider_and_an_unknown_cluster_are_not_found(world: FastWorld) -> N
     w = world
     outsider = Principal("nobody", "Nobody", None, False)
     admit = w.registry.admit_subject
-    refused(w, lambda: admit(outsider, w.cluster_id, "S", "SCHOOL", None), "NOT_FOUND")
+    school = SubjectAdmission("S", "SCHOOL", None)
+    refused(w, lambda: admit(outsider, w.cluster_id, school), "NOT_FOUND")
     with pytest.raises(DomainError) as caught:
-        admit(w.operator, str(uuid.uuid4()), "S", "SCHOOL", None)
+        admit(w.operator, str(uuid.uuid4()), school)
     assert caught.value.code == "NOT_FOUND"
 
 
@@ -100,7 +110,7 @@ def test_no_principal_is_unauthenticated(world: FastWorld) -> None:
     w = world
     refused(
         w,
-        lambda: w.registry.admit_subject(None, w.cluster_id, "S", "SCHOOL", None),
+        lambda: w.registry.admit_subject(None, w.cluster_id, SubjectAdmission("S", "SCHOOL", None)),
         "UNAUTHENTICATED",
     )
 
@@ -114,7 +124,9 @@ def test_a_withdrawn_subject_leaves_the_list_and_its_members_only_read(world: Fa
     assert [s.id for s in scope.subjects(include_inactive=True)] == [w.school_id, w.college_id]
     refused(
         w,
-        lambda: w.registry.declare_interest(w.petr, w.cluster_id, w.college_id, "LEGAL", "Law"),
+        lambda: w.registry.declare_interest(
+            w.petr, w.cluster_id, w.college_id, InterestDeclaration("LEGAL", "Law")
+        ),
         "FORBIDDEN",
     )
     refused(
@@ -135,13 +147,17 @@ def test_withdrawing_an_unknown_subject_is_not_found(world: FastWorld) -> None:
 
 def test_a_member_declares_an_interest_for_their_own_subject_only(world: FastWorld) -> None:
     w = world
-    w.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "SOCIAL", "Teachers")
+    w.registry.declare_interest(
+        w.ivan, w.cluster_id, w.school_id, InterestDeclaration("SOCIAL", "Teachers")
+    )
     subject = w.queries.scope(w.ivan, w.cluster_id).subject(w.school_id)
     assert subject is not None
     assert [(i.kind, i.statement) for i in subject.interests] == [("SOCIAL", "Teachers")]
     refused(
         w,
-        lambda: w.registry.declare_interest(w.ivan, w.cluster_id, w.college_id, "SOCIAL", "X"),
+        lambda: w.registry.declare_interest(
+            w.ivan, w.cluster_id, w.college_id, InterestDeclaration("SOCIAL", "X")
+        ),
         "FORBIDDEN",
     )
 
@@ -162,7 +178,9 @@ def test_roles_are_granted_and_revoked(world: FastWorld) -> None:
     # Ivan is an auditor now: no longer a participant, so he may not act for his subject.
     refused(
         w,
-        lambda: w.registry.declare_interest(w.ivan, w.cluster_id, w.school_id, "SOCIAL", "X"),
+        lambda: w.registry.declare_interest(
+            w.ivan, w.cluster_id, w.school_id, InterestDeclaration("SOCIAL", "X")
+        ),
         "FORBIDDEN",
     )
 
@@ -187,7 +205,7 @@ def test_a_member_of_an_unknown_subject_is_refused(world: FastWorld) -> None:
     refused(
         w,
         lambda: w.registry.add_member(
-            w.operator, w.cluster_id, "Nina", None, str(uuid.uuid4()), ["MEMBER"]
+            w.operator, w.cluster_id, MemberAddition("Nina", None, str(uuid.uuid4()), ["MEMBER"])
         ),
         "BAD_USER_INPUT",
         "subjectId",
