@@ -278,6 +278,9 @@ def refusal(request: HTTPConnection, error: GraphQLHTTPException) -> Response:
 
 
 def create_app(container: Container) -> FastAPI:
+    # A server rebuilds outdated read models of the clusters it opens (infra/rebuild.py).
+    container.rebuilds.start(container.settings.rebuild_in_background)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Operations (and every other hand-off to a thread) run in a pool sized for

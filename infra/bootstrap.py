@@ -25,6 +25,7 @@ from infra.live import LiveHub
 from infra.oidc.flow import SignOn
 from infra.oidc.wiring import identity_parts
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
+from infra.rebuild import Rebuilds
 from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key
 from services.application import ClusterApplication
@@ -64,6 +65,7 @@ class Container(Services):
     clock: Clock
     sync: LeasedProjection
     sign_on: SignOn
+    rebuilds: Rebuilds
 
     @property
     def services(self) -> Services:
@@ -200,6 +202,11 @@ def bootstrap(
         else FileLease(settings.data_dir / "locks")
     )
     sync = LeasedProjection(proj, lease, inline=settings.project_inline)
+    # Off until `serve` (infra/app.py) or `worker` turns it on: a one-off command
+    # must not start a rebuild that its exit would cut short.
+    rebuilds = Rebuilds(partitions, proj, lease, background=False)
+    partitions.versions = proj.versions
+    partitions.on_open = rebuilds.check
     runner = CommandRunner(partitions, directory, proj, clock, sync)
     key = load_or_create_key(settings.key_path)
     tokens = TokenService(key, settings.token_issuer, settings.token_ttl_seconds)
@@ -235,6 +242,7 @@ def bootstrap(
         clock=clock,
         sync=sync,
         sign_on=sign_on,
+        rebuilds=rebuilds,
     )
 
 

@@ -18,10 +18,12 @@ from infra.audit.checkpoints import SqlCheckpointStore
 from infra.eventstore.log_reader import SqlEventLog
 from infra.eventstore.postgres import ChainedPostgresRecorder, SchemaDatastore
 from infra.eventstore.sqlite import ChainedSQLiteRecorder, sqlite_datastore
+from infra.readmodel.blue_green import NextReadModel, PostgresNext, SqliteNext
 from infra.readmodel.store import SqlReadModel
 from services.application import ClusterApplication
 
 AppFactory = Callable[[ApplicationRecorder], ClusterApplication]
+Versions = Callable[[SqlReadModel], dict[str, int]]
 
 
 @dataclass
@@ -53,6 +55,10 @@ class _LruPartitions:
         self._max_open = max_open
         self._lock = threading.Lock()
         self._building = threading.Lock()
+        # Set by the composition root: the projections' versions, recorded in a new
+        # read model, and what looks at each partition once it is open (rebuilds).
+        self.versions: Versions | None = None
+        self.on_open: Callable[[ClusterPartition], None] | None = None
 
     def open(self, cluster_id: str) -> ClusterPartition:
         with self._lock:
@@ -71,7 +77,21 @@ class _LruPartitions:
                     # Dropped, not closed: a request still holding it finishes,
                     # then garbage collection closes its connections.
                     self._open.popitem(last=False)
+        if self.on_open is not None:
+            self.on_open(partition)
         return partition
+
+    def opened(self) -> list[ClusterPartition]:
+        with self._lock:
+            return list(self._open.values())
+
+    def next_read_model(self, cluster_id: str) -> NextReadModel:
+        """Where the next version of the cluster's read model is built (infra/rebuild.py)."""
+        raise NotImplementedError
+
+    def _new_read_model(self, engine: Engine) -> None:
+        model = SqlReadModel(engine)
+        model.create(self.versions(model) if self.versions is not None else None)
 
     def close(self) -> None:
         """Nothing pooled here: an evicted partition's connections go with it."""
@@ -128,7 +148,7 @@ class SqlitePartitions(_LruPartitions):
         ChainedSQLiteRecorder(datastore, cluster_id).create_table()
         datastore.close()
         engine = sqlite_engine(self.path(cluster_id))
-        SqlReadModel(engine).create()
+        self._new_read_model(engine)
         SqlCheckpointStore(engine).create()
         engine.dispose()
 
@@ -137,6 +157,9 @@ class SqlitePartitions(_LruPartitions):
 
     def _engine(self, cluster_id: str) -> Engine:
         return sqlite_engine(self.path(cluster_id))
+
+    def next_read_model(self, cluster_id: str) -> NextReadModel:
+        return SqliteNext(self.path(cluster_id), sqlite_engine)
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -177,7 +200,7 @@ class PostgresPartitions(_LruPartitions):
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         ChainedPostgresRecorder(SchemaDatastore(self.datastore, schema), cluster_id).create_table()
-        SqlReadModel(self._engine_for(schema)).create()
+        self._new_read_model(self._engine_for(schema))
         SqlCheckpointStore(self._engine_for(schema)).create()
 
     def _recorder(self, cluster_id: str) -> ChainedPostgresRecorder:
@@ -186,6 +209,9 @@ class PostgresPartitions(_LruPartitions):
 
     def _engine(self, cluster_id: str) -> Engine:
         return self._engine_for(schema_name(cluster_id))
+
+    def next_read_model(self, cluster_id: str) -> NextReadModel:
+        return PostgresNext(self.engine, schema_name(cluster_id))
 
     def close(self) -> None:
         self.datastore.close()

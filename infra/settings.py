@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     project_inline: bool = Field(
         True, description="API processes project read models themselves (false: a worker does)."
     )
+    rebuild_in_background: bool = Field(
+        True,
+        description="A process that opens a cluster whose read model older projection versions "
+        "built rebuilds it beside the live one and switches (false: only "
+        "`clusterwork projections rebuild` does).",
+    )
     graphiql: bool = Field(True, description="Serve GraphiQL at /graphql in a browser.")
     # Hardening (infra/limits.py, infra/rate_limit.py): generous defaults that no
     # normal client, test or benchmark meets; production may tighten them.

@@ -31,6 +31,8 @@ class ProjectionWorker:
         self.changed: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.owned: set[str] = set()
         self._stamps: dict[str, tuple[int, ...]] = {}
+        # A worker rebuilds outdated read models of the clusters it owns (infra/rebuild.py).
+        container.rebuilds.start(container.settings.rebuild_in_background)
 
     def run(self, stop: threading.Event) -> None:
         url = self.container.settings.database_url

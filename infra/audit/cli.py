@@ -122,7 +122,7 @@ def replay(cluster_id: str, to: int | None) -> None:
     head = partition.log.head()
     if to is not None and not 1 <= to <= head:
         raise click.ClickException(f"--to must be between 1 and the head ({head})")
-    partition.read_model.reset()
+    partition.read_model.reset(container.projector.versions(partition.read_model))
     with _progress() as progress:
         task = progress.add_task("replaying", total=to or head)
         reached = container.projector.catch_up(

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, event, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -25,10 +26,12 @@ from infra.readmodel.identity import (
 )
 from infra.readmodel.layout import add_missing_columns
 from infra.readmodel.mutual_control import SqlMutualControlReader, SqlMutualControlView
+from infra.readmodel.outbox import SqlOutboxView
 from infra.readmodel.project_tables import PROJECT_TABLES
 from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
+from infra.readmodel.version_tables import OUTBOX_TABLE, VERSION_TABLE
 from infra.reads import reads
 from services.ports.log import EventLog, TrackingConflict
 from services.ports.storage import ReadModel
@@ -39,6 +42,9 @@ CLUSTER_TABLES += mutual_control_tables.MUTUAL_CONTROL_TABLES
 CLUSTER_TABLES += PROJECT_TABLES
 CLUSTER_TABLES += GOAL_TABLES
 CLUSTER_TABLES += IDENTITY_TABLES
+# What a blue/green rebuild builds beside the live tables and swaps in: the views,
+# their tracking and the versions of the projections that built them.
+VERSIONED_TABLES: list[Table] = [*CLUSTER_TABLES, VERSION_TABLE]
 
 
 def _keep_rows(session: Session) -> None:
@@ -56,8 +62,9 @@ def _keep_rows(session: Session) -> None:
 
 
 class SqlReadModel(ReadModel):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, rebuilding: bool = False) -> None:
         self.engine = engine
+        self.rebuilding = rebuilding  # the next version, built beside the live one
         self._local = threading.local()
         self._reads = read_engine = reads(engine)  # no transaction around a read
         self.registry = SqlRegistryView(self)
@@ -70,18 +77,61 @@ class SqlReadModel(ReadModel):
         self.projects_reader = SqlProjectsReader(read_engine)
         self.identity_providers = SqlIdentityProviderView(self)
         self.identity_provider_reader = SqlIdentityProviderReader(read_engine)
+        self.outbox = SqlOutboxView(self)
 
-    def create(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=CLUSTER_TABLES)
+    def create(self, versions: dict[str, int] | None = None) -> None:
+        """Creates what is missing; ``versions``: the projections' versions the
+        tables are (to be) built by, recorded when the read model is new."""
+        # The outbox lives with the live tables only: it is never swapped.
+        outbox = [] if self.rebuilding else [OUTBOX_TABLE]
+        SQLModel.metadata.create_all(self.engine, tables=[*VERSIONED_TABLES, *outbox])
+        if versions is not None:
+            self.record_versions(versions)
 
     def upgrade_layout(self, cluster_id: str) -> None:
         """Adds the nullable columns a later release declared to tables an earlier one
-        made (infra/readmodel/layout.py); one catalog query when there is nothing to do."""
+        made (infra/readmodel/layout.py); one catalog query when there is nothing to do.
+        The outbox, which no earlier release made, is created when missing."""
         add_missing_columns(self.engine, CLUSTER_TABLES, cluster_id)
+        OUTBOX_TABLE.create(self.engine, checkfirst=True)
 
-    def reset(self) -> None:
+    def reset(self, versions: dict[str, int] | None = None) -> None:
+        """Empties the views and their tracking (the outbox stays: what was sent
+        was sent); with ``versions``, records that the replay to come builds them."""
         SQLModel.metadata.drop_all(self.engine, tables=CLUSTER_TABLES)
-        self.create()
+        self.create(versions)
+
+    def versions(self) -> dict[str, int] | None:
+        """The version of each projection that built the tables; None for a
+        partition made before projections had versions (all at version 1)."""
+        column = VERSION_TABLE.c
+        try:
+            with self._reads.connect() as connection:
+                rows = connection.execute(select(column.name, column.version)).all()
+        except sa.exc.DBAPIError:  # no such table
+            return None
+        return {name: version for name, version in rows}
+
+    def record_versions(self, versions: dict[str, int]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(VERSION_TABLE))
+            if versions:
+                connection.execute(
+                    sa.insert(VERSION_TABLE),
+                    [{"name": name, "version": v} for name, v in sorted(versions.items())],
+                )
+
+    def outward(self, projection: str, key: str, position: int, kind: str, payload: str) -> None:
+        """Records a message for the outside world in the current batch, unless
+        one with the same key is there already (sent or queued by an earlier
+        pass). A read model built beside the live one records nothing: every
+        event it replays was the live read model's to send."""
+        if self.rebuilding:
+            return
+        row = {"projection": projection, "key": key, "position": position}
+        row |= {"kind": kind, "payload": payload}
+        connection = self.session().connection()
+        connection.execute(_insert_once(connection.dialect.name), [row])
 
     def positions(self) -> dict[str, int]:
         row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
@@ -216,6 +266,13 @@ def _move_statement(
     if schema:
         table = f"{connection.dialect.identifier_preparer.quote_identifier(schema)}.{table}"
     return _move_sql(len(names), connection.dialect.paramstyle, table), tuple(params)
+
+
+@cache
+def _insert_once(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING into the outbox: the key is the gate."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(OUTBOX_TABLE).on_conflict_do_nothing(index_elements=["projection", "key"])
 
 
 @cache  # one statement per dialect, built once (the log's position column differs)

@@ -15,6 +15,7 @@ from services.ports.identity import IdentityProviderView
 
 class IdentityProviderProjection(Projection[IdentityProviderView]):
     name = "identity_providers"
+    version = 1  # raise when a change needs its tables rebuilt (docs/operations.md)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

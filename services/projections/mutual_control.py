@@ -21,6 +21,7 @@ from services.ports.mutual_control import MutualControlView
 
 class MutualControlProjection(Projection[MutualControlView]):
     name = "mutual_control"
+    version = 1  # raise when a change needs its tables rebuilt (docs/operations.md)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -45,6 +45,7 @@ class Projector:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._names: list[str] | None = None
+        self._versions: dict[str, int] | None = None
 
     def catch_up(
         self,
@@ -127,6 +128,18 @@ class Projector:
                 # the next ones grow, up to a bound on memory and on how long one
                 # transaction holds the read model's write lock.
                 size = min(size * 2, self._max_batch)
+
+    @property
+    def factories(self) -> list[ProjectionFactory]:
+        return list(self._factories)
+
+    def versions(self, read_model: ReadModel) -> dict[str, int]:
+        """Each projection's declared version (its class's ``version``; 1 when it
+        declares none): a read model built by other versions is rebuilt."""
+        if self._versions is None:
+            projections = [factory(read_model) for factory in self._factories]
+            self._versions = {p.name: int(getattr(p, "version", 1)) for p in projections}
+        return dict(self._versions)
 
     def reached(self, read_model: ReadModel, positions: dict[str, int] | None = None) -> int:
         """The position every projection has reached (0 for one that never ran),

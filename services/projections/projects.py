@@ -14,6 +14,7 @@ from services.ports.projects import ProjectsView
 
 class ProjectsProjection(Projection[ProjectsView]):
     name = "projects"
+    version = 1  # raise when a change needs its tables rebuilt (docs/operations.md)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

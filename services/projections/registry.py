@@ -14,6 +14,7 @@ from services.ports.registry import RegistryView
 
 class RegistryProjection(Projection[RegistryView]):
     name = "registry"
+    version = 1  # raise when a change needs its tables rebuilt (docs/operations.md)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

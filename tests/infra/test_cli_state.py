@@ -25,6 +25,7 @@ REFUSING = {
     "token --cluster --member": ["token", "--cluster", CLUSTER, "--member", MEMBER],
     "audit export": ["audit", "export", "--cluster", CLUSTER, "--out", "cluster.ndjson"],
     "audit replay": ["audit", "replay", "--cluster", CLUSTER],
+    "projections status": ["projections", "status"],
     "worker": ["worker"],
     "person export": ["person", "export", "--person", MEMBER],
     "cluster status": ["cluster", "status", "--cluster", CLUSTER],
