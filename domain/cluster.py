@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 
 from domain.base import StampedAggregate
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.personal import declare_personal
 from domain.text import (
     REGION_MAX,
     STATEMENT_MAX,
@@ -206,3 +207,7 @@ class Cluster(StampedAggregate):
 
     def _coordinator_count(self) -> int:
         return sum(Role.COORDINATOR in m.roles for m in self.members.values())
+
+
+# A member's name and e-mail are theirs: sealed under their key (docs/privacy.md).
+declare_personal(Cluster.MemberAdded, owner="member_id", text=("name",), optional=("email",))  # type: ignore[attr-defined]

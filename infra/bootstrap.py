@@ -24,7 +24,9 @@ from infra.leases import AdvisoryLease, FileLease
 from infra.live import LiveHub
 from infra.oidc.flow import SignOn
 from infra.oidc.wiring import identity_parts
+from infra.person_keys import SqlPersonKeys
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
+from infra.secrets import load_or_create_secret_key
 from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key
 from services.application import ClusterApplication
@@ -63,6 +65,7 @@ class Container(Services):
     clock: Clock
     sync: LeasedProjection
     sign_on: SignOn
+    person_keys: SqlPersonKeys
 
     @property
     def services(self) -> Services:
@@ -182,15 +185,16 @@ def bootstrap(
         require_state(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     partitions: SqlitePartitions | PostgresPartitions
+    keys = PersonKeysBox()
     if settings.database_url:
-        directory, partitions = _postgres(settings)
+        directory, partitions = _postgres(settings, keys.app)
     else:
         raise_open_files_limit()  # before the default number of open partitions is read
         directory = SqlDirectory(sqlite_engine(settings.data_dir / "directory.sqlite"))
-        partitions = SqlitePartitions(
-            settings.data_dir, ClusterApplication, settings.partitions_open
-        )
+        partitions = SqlitePartitions(settings.data_dir, keys.app, settings.partitions_open)
     directory.create()
+    person_keys = keys.fill(SqlPersonKeys(directory.engine, secret_key(settings)))
+    person_keys.create()
     proj = projector()
     clock = clock or SystemClock()
     lease = (
@@ -233,7 +237,29 @@ def bootstrap(
         clock=clock,
         sync=sync,
         sign_on=sign_on,
+        person_keys=person_keys,
     )
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The server's secret key: it seals client secrets and wraps person keys."""
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return load_or_create_secret_key(configured, settings.secret_key_file)
+
+
+class PersonKeysBox:
+    """The person keys live in the directory, which is built with the partitions:
+    the partitions get this factory first, and the keys before any cluster opens."""
+
+    def __init__(self) -> None:
+        self.keys: SqlPersonKeys | None = None
+
+    def fill(self, keys: SqlPersonKeys) -> SqlPersonKeys:
+        self.keys = keys
+        return keys
+
+    def app(self, recorder: Any, cluster_id: str) -> ClusterApplication:
+        return ClusterApplication(recorder, cluster_id, self.keys)
 
 
 def raise_open_files_limit() -> int | None:
@@ -255,7 +281,9 @@ def raise_open_files_limit() -> int | None:
     return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
-def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:
+def _postgres(
+    settings: Settings, app_factory: Any
+) -> tuple[SqlDirectory, PostgresPartitions]:
     url = settings.database_url or ""
     engine = _postgres_engine(url, settings)
     with engine.begin() as conn:
@@ -265,7 +293,7 @@ def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:
     )
     datastore = shared_datastore(url, settings.pg_pool_size, settings.pg_max_overflow)
     return directory, PostgresPartitions(
-        datastore, engine, ClusterApplication, settings.partitions_open
+        datastore, engine, app_factory, settings.partitions_open
     )
 
 
