@@ -14,7 +14,7 @@ import click
 from domain.errors import DomainError
 from infra.audit.cli import audit
 from infra.bootstrap import Container, StateMissing, bootstrap, state_parts
-from infra.privacy_cli import keys
+from infra.privacy_cli import keys, privacy
 from infra.cli_context import NoState, existing_container, member_principal, operator_principal
 from infra.settings import Settings
 from infra.version import release
@@ -38,6 +38,7 @@ def main() -> None:
 
 main.add_command(audit)
 main.add_command(keys)
+main.add_command(privacy)
 
 
 @main.command()

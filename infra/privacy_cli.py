@@ -15,6 +15,7 @@ from infra.bootstrap import secret_key
 from infra.cli_context import existing_container
 from infra.secrets import SqlSecretStore, parse_key
 from services.ports.identity import SecretUnreadable
+from services.privacy_report import clear_personal_data
 from services.ports.person_keys import PersonKeyUnavailable
 
 
@@ -82,3 +83,38 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+@click.group()
+def privacy() -> None:
+    """Personal data in the clusters' logs (docs/privacy.md)."""
+
+
+@privacy.command()
+def report() -> None:
+    """List the clusters whose history still holds personal data in clear."""
+    container = existing_container()
+    try:
+        found = []
+        for cluster_id in container.directory.cluster_ids():
+            partition = container.partitions.open(cluster_id)
+            clear = clear_personal_data(partition.log, partition.app.mapper.transcoder)
+            if clear.events:
+                found.append((cluster_id, clear))
+    finally:
+        container.close()
+    if not found:
+        click.echo("every personal value in every cluster's log is sealed")
+        return
+    for cluster_id, clear in found:
+        click.echo(
+            f"cluster {cluster_id}: {clear.events} events with personal data in clear "
+            f"(positions {clear.first_position}-{clear.last_position})"
+        )
+    click.echo(
+        f"{len(found)} clusters hold personal data in clear, recorded before encryption. "
+        "An erasure cannot remove it from these logs. To end that: export each cluster "
+        "for the archive (`clusterwork audit export`), then re-found it with its history "
+        "recorded again, sealed. That makes a NEW chain: old checkpoints and exports do not verify "
+        "against it. The procedure is in docs/privacy.md."
+    )

@@ -1,9 +1,10 @@
-"""`clusterwork keys rotate`: every person key re-wrapped under a new secret key,
-no log touched; the old key no longer opens anything."""
+"""`clusterwork keys rotate` (every person key re-wrapped under a new secret key, no
+log touched) and `clusterwork privacy report` (logs with personal data in clear)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,28 @@ def test_rotate_with_a_configured_key_needs_a_place_for_the_new_one(
         assert names(rotated, operator, cluster_id) == {"Olga Operator"}
     finally:
         close_container(rotated)
+
+
+RELEASE_0_1_0 = Path(__file__).resolve().parents[1] / "fixtures" / "releases" / "0.1.0"
+
+
+def test_the_report_lists_the_clusters_recorded_in_clear(
+    tmp_path: Path, operator: Principal
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(RELEASE_0_1_0 / "sqlite", data)
+    old_clusters = sorted(p.stem for p in (data / "clusters").glob("*.sqlite"))
+    container = make_container(data)
+    new = container.registry.found_cluster(operator, "Sealed", "Tomsk", "GEOGRAPHIC")
+    close_container(container)
+
+    done = clusterwork(data, "privacy", "report")
+    assert done.returncode == 0, done.stderr
+    listed = {line.split()[1].rstrip(":") for line in done.stdout.splitlines() if line.startswith("cluster ")}
+    assert listed == set(old_clusters)
+    assert new.id not in done.stdout
+    assert "NEW chain" in done.stdout and "docs/privacy.md" in done.stdout
+
+    fresh = tmp_path / "fresh"
+    make_container(fresh).close()
+    assert "every personal value" in clusterwork(fresh, "privacy", "report").stdout
