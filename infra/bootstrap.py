@@ -15,6 +15,7 @@ from graphql_api.context import Services
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
 from infra.directory import SqlDirectory
+from infra.erasures import SqlErasures
 from infra.eventstore.postgres import (
     IDLE_PING_SECONDS,
     PREPARED_PER_CONNECTION,
@@ -24,14 +25,15 @@ from infra.leases import AdvisoryLease, FileLease
 from infra.live import LiveHub
 from infra.oidc.flow import SignOn
 from infra.oidc.wiring import identity_parts
-from infra.person_keys import SqlPersonKeys
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
+from infra.person_keys import SqlPersonKeys
 from infra.secrets import load_or_create_secret_key
 from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key
 from services.application import ClusterApplication
 from services.audit.service import AuditService
 from services.commands import CommandRunner
+from services.erasure import ErasureService
 from services.goals import GoalService
 from services.mutual_control import MutualControlService
 from services.ports.clock import Clock
@@ -205,7 +207,9 @@ def bootstrap(
     sync = LeasedProjection(proj, lease, inline=settings.project_inline)
     runner = CommandRunner(partitions, directory, proj, clock, sync)
     key = load_or_create_key(settings.key_path)
-    tokens = TokenService(key, settings.token_issuer, settings.token_ttl_seconds)
+    tokens = TokenService(
+        key, settings.token_issuer, settings.token_ttl_seconds, revoked=directory.erased
+    )
     queries = ClusterQueries(partitions, directory, proj, clock, sync)
     audit = AuditService(
         runner,
@@ -228,6 +232,7 @@ def bootstrap(
         mutual_control=MutualControlService(runner),
         live=live,
         identity=identity,
+        privacy=ErasureService(runner, SqlErasures(directory, person_keys, partitions)),
         settings=settings,
         directory=directory,
         partitions=partitions,
@@ -281,9 +286,7 @@ def raise_open_files_limit() -> int | None:
     return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
-def _postgres(
-    settings: Settings, app_factory: Any
-) -> tuple[SqlDirectory, PostgresPartitions]:
+def _postgres(settings: Settings, app_factory: Any) -> tuple[SqlDirectory, PostgresPartitions]:
     url = settings.database_url or ""
     engine = _postgres_engine(url, settings)
     with engine.begin() as conn:
@@ -292,9 +295,7 @@ def _postgres(
         engine.execution_options(schema_translate_map={None: DIRECTORY_SCHEMA})  # type: ignore[arg-type]
     )
     datastore = shared_datastore(url, settings.pg_pool_size, settings.pg_max_overflow)
-    return directory, PostgresPartitions(
-        datastore, engine, app_factory, settings.partitions_open
-    )
+    return directory, PostgresPartitions(datastore, engine, app_factory, settings.partitions_open)
 
 
 def _sqlalchemy_url(url: str) -> str:

@@ -14,8 +14,8 @@ import click
 from domain.errors import DomainError
 from infra.audit.cli import audit
 from infra.bootstrap import Container, StateMissing, bootstrap, state_parts
-from infra.privacy_cli import keys, privacy
 from infra.cli_context import NoState, existing_container, member_principal, operator_principal
+from infra.privacy_cli import keys, privacy
 from infra.settings import Settings
 from infra.version import release
 from services.principal import Principal

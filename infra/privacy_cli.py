@@ -15,8 +15,8 @@ from infra.bootstrap import secret_key
 from infra.cli_context import existing_container
 from infra.secrets import SqlSecretStore, parse_key
 from services.ports.identity import SecretUnreadable
-from services.privacy_report import clear_personal_data
 from services.ports.person_keys import PersonKeyUnavailable
+from services.privacy_report import clear_personal_data
 
 
 @click.group()
@@ -72,7 +72,9 @@ def rotate(new_key_file: Path | None) -> None:
         f"the new secret key is in {target}"
     )
     if configured:
-        click.echo("set CLUSTERWORK_SECRET_KEY to the contents of that file, then start the servers")
+        click.echo(
+            "set CLUSTERWORK_SECRET_KEY to the contents of that file, then start the servers"
+        )
     click.echo("back the new key up now: the old one no longer opens anything (docs/operations.md)")
 
 

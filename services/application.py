@@ -68,9 +68,7 @@ class ClusterApplication(Application[Any]):
 
     def construct_mapper(self) -> Mapper[Any]:
         """The library's mapper, sealing and opening personal fields (docs/privacy.md)."""
-        return PersonalDataMapper(
-            self.construct_transcoder(), self._person_keys, self._cluster_id
-        )
+        return PersonalDataMapper(self.construct_transcoder(), self._person_keys, self._cluster_id)
 
     def construct_recorder(self) -> ApplicationRecorder:
         return self._partition_recorder

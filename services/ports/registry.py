@@ -54,6 +54,10 @@ class RegistryView(TrackingRecorder):
     ) -> None: ...
 
     @abstractmethod
+    def member_erased(self, tracking: Tracking, *, member_id: str, name: str) -> None:
+        """The member's name becomes ``name`` (the placeholder) and their e-mail goes."""
+
+    @abstractmethod
     def roles_changed(
         self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
     ) -> None: ...

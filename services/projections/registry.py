@@ -9,6 +9,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.cluster import Cluster
+from domain.personal import erased_name
 from services.ports.registry import RegistryView
 
 
@@ -57,6 +58,10 @@ class RegistryProjection(Projection[RegistryView]):
             roles=e.roles,
             at=e.timestamp,
         )
+
+    @process_event.register
+    def _(self, e: Cluster.PersonErased, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.member_erased(tracking, member_id=e.member_id, name=erased_name(e.member_id))
 
     @process_event.register
     def _(self, e: Cluster.RoleGranted, tracking: Tracking) -> None:  # type: ignore[name-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import close_container, make_container
 from sqlalchemy import text
 
 from infra.bootstrap import Container
@@ -12,7 +13,6 @@ from services.dto import ClusterInfo
 from services.personal_mapper import SEALED
 from services.ports.person_keys import PersonKeyUnavailable
 from services.principal import Principal
-from conftest import close_container, make_container
 
 
 def member_events(container: Container, cluster_id: str) -> list[bytes]:

@@ -110,7 +110,11 @@ def test_the_report_lists_the_clusters_recorded_in_clear(
 
     done = clusterwork(data, "privacy", "report")
     assert done.returncode == 0, done.stderr
-    listed = {line.split()[1].rstrip(":") for line in done.stdout.splitlines() if line.startswith("cluster ")}
+    listed = {
+        line.split()[1].rstrip(":")
+        for line in done.stdout.splitlines()
+        if line.startswith("cluster ")
+    }
     assert listed == set(old_clusters)
     assert new.id not in done.stdout
     assert "NEW chain" in done.stdout and "docs/privacy.md" in done.stdout
