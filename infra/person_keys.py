@@ -111,6 +111,11 @@ class SqlPersonKeys:
             count += 1
         return count
 
+    def forget(self) -> None:
+        """Drops every key this process holds unwrapped: the next use reads it again."""
+        with self._lock:
+            self._kept.clear()
+
     # --- inside ---------------------------------------------------------------
 
     def _read(self, id_: str, *, create: bool) -> bytes | None:
