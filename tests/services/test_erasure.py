@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,3 +188,41 @@ def test_a_coordinator_may_erase_a_member_of_only_their_clusters(
     assert gone is not None and gone.name == erased_name(only_here.id)
     with pytest.raises(NotFound):  # an erased member acts no more
         container.queries.scope(lev, cluster.id)
+
+
+def test_a_write_in_flight_during_erasure_lands_before_it_or_is_refused(
+    container: Container, operator: Principal, cluster: ClusterInfo, member_principal
+) -> None:
+    registry = container.registry
+    racer = registry.add_member(operator, cluster.id, "Rada Racer", None, None, ["COORDINATOR"])
+    rada = member_principal(racer.id, name="Rada Racer")
+    outcomes: list[str] = []
+
+    def write() -> None:
+        for n in range(200):
+            try:
+                registry.add_member(rada, cluster.id, f"Added {n}", None, None, ["MEMBER"])
+            except (NotFound, Unauthenticated) as refused:
+                outcomes.append(type(refused).__name__)
+                return
+            outcomes.append("added")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    while "added" not in outcomes:
+        time.sleep(0.001)
+    container.privacy.erase_person(operator, rada.person_id, "ticket 99")
+    writer.join(timeout=60)
+    assert outcomes[-1] in {"NotFound", "Unauthenticated"}, outcomes[-3:]
+
+    partition = container.partitions.open(cluster.id)
+    entries = partition.log.read(0, 500)
+    events = [partition.app.mapper.to_domain_event(e.stored_event) for e in entries]
+    erased_at = next(i for i, e in enumerate(events) if type(e).__name__ == "PersonErased")
+    by_rada = [i for i, e in enumerate(events) if e.actor_member_id == racer.id]
+    assert by_rada and max(by_rada) < erased_at  # every write of hers landed before
+    assert len(by_rada) == outcomes.count("added")  # and every one that was answered landed
+    scope = container.queries.scope(operator, cluster.id)
+    assert container.audit.integrity(scope).verified
+    added = [m for m in scope.members() if m.name.startswith("Added ")]
+    assert len(added) == len(by_rada)
