@@ -17,7 +17,8 @@ from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthent
 from domain.personal import erased_name
 from infra.audit.export import write_export
 from infra.audit.verify import verify_export
-from infra.bootstrap import Container
+from infra.bootstrap import Container, bootstrap
+from infra.erased_persons import REFRESH_SECONDS
 from infra.oidc.identities import SqlIdentityLinks
 from services.dto import ClusterInfo
 from services.principal import Principal
@@ -226,3 +227,24 @@ def test_a_write_in_flight_during_erasure_lands_before_it_or_is_refused(
     assert container.audit.integrity(scope).verified
     added = [m for m in scope.members() if m.name.startswith("Added ")]
     assert len(added) == len(by_rada)
+
+
+def test_another_process_refuses_the_erased_person_within_seconds(
+    container: Container, operator: Principal, cluster: ClusterInfo, erasable: Erasable
+) -> None:
+    other = bootstrap(container.settings)  # a second process on the same stores
+    try:
+        token = other.tokens.mint(erasable.person)
+        person = other.tokens.verify(token)  # checked in full, and remembered
+        assert other.queries.scope(person, cluster.id).members()
+        other.queries.check_still_follows(person, cluster.id)  # a live stream's check
+        container.privacy.erase_person(operator, erasable.person.person_id, "ticket 7")
+        time.sleep(REFRESH_SECONDS + 0.5)
+        with pytest.raises(Unauthenticated):
+            other.tokens.verify(token)
+        with pytest.raises(Forbidden):
+            other.queries.check_still_follows(person, cluster.id)
+        member = other.queries.scope(operator, cluster.id).member(erasable.member_ids[cluster.id])
+        assert member is not None and member.name.startswith("erased member ")
+    finally:
+        other.close()
