@@ -124,12 +124,27 @@ class SqlPersonKeys:
             kept = self._kept.get(id_)
         if kept is not None and kept[1] > now:
             return kept[0]
+        if create:
+            with Session(self.engine) as session:
+                row = session.get(DirPersonKey, id_)
+            return self._keep(row or self._insert(id_), now)
+        # Loading a cluster opens every member's values: its keys are read at
+        # once, one query instead of one a member.
+        scope = id_.rsplit("/", 1)[0]
+        found = None
         with Session(self.engine) as session:
-            row = session.get(DirPersonKey, id_)
-        if row is None and create:
-            row = self._insert(id_)
-        if row is None:
+            query = select(DirPersonKey).where(
+                col(DirPersonKey.id).startswith(f"{scope}/", autoescape=True)
+            )
+            for row in session.exec(query):
+                self._keep(row, now)
+                if row.id == id_:
+                    found = row
+        if found is None:
             raise PersonKeyUnavailable(f"person key {id_} is missing from the directory")
+        return self._kept[id_][0]
+
+    def _keep(self, row: DirPersonKey, now: float) -> bytes | None:
         if row.wrapped is None:
             raw = None
             until = float("inf")  # an erasure is never undone
@@ -137,7 +152,7 @@ class SqlPersonKeys:
             raw = self._unwrap(row)
             until = now + KEY_KEPT_SECONDS
         with self._lock:
-            self._kept[id_] = (raw, until)
+            self._kept[row.id] = (raw, until)
         return raw
 
     def _insert(self, id_: str) -> DirPersonKey:
