@@ -13,6 +13,7 @@ from services.erasure import ErasureService
 from services.goals import GoalService
 from services.identity import IdentityService
 from services.mutual_control import MutualControlService
+from services.personal_data import PersonalDataService
 from services.ports.log import LiveEvents
 from services.principal import Principal
 from services.projects import ProjectService
@@ -33,6 +34,7 @@ class Services:
     live: LiveEvents
     identity: IdentityService
     privacy: ErasureService
+    personal_data: PersonalDataService
 
 
 class Context(BaseContext):

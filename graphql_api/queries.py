@@ -23,6 +23,7 @@ class Query:
             id=strawberry.ID(principal.person_id),
             _principal=principal,
             _queries=info.context.services.queries,
+            _personal_data=info.context.services.personal_data,
         )
 
     @strawberry.field(

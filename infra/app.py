@@ -48,6 +48,7 @@ from infra.oidc.routes import (
     session_in_force,
     socket_session,
 )
+from infra.personal_routes import personal_data_router
 from infra.rate_limit import RateLimitMiddleware, TokenBuckets
 from infra.tokens import VERIFIED_TOKEN, TokenService
 from infra.version import release
@@ -316,6 +317,13 @@ def create_app(container: Container) -> FastAPI:
     app.router.add_websocket_route("/graphql", asgi_app)
 
     app.include_router(auth_router(container.sign_on))
+    app.include_router(
+        personal_data_router(
+            container.personal_data,
+            partial(authenticate, tokens=container.tokens),
+            container.sign_on,
+        )
+    )
     mount_static(app)
 
     @app.get("/healthz")

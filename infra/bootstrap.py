@@ -36,6 +36,7 @@ from services.commands import CommandRunner
 from services.erasure import ErasureService
 from services.goals import GoalService
 from services.mutual_control import MutualControlService
+from services.personal_data import PersonalDataService
 from services.ports.clock import Clock
 from services.projections.goals import GoalProjection
 from services.projections.identity import IdentityProviderProjection
@@ -233,6 +234,7 @@ def bootstrap(
         live=live,
         identity=identity,
         privacy=ErasureService(runner, SqlErasures(directory, person_keys, partitions)),
+        personal_data=PersonalDataService(directory, partitions, sync, clock),
         settings=settings,
         directory=directory,
         partitions=partitions,

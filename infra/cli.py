@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from infra.audit.cli import audit
 from infra.bootstrap import Container, StateMissing, bootstrap, state_parts
 from infra.cli_context import NoState, existing_container, member_principal, operator_principal
+from infra.person_cli import person
 from infra.privacy_cli import keys, privacy
 from infra.settings import Settings
 from infra.version import release
@@ -39,6 +40,7 @@ def main() -> None:
 main.add_command(audit)
 main.add_command(keys)
 main.add_command(privacy)
+main.add_command(person)
 
 
 @main.command()

@@ -123,6 +123,15 @@ class SqlDirectory:
             row = session.get(DirPerson, person_id)
             return (row.name, row.email) if row else None
 
+    def identities(self, person_id: str) -> list[tuple[str, str]]:
+        query = (
+            select(DirIdentity.issuer, DirIdentity.subject)
+            .where(DirIdentity.person_id == person_id)
+            .order_by(col(DirIdentity.issuer), col(DirIdentity.subject))
+        )
+        with Session(self.engine) as session:
+            return [(issuer, subject) for issuer, subject in session.exec(query)]
+
     def link(self, person_id: str, cluster_id: str, member_id: str) -> None:
         with Session(self.engine) as session:
             session.add(

@@ -62,6 +62,12 @@ def describe(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
     return found
 
 
+def describe_once(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
+    """``describe`` for an entry read once in a long scan (a person's export):
+    kept out of the cache, which holds the pages clients read again and again."""
+    return _describe(entry, mapper)
+
+
 def _describe(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
     event = mapper.to_domain_event(entry.stored_event)
     fields = vars(event)

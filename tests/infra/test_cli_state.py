@@ -1,5 +1,5 @@
-"""Commands never create state by accident: `token`, `worker` and `audit export|replay`
-run against a data directory (SQLite) or database schema (PostgreSQL) that does not
+"""Commands never create state by accident: `token`, `worker`, `audit export|replay` and
+`person export` run against a data directory (SQLite) or database schema (PostgreSQL) that does not
 exist refuse with one line on stderr naming the setting, exit 2, and leave nothing
 behind; `clusterwork init` creates it, says what it created, and is idempotent.
 Each command runs as its own process from an empty working directory."""
@@ -25,6 +25,7 @@ REFUSING = {
     "audit export": ["audit", "export", "--cluster", CLUSTER, "--out", "cluster.ndjson"],
     "audit replay": ["audit", "replay", "--cluster", CLUSTER],
     "worker": ["worker"],
+    "person export": ["person", "export", "--person", MEMBER],
 }
 
 
