@@ -112,14 +112,15 @@ class SqlSecretStore:
     def reseal(self, session: Session, new_key: bytes) -> int:
         """Seals every secret again under ``new_key``, in the caller's transaction
         (key rotation); the number resealed."""
-        new = SqlSecretStore(self.engine, new_key)
+        new = AESGCM(new_key)
+        new_key_id = hashlib.sha256(b"clusterwork secret key" + new_key).hexdigest()[:16]
         count = 0
         for row in session.exec(select(DirSecret)):
             plaintext = self.get(row.cluster_id, row.ref).encode()
             nonce = secrets.token_bytes(NONCE_BYTES)
-            sealed = nonce + new._aead.encrypt(nonce, plaintext, _bound(row.ref, row.cluster_id))
+            sealed = nonce + new.encrypt(nonce, plaintext, _bound(row.ref, row.cluster_id))
             row.sealed = base64.urlsafe_b64encode(sealed).decode()
-            row.key_id = new._key_id
+            row.key_id = new_key_id
             session.add(row)
             count += 1
         return count
