@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 
 from domain.base import StampedAggregate
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.personal import declare_personal, erased_name
 from domain.text import (
     REGION_MAX,
     STATEMENT_MAX,
@@ -53,6 +54,7 @@ class MemberRecord:
     email: str | None
     subject_id: str | None
     roles: set[Role] = field(default_factory=set)
+    erased: bool = False
 
     def copy(self) -> MemberRecord:
         return replace(self, roles=set(self.roles))
@@ -259,6 +261,19 @@ class Cluster(StampedAggregate):
     def _revoke_role(self, member_id: str, role: str) -> None:
         self.members[member_id].roles.discard(Role(role))
 
+    def erase_member(self, member_id: str, erasure_id: str) -> None:
+        """Records that the person acting as this member was erased: their
+        name and e-mail are gone (their key destroyed), their id, roles and
+        actions remain as facts of the institution."""
+        if self.member(member_id).erased:
+            raise Conflict(f"member {member_id} has already been erased")
+        self._erase_member(member_id=member_id, erasure_id=erasure_id)
+
+    @event("PersonErased")
+    def _erase_member(self, member_id: str, erasure_id: str) -> None:
+        member = self.members[member_id]
+        member.name, member.email, member.erased = erased_name(member_id), None, True
+
     def member(self, member_id: str) -> MemberRecord:
         try:
             return self.members[member_id]
@@ -267,3 +282,7 @@ class Cluster(StampedAggregate):
 
     def _coordinator_count(self) -> int:
         return sum(Role.COORDINATOR in m.roles for m in self.members.values())
+
+
+# A member's name and e-mail are theirs: sealed under their key (docs/privacy.md).
+declare_personal(Cluster.MemberAdded, owner="member_id", text=("name",), optional=("email",))  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from strawberry.fastapi import BaseContext
 
 from domain.errors import Unauthenticated
 from services.audit.service import AuditService
+from services.erasure import ErasureService
 from services.goals import GoalService
 from services.identity import IdentityService
 from services.mutual_control import MutualControlService
@@ -32,6 +33,7 @@ class Services:
     mutual_control: MutualControlService
     live: LiveEvents
     identity: IdentityService
+    privacy: ErasureService
     personal_data: PersonalDataService
 
 

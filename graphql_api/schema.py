@@ -34,6 +34,7 @@ from graphql_api.mutations.audit import AuditMutation
 from graphql_api.mutations.goals import GoalMutation
 from graphql_api.mutations.identity import IdentityMutation
 from graphql_api.mutations.mutual_control import MutualControlMutation
+from graphql_api.mutations.privacy import PrivacyMutation
 from graphql_api.mutations.projects import ProjectMutation
 from graphql_api.mutations.registry import RegistryMutation
 from graphql_api.queries import Query
@@ -219,6 +220,7 @@ Mutation = merge_types(
         ProjectMutation,
         MutualControlMutation,
         IdentityMutation,
+        PrivacyMutation,
     ),
 )
 

@@ -15,6 +15,7 @@ from graphql_api.context import Services
 from infra.audit.jws import CheckpointSigner
 from infra.clock import SystemClock
 from infra.directory import SqlDirectory
+from infra.erasures import SqlErasures
 from infra.eventstore.postgres import (
     IDLE_PING_SECONDS,
     PREPARED_PER_CONNECTION,
@@ -26,11 +27,14 @@ from infra.oidc.flow import SignOn
 from infra.oidc.wiring import identity_parts
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
 from infra.rebuild import Rebuilds
+from infra.person_keys import SqlPersonKeys
+from infra.secrets import load_or_create_secret_key
 from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key
 from services.application import ClusterApplication
 from services.audit.service import AuditService
 from services.commands import CommandRunner
+from services.erasure import ErasureService
 from services.goals import GoalService
 from services.mutual_control import MutualControlService
 from services.personal_data import PersonalDataService
@@ -66,6 +70,7 @@ class Container(Services):
     sync: LeasedProjection
     sign_on: SignOn
     rebuilds: Rebuilds
+    person_keys: SqlPersonKeys
 
     @property
     def services(self) -> Services:
@@ -185,15 +190,16 @@ def bootstrap(
         require_state(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     partitions: SqlitePartitions | PostgresPartitions
+    keys = PersonKeysBox()
     if settings.database_url:
-        directory, partitions = _postgres(settings)
+        directory, partitions = _postgres(settings, keys.app)
     else:
         raise_open_files_limit()  # before the default number of open partitions is read
         directory = SqlDirectory(sqlite_engine(settings.data_dir / "directory.sqlite"))
-        partitions = SqlitePartitions(
-            settings.data_dir, ClusterApplication, settings.partitions_open
-        )
+        partitions = SqlitePartitions(settings.data_dir, keys.app, settings.partitions_open)
     directory.create()
+    person_keys = keys.fill(SqlPersonKeys(directory.engine, secret_key(settings)))
+    person_keys.create()
     proj = projector()
     clock = clock or SystemClock()
     lease = (
@@ -209,7 +215,9 @@ def bootstrap(
     partitions.on_open = rebuilds.check
     runner = CommandRunner(partitions, directory, proj, clock, sync)
     key = load_or_create_key(settings.key_path)
-    tokens = TokenService(key, settings.token_issuer, settings.token_ttl_seconds)
+    tokens = TokenService(
+        key, settings.token_issuer, settings.token_ttl_seconds, revoked=directory.erased
+    )
     queries = ClusterQueries(partitions, directory, proj, clock, sync)
     audit = AuditService(
         runner,
@@ -232,6 +240,7 @@ def bootstrap(
         mutual_control=MutualControlService(runner),
         live=live,
         identity=identity,
+        privacy=ErasureService(runner, SqlErasures(directory, person_keys, partitions)),
         personal_data=PersonalDataService(directory, partitions, sync, clock),
         settings=settings,
         directory=directory,
@@ -243,7 +252,29 @@ def bootstrap(
         sync=sync,
         sign_on=sign_on,
         rebuilds=rebuilds,
+        person_keys=person_keys,
     )
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The server's secret key: it seals client secrets and wraps person keys."""
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return load_or_create_secret_key(configured, settings.secret_key_file)
+
+
+class PersonKeysBox:
+    """The person keys live in the directory, which is built with the partitions:
+    the partitions get this factory first, and the keys before any cluster opens."""
+
+    def __init__(self) -> None:
+        self.keys: SqlPersonKeys | None = None
+
+    def fill(self, keys: SqlPersonKeys) -> SqlPersonKeys:
+        self.keys = keys
+        return keys
+
+    def app(self, recorder: Any, cluster_id: str) -> ClusterApplication:
+        return ClusterApplication(recorder, cluster_id, self.keys)
 
 
 def raise_open_files_limit() -> int | None:
@@ -265,7 +296,7 @@ def raise_open_files_limit() -> int | None:
     return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
-def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:
+def _postgres(settings: Settings, app_factory: Any) -> tuple[SqlDirectory, PostgresPartitions]:
     url = settings.database_url or ""
     engine = _postgres_engine(url, settings)
     with engine.begin() as conn:
@@ -274,9 +305,7 @@ def _postgres(settings: Settings) -> tuple[SqlDirectory, PostgresPartitions]:
         engine.execution_options(schema_translate_map={None: DIRECTORY_SCHEMA})  # type: ignore[arg-type]
     )
     datastore = shared_datastore(url, settings.pg_pool_size, settings.pg_max_overflow)
-    return directory, PostgresPartitions(
-        datastore, engine, ClusterApplication, settings.partitions_open
-    )
+    return directory, PostgresPartitions(datastore, engine, app_factory, settings.partitions_open)
 
 
 def _sqlalchemy_url(url: str) -> str:

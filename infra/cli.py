@@ -18,6 +18,7 @@ from infra.cli_context import NoState, existing_container, member_principal, ope
 from infra.cluster_cli import cluster
 from infra.person_cli import person
 from infra.projections_cli import projections
+from infra.privacy_cli import keys, privacy
 from infra.settings import Settings
 from infra.version import release
 from services.principal import Principal
@@ -40,6 +41,8 @@ def main() -> None:
 
 main.add_command(audit)
 main.add_command(cluster)
+main.add_command(keys)
+main.add_command(privacy)
 main.add_command(person)
 main.add_command(projections)
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from infra.erased_persons import ErasedPersons
 from services.dto import MembershipInfo
 
 
@@ -70,16 +71,26 @@ class SqlDirectory:
         # Clusters known to be registered. Registration is never undone, so a
         # cluster seen once need not be looked up again on every request.
         self._registered: set[str] = set()
-        # (person, cluster) -> member, as found. A link is never undone or changed
-        # (dir_membership is only inserted into), so one found stays true; only
+        # (person, cluster) -> member, as found. A link is never changed, and only
+        # undone by an erasure, which ``erased`` answers first; so one found stays true; only
         # found ones are kept, so a new link is seen at once. What a member may do
         # (roles, removal, a withdrawn subject) is not here: every request reads
         # it from the cluster's registry or read model.
         self._memberships: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._memberships_lock = threading.Lock()
+        # An erased person is a member of nothing, whatever was found before.
+        self.erased = ErasedPersons(engine)
 
     def create(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=DIRECTORY_TABLES)
+        self.erased.create()
+
+    def forget_person(self, person_id: str) -> None:
+        """Drops what this process found about the person (at their erasure)."""
+        self.erased.add(person_id)
+        with self._memberships_lock:
+            for key in [k for k in self._memberships if k[0] == person_id]:
+                del self._memberships[key]
 
     def register_cluster(self, cluster_id: str, name: str) -> None:
         with Session(self.engine) as session:
@@ -130,6 +141,8 @@ class SqlDirectory:
             session.commit()
 
     def member_of(self, person_id: str, cluster_id: str) -> str | None:
+        if person_id in self.erased:
+            return None
         key = (person_id, cluster_id)
         with self._memberships_lock:
             known = self._memberships.get(key)

@@ -22,7 +22,7 @@ from infra.readmodel.blue_green import NextReadModel, PostgresNext, SqliteNext
 from infra.readmodel.store import SqlReadModel
 from services.application import ClusterApplication
 
-AppFactory = Callable[[ApplicationRecorder], ClusterApplication]
+AppFactory = Callable[[ApplicationRecorder, str], ClusterApplication]
 Versions = Callable[[SqlReadModel], dict[str, int]]
 
 
@@ -118,7 +118,7 @@ class _LruPartitions:
         return ClusterPartition(
             cluster_id,
             recorder,
-            self.app_factory(recorder),
+            self.app_factory(recorder, cluster_id),
             SqlEventLog(engine),
             read_model,
             SqlCheckpointStore(engine),
@@ -175,6 +175,10 @@ def sqlite_engine(path: Path) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten rows are zeroed, not left in free pages: an
+        # erased person's directory rows and read-model names must not stay in
+        # the file (docs/privacy.md).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return engine

@@ -109,6 +109,22 @@ class SqlSecretStore:
             raise SecretKeyMismatch(f"secret {ref} does not open (tampered?)") from None
         return opened.decode()
 
+    def reseal(self, session: Session, new_key: bytes) -> int:
+        """Seals every secret again under ``new_key``, in the caller's transaction
+        (key rotation); the number resealed."""
+        new = AESGCM(new_key)
+        new_key_id = hashlib.sha256(b"clusterwork secret key" + new_key).hexdigest()[:16]
+        count = 0
+        for row in session.exec(select(DirSecret)):
+            plaintext = self.get(row.cluster_id, row.ref).encode()
+            nonce = secrets.token_bytes(NONCE_BYTES)
+            sealed = nonce + new.encrypt(nonce, plaintext, _bound(row.ref, row.cluster_id))
+            row.sealed = base64.urlsafe_b64encode(sealed).decode()
+            row.key_id = new_key_id
+            session.add(row)
+            count += 1
+        return count
+
     def delete(self, ref: str) -> None:
         with Session(self.engine) as session:
             session.exec(delete(DirSecret).where(DirSecret.ref == ref))  # type: ignore[call-overload,arg-type]

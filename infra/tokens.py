@@ -13,6 +13,7 @@ import time
 import uuid
 import warnings
 from collections import OrderedDict
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,17 @@ def load_or_create_key(path: Path) -> OKPKey:
 
 
 class TokenService:
-    def __init__(self, key: OKPKey, issuer: str, ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        key: OKPKey,
+        issuer: str,
+        ttl_seconds: int,
+        revoked: Container[str] = frozenset(),
+    ) -> None:
         self.key = key
+        # Persons whose tokens are refused however valid (erased persons):
+        # consulted on every check, the remembered ones too.
+        self._revoked = revoked
         self.issuer = issuer
         self.ttl_seconds = ttl_seconds
         self._keys = KeySet([key])
@@ -97,8 +107,8 @@ class TokenService:
         token with every request, and the signature check was about a tenth of a
         mutation's time. After that only its expiry is checked again: every other
         claim that held then still holds (``nbf`` and ``iat`` only move further
-        into the past). Tokens are never revoked (docs/architecture.md:
-        short-lived), and the key does not change while we run.
+        into the past), and the key does not change while we run. The one
+        revocation, of an erased person's tokens, is asked on every check.
         """
         return self._checked(token)[1]
 
@@ -123,6 +133,8 @@ class TokenService:
                 self._claims.validate_exp(checked[0]["exp"])
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated(f"invalid token: {_reason(error)}") from None
+        if checked[1].person_id in self._revoked:
+            raise Unauthenticated("invalid token: revoked")
         return checked
 
     def _remember(self, token: str, checked: tuple[dict[str, Any], Principal]) -> None:

@@ -29,7 +29,7 @@ def actor_from_registry(cluster: Cluster, member_id: str) -> Actor:
     """The actor as the cluster aggregate knows them (for commands)."""
     member = cluster.members.get(member_id)
     cluster_id = str(cluster.id)
-    if member is None or not member.roles:
+    if member is None or not member.roles or member.erased:
         raise not_found(cluster_id)
     subject = cluster.subjects.get(member.subject_id) if member.subject_id else None
     return Actor(

@@ -6,8 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from eventsourcing.application import Application, Repository
-from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Mapper
 from eventsourcing.utils import strtobool
+
+from services.personal_mapper import PersonalDataMapper
+from services.ports.person_keys import PersonKeys
 
 
 def project_events(aggregate: Any, domain_events: Iterable[Any]) -> Any:
@@ -41,8 +44,17 @@ class ClusterApplication(Application[Any]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def __init__(self, recorder: ApplicationRecorder) -> None:
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        cluster_id: str | None = None,
+        person_keys: PersonKeys | None = None,
+    ) -> None:
         self._partition_recorder = recorder
+        # Personal fields are sealed under keys of this cluster's members; without
+        # keys (a scratch application) events are recorded as they come.
+        self._cluster_id = cluster_id
+        self._person_keys = person_keys
         # An explicit env keeps the process environment out of the store's set-up.
         super().__init__(env=dict(self.env))
 
@@ -53,6 +65,10 @@ class ClusterApplication(Application[Any]):
 
     def construct_factory(self, env: Any) -> InfrastructureFactory:
         return InfrastructureFactory.construct(env)
+
+    def construct_mapper(self) -> Mapper[Any]:
+        """The library's mapper, sealing and opening personal fields (docs/privacy.md)."""
+        return PersonalDataMapper(self.construct_transcoder(), self._person_keys, self._cluster_id)
 
     def construct_recorder(self) -> ApplicationRecorder:
         return self._partition_recorder

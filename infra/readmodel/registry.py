@@ -63,6 +63,14 @@ class SqlRegistryView(BatchTracked, RegistryView):
         self.store.session().add(row)
         self.insert_tracking(tracking)
 
+    def member_erased(self, tracking: Tracking, *, member_id: str, name: str) -> None:
+        session = self.store.session()
+        row = session.get(MemberRow, member_id)
+        if row is not None:
+            row.name, row.email = name, None
+            session.add(row)
+        self.insert_tracking(tracking)
+
     def roles_changed(
         self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
     ) -> None:

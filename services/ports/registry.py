@@ -35,6 +35,10 @@ class RegistryView(TrackingRecorder):
     def member_added(self, tracking: Tracking, added: Cluster.MemberAdded) -> None: ...
 
     @abstractmethod
+    def member_erased(self, tracking: Tracking, *, member_id: str, name: str) -> None:
+        """The member's name becomes ``name`` (the placeholder) and their e-mail goes."""
+
+    @abstractmethod
     def roles_changed(
         self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
     ) -> None: ...

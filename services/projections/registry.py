@@ -9,6 +9,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.cluster import Cluster
+from domain.personal import erased_name
 from services.ports.registry import RegistryView
 
 
@@ -39,6 +40,10 @@ class RegistryProjection(Projection[RegistryView]):
     @process_event.register
     def _(self, e: Cluster.MemberAdded, tracking: Tracking) -> None:
         self.view.member_added(tracking, e)
+
+    @process_event.register
+    def _(self, e: Cluster.PersonErased, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.view.member_erased(tracking, member_id=e.member_id, name=erased_name(e.member_id))
 
     @process_event.register
     def _(self, e: Cluster.RoleGranted, tracking: Tracking) -> None:

@@ -219,6 +219,12 @@ class MemoryRegistry(_Tracked, RegistryView):
         )
         self.insert_tracking(tracking)
 
+    def member_erased(self, tracking: Tracking, *, member_id: str, name: str) -> None:
+        member = self.rows.members.get(member_id)
+        if member is not None:
+            member["name"], member["email"] = name, None
+        self.insert_tracking(tracking)
+
     def roles_changed(
         self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
     ) -> None:

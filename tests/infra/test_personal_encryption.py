@@ -1,0 +1,122 @@
+"""Personal fields are sealed per member in the log and open in every view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from infra.bootstrap import Container, bootstrap
+from infra.settings import Settings
+from services.dto import ClusterInfo
+from services.personal_mapper import SEALED
+from services.ports.person_keys import PersonKeyUnavailable
+from services.principal import Principal
+
+
+def make_container(data_dir: Path, **overrides: Any) -> Container:
+    """A container on ``data_dir`` (SQLite), as a server started there would build it."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=data_dir,
+        database_url=None,
+        signing_key_path=data_dir / "signing-key.jwk",
+        log_level="WARNING",
+        **overrides,
+    )
+    return bootstrap(settings)
+
+
+def close_container(container: Container) -> None:
+    container.close()
+
+
+def member_events(container: Container, cluster_id: str) -> list[bytes]:
+    partition = container.partitions.open(cluster_id)
+    return [
+        entry.stored_event.state
+        for entry in partition.log.read(0, 1000)
+        if entry.stored_event.topic.endswith("MemberAdded")
+    ]
+
+
+def test_names_and_emails_are_sealed_in_the_log_and_open_in_views(
+    container: Container, operator: Principal, cluster: ClusterInfo
+) -> None:
+    registry = container.registry
+    one = registry.add_member(
+        operator, cluster.id, "Zinaida Vorobyova", "zina@school.example", None, ["MEMBER"]
+    )
+    two = registry.add_member(operator, cluster.id, "Zinaida Vorobyova", None, None, ["MEMBER"])
+    states = member_events(container, cluster.id)
+    assert len(states) == 3  # the founding coordinator and the two
+    for state in states:
+        assert SEALED.encode() in state
+        assert b"Zinaida" not in state and b"zina@" not in state
+        assert b"Olga" not in state  # the coordinator's name, too
+    # equal names of two people: different bytes
+    assert states[1].split(b'"name"')[1][:80] != states[2].split(b'"name"')[1][:80]
+    scope = container.queries.scope(operator, cluster.id)
+    names = {m.id: (m.name, m.email) for m in scope.members()}
+    assert names[one.id] == ("Zinaida Vorobyova", "zina@school.example")
+    assert names[two.id] == ("Zinaida Vorobyova", None)
+    # replayed from the log (as of a position), the values open too
+    past = container.queries.scope(operator, cluster.id, as_of=cluster.position + 1)
+    assert {m.name for m in past.members()} == {"Olga Operator", "Zinaida Vorobyova"}
+
+
+def test_the_same_value_sealed_twice_gives_different_bytes(
+    container: Container, operator: Principal, cluster: ClusterInfo
+) -> None:
+    member = container.registry.add_member(
+        operator, cluster.id, "Pavel Ognev", None, None, ["MEMBER"]
+    )
+    partition = container.partitions.open(cluster.id)
+    entry = next(
+        e for e in partition.log.read(0, 1000) if e.stored_event.topic.endswith("MemberAdded")
+    )
+    event = partition.app.mapper.to_domain_event(entry.stored_event)
+    first = partition.app.mapper.to_stored_event(event).state
+    again = partition.app.mapper.to_stored_event(event).state
+    assert first != again
+    assert partition.app.mapper.to_domain_event(entry.stored_event).name == event.name
+    assert member.name == "Pavel Ognev"
+
+
+def test_a_missing_key_is_a_fault_not_an_erasure(tmp_path: Path, operator: Principal) -> None:
+    data = tmp_path / "data"
+    container = make_container(data)
+    cluster = container.registry.found_cluster(operator, "Keys", "Tomsk", "GEOGRAPHIC")
+    with container.directory.engine.begin() as conn:
+        conn.execute(text("DELETE FROM dir_person_key"))
+    close_container(container)
+    reopened = make_container(data)  # nothing remembered: the key is read again
+    try:
+        partition = reopened.partitions.open(cluster.id)
+        entry = next(
+            e for e in partition.log.read(0, 10) if e.stored_event.topic.endswith("MemberAdded")
+        )
+        with pytest.raises(PersonKeyUnavailable, match="missing"):
+            partition.app.mapper.to_domain_event(entry.stored_event)
+    finally:
+        close_container(reopened)
+
+
+def test_another_secret_key_does_not_open_the_keys(tmp_path: Path, operator: Principal) -> None:
+    data = tmp_path / "data"
+    container = make_container(data)
+    cluster = container.registry.found_cluster(operator, "Keys", "Tomsk", "GEOGRAPHIC")
+    close_container(container)
+    (data / "secret-key").unlink()  # a lost key: the next start makes another
+    reopened = make_container(data)
+    try:
+        partition = reopened.partitions.open(cluster.id)
+        entry = next(
+            e for e in partition.log.read(0, 10) if e.stored_event.topic.endswith("MemberAdded")
+        )
+        with pytest.raises(PersonKeyUnavailable, match="another secret key"):
+            partition.app.mapper.to_domain_event(entry.stored_event)
+    finally:
+        close_container(reopened)
