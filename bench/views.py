@@ -19,7 +19,7 @@ import httpx
 
 from bench import harness, report, seed
 from bench.harness import Stack, graphql, ms, operation, p50, p95
-from domain.goal import Goal, GoalProposal
+from domain.goal import Goal, GoalProposal, GoalVote
 from domain.scorecard import Scorecard
 from domain.stamp import Stamp, stamped
 
@@ -65,7 +65,7 @@ def seed_views(stack: Stack, subjects: int) -> tuple[seed.World, list[seed.Perso
     for i, (subject, member) in enumerate(zip(world.subjects, world.members, strict=True)):
         with stamped(Stamp(world.cluster_id, member, subject, "bench-seed")):
             link = "Our graduates go on to the partners" if i % 3 else None
-            goal.cast_vote(subject, CHOICES[i % len(CHOICES)], link, date.today())
+            goal.cast_vote(subject, GoalVote(CHOICES[i % len(CHOICES)], link), date.today())
             card = Scorecard.start(round_.id, subject)
             for other in world.subjects:
                 if other != subject:

@@ -11,10 +11,16 @@ from typing import Any
 from fast.fakes import MemoryReadModel
 
 from domain.cluster import InterestDeclaration
-from domain.goal import GoalProposal
+from domain.goal import GoalProposal, GoalVote
 from domain.norm import NormAdoption
-from domain.project import MilestonePlan, ResultSpec
-from services.projects import ProjectLaunch
+from domain.project import (
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    ProjectLaunch,
+    ResultMeasurement,
+    ResultSpec,
+)
 
 
 def normalised(value: Any) -> Any:
@@ -41,9 +47,9 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     )
     c.registry.grant_role(op, w.cluster_id, w.ivan_id, "AUDITOR")
     adopted = c.goals.propose_goal(w.petr, w.cluster_id, GoalProposal(title="T", statement="S")).id
-    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, "OBJECT")
-    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, "SUPPORT")
-    c.goals.cast_goal_vote(w.ivan, w.cluster_id, adopted, "SUPPORT", "SOCIAL")
+    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("OBJECT"))
+    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("SUPPORT"))
+    c.goals.cast_goal_vote(w.ivan, w.cluster_id, adopted, GoalVote("SUPPORT", "SOCIAL"))
     c.goals.close_goal(op, w.cluster_id, adopted)
     c.goals.propose_goal(
         w.ivan, w.cluster_id, GoalProposal(title="Open", statement="S", closes_on=date.max)
@@ -74,9 +80,13 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     )
     second = c.projects.plan_milestone(op, w.cluster_id, project.id, MilestonePlan("Two", today))
     c.projects.plan_milestone(op, w.cluster_id, project.id, MilestonePlan("Three", today))
-    c.projects.reach_milestone(op, w.cluster_id, project.id, first.id, today, "Done", "https://a.b")
-    c.projects.miss_milestone(op, w.cluster_id, project.id, second.id, "No budget")
-    c.projects.record_result(op, w.cluster_id, project.id, project.expected_results[1].id, 3)
+    c.projects.reach_milestone(
+        op, w.cluster_id, project.id, first.id, MilestoneReach(today, "Done", "https://a.b")
+    )
+    c.projects.miss_milestone(op, w.cluster_id, project.id, second.id, MilestoneMiss("No budget"))
+    c.projects.record_result(
+        op, w.cluster_id, project.id, project.expected_results[1].id, ResultMeasurement(3)
+    )
     c.registry.withdraw_subject(op, w.cluster_id, w.college_id)
 
     partition = w.partition
