@@ -10,7 +10,8 @@ from typing import Any
 
 from fast.fakes import MemoryReadModel
 
-from domain.cluster import InterestDeclaration
+from domain.assessment_round import RoundOpening
+from domain.cluster import InterestDeclaration, RoleChange
 from domain.goal import GoalProposal, GoalVote
 from domain.norm import NormAdoption
 from domain.project import (
@@ -21,6 +22,7 @@ from domain.project import (
     ResultMeasurement,
     ResultSpec,
 )
+from domain.scorecard import Assessment
 
 
 def normalised(value: Any) -> Any:
@@ -45,7 +47,7 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     c.registry.declare_interest(
         w.ivan, w.cluster_id, w.school_id, InterestDeclaration("LEGAL", "Licences")
     )
-    c.registry.grant_role(op, w.cluster_id, w.ivan_id, "AUDITOR")
+    c.registry.grant_role(op, w.cluster_id, w.ivan_id, RoleChange("AUDITOR"))
     adopted = c.goals.propose_goal(w.petr, w.cluster_id, GoalProposal(title="T", statement="S")).id
     c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("OBJECT"))
     c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("SUPPORT"))
@@ -61,12 +63,12 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
         op, w.cluster_id, NormAdoption("Research", "P", 0, 10, 3.0)
     ).id
     round_id = c.mutual_control.open_assessment_round(
-        op, w.cluster_id, "2024/25", [research, teaching]
+        op, w.cluster_id, RoundOpening("2024/25", [research, teaching])
     ).id
     for who, assessee in ((w.ivan, w.college_id), (w.petr, w.school_id)):
         for norm, score in ((teaching, 2), (research, 7), (teaching, 4)):
             c.mutual_control.record_assessment(
-                who, w.cluster_id, round_id, assessee, norm, score, "r"
+                who, w.cluster_id, round_id, Assessment(assessee, norm, score, "r")
             )
     c.mutual_control.close_assessment_round(op, w.cluster_id, round_id)
     launch = ProjectLaunch(
