@@ -4,7 +4,7 @@ listing a cluster's providers, and handing the login flow what it needs."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -103,13 +103,13 @@ class IdentityService:
         return f"{self.base_url}/auth/login/{cluster_id}/{provider_id}"
 
     def _info(self, cluster_id: str, record: ProviderRecord) -> IdentityProviderInfo:
-        return IdentityProviderInfo(
-            record.id,
-            record.name,
-            record.subject_id,
-            record.issuer,
-            self.login_url(cluster_id, record.id),
-        )
+        # By name: what members see is the record's fields of the same names (the
+        # secret's reference is not among them) and the login URL.
+        url = self.login_url(cluster_id, record.id)
+        given = {f.name: getattr(record, f.name) for f in fields(ProviderRecord)} | {
+            "login_url": url
+        }
+        return IdentityProviderInfo(**{f.name: given[f.name] for f in fields(IdentityProviderInfo)})
 
     def _recorded(self, cluster_id: str, provider_id: uuid.UUID) -> bool:
         try:

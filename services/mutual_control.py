@@ -4,7 +4,7 @@ record assessments (subjects assessing each other)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.assessment_round import AssessmentRound, RoundOpening
+from domain.base import facts
 from domain.cluster import Cluster
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.norm import Norm, NormAdoption
@@ -194,17 +195,11 @@ def _scorecard(partition: Partition, round_id: UUID, assessor_id: str) -> Scorec
 
 
 def _recorded(event: Any) -> AssessmentInfo:
-    return AssessmentInfo(
-        event.round_id,
-        event.assessor_id,
-        event.assessee_id,
-        event.norm_id,
-        event.score,
-        event.rationale,
-        event.actor_member_id,
-        event.timestamp,
-        event.revision,
-    )
+    # By name, as the read model builds it: the event's facts, and who recorded
+    # it and when from its stamp; a fact added to both needs no edit here.
+    stamp = {"recorded_by": event.actor_member_id, "recorded_at": event.timestamp}
+    given: dict[str, Any] = facts(event) | stamp
+    return AssessmentInfo(**{f.name: given[f.name] for f in fields(AssessmentInfo)})
 
 
 def _found(value: T | None, what: str, key: str) -> T:
