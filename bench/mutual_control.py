@@ -23,8 +23,10 @@ from sqlalchemy import text
 
 from bench.mutual_control_report import Result, write_section
 from bench.stores import ADMIN_URL, close, container_on, fresh_database, settings
+from domain.assessment_round import RoundOpening
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.norm import NormAdoption
+from domain.scorecard import Assessment
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.bootstrap import Container
@@ -134,7 +136,7 @@ def seed(container: Container, count: int) -> Round:
         for name, low, high, weight in NORMS
     ]
     opened = control.open_assessment_round(
-        operator, cluster.id, "Bench round", [n.id for n in norms]
+        operator, cluster.id, RoundOpening("Bench round", [n.id for n in norms])
     )
     return Round(
         cluster.id,
@@ -161,7 +163,7 @@ def record(container: Container, round_: Round, call: tuple[Principal, str, str,
     member, assessee, norm_id, score = call
     started = time.perf_counter()
     container.mutual_control.record_assessment(
-        member, round_.cluster_id, round_.round_id, assessee, norm_id, score, None
+        member, round_.cluster_id, round_.round_id, Assessment(assessee, norm_id, score, None)
     )
     return time.perf_counter() - started
 

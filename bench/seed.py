@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.assessment_round import AssessmentRound
+from domain.assessment_round import AssessmentRound, RoundOpening
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.norm import Norm, NormAdoption
-from domain.scorecard import Scorecard
+from domain.scorecard import Assessment, Scorecard
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container
 from services.principal import Principal
@@ -82,7 +82,9 @@ def mutual_control_cluster(
             )
             cluster.add_member(member, MemberAddition(f"Member {i + 1}", None, subject, ["MEMBER"]))
         adopted = [Norm.adopt(uuid.uuid4(), NormAdoption(f"Norm {k + 1}")) for k in range(norms)]
-        round_ = AssessmentRound.open(uuid.uuid4(), "Current round", [n.terms for n in adopted])
+        round_ = AssessmentRound.open(
+            uuid.uuid4(), RoundOpening("Current round"), [n.terms for n in adopted]
+        )
     partition.app.save(cluster, *adopted, round_)
     for person, member in zip(persons, members, strict=True):
         container.directory.link(person.principal.person_id, info.id, member)
@@ -113,7 +115,9 @@ def add_history(container: Container, world: World, events: int, revisions: int 
         number += 1
         stamp = Stamp(world.cluster_id, world.operator_member_id, None, "bench-history")
         with stamped(stamp):
-            past = AssessmentRound.open(uuid.uuid4(), f"Past round {number}", list(terms.values()))
+            past = AssessmentRound.open(
+                uuid.uuid4(), RoundOpening(f"Past round {number}"), list(terms.values())
+            )
         partition.app.save(past)  # in the order commands write them: opened, assessed, closed
         cards = []
         for assessor, member in zip(world.subjects, world.members, strict=True):
@@ -123,7 +127,10 @@ def add_history(container: Container, world: World, events: int, revisions: int 
                     for assessee in world.subjects:
                         if assessee != assessor:
                             for norm_id, low, high in world.norms:
-                                card.record(past, assessee, norm_id, rng.randint(low, high), None)
+                                card.record(
+                                    past,
+                                    Assessment(assessee, norm_id, rng.randint(low, high), None),
+                                )
                 cards.append(card)
         partition.app.save(*cards)
         with stamped(stamp):

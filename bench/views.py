@@ -19,8 +19,8 @@ import httpx
 
 from bench import harness, report, seed
 from bench.harness import Stack, graphql, ms, operation, p50, p95
-from domain.goal import Goal, GoalProposal
-from domain.scorecard import Scorecard
+from domain.goal import Goal, GoalProposal, GoalVote
+from domain.scorecard import Assessment, Scorecard
 from domain.stamp import Stamp, stamped
 
 FULL = {"subjects": 50, "repeats": 40}
@@ -65,12 +65,14 @@ def seed_views(stack: Stack, subjects: int) -> tuple[seed.World, list[seed.Perso
     for i, (subject, member) in enumerate(zip(world.subjects, world.members, strict=True)):
         with stamped(Stamp(world.cluster_id, member, subject, "bench-seed")):
             link = "Our graduates go on to the partners" if i % 3 else None
-            goal.cast_vote(subject, CHOICES[i % len(CHOICES)], link, date.today())
+            goal.cast_vote(subject, GoalVote(CHOICES[i % len(CHOICES)], link), date.today())
             card = Scorecard.start(round_.id, subject)
             for other in world.subjects:
                 if other != subject:
                     for norm_id, low, high in world.norms:
-                        card.record(round_, other, norm_id, rng.randint(low, high), None)
+                        card.record(
+                            round_, Assessment(other, norm_id, rng.randint(low, high), None)
+                        )
             cards.append(card)
     partition.app.save(goal)
     for start in range(0, len(cards), 8):  # a few thousand events per transaction at most

@@ -9,7 +9,7 @@ one scorecard per assessor (domain/scorecard.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -39,6 +39,15 @@ class RoundTerms:
         return self.norms.get(norm_id) if self.is_open else None
 
 
+@dataclass(frozen=True)
+class RoundOpening:
+    """A round as openAssessmentRound submits it, carried whole from the client to
+    the aggregate; the service turns ``norm_ids`` into the norms' terms."""
+
+    title: str
+    norm_ids: list[str] = field(default_factory=list)
+
+
 class AssessmentRound(StampedAggregate):
     class AssessmentRoundOpened(StampedAggregate.Created):
         title: str
@@ -52,8 +61,9 @@ class AssessmentRound(StampedAggregate):
         self.is_open = True
 
     @classmethod
-    def open(cls, round_id: UUID, title: str, norms: list[NormTerms]) -> AssessmentRound:
-        """Opens a round over ``norms`` (at least one; repeats count once)."""
+    def open(cls, round_id: UUID, opening: RoundOpening, norms: list[NormTerms]) -> AssessmentRound:
+        """Opens a round over ``norms``, the terms of ``opening.norm_ids`` (at least
+        one; repeats count once)."""
         unique = list({n.norm_id: n for n in norms}.values())
         if not unique:
             raise InvalidInput("normIds must name at least one norm", field="normIds")
@@ -62,7 +72,9 @@ class AssessmentRound(StampedAggregate):
                 f"normIds may name at most {NORMS_PER_ROUND_MAX} norms", field="normIds"
             )
         return cls(
-            id=round_id, title=required_text("title", title), norms=[n.as_data() for n in unique]
+            id=round_id,
+            title=required_text("title", opening.title),
+            norms=[n.as_data() for n in unique],
         )
 
     def close(self) -> None:

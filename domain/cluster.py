@@ -97,6 +97,14 @@ class MemberAddition:
     roles: list[str] = field(default_factory=list)  # Role values
 
 
+@dataclass(frozen=True)
+class RoleChange:
+    """A role granted or revoked (grantRole's and revokeRole's arguments), carried
+    whole from the client to the aggregate; the member is the target, not part of it."""
+
+    role: str  # a Role value
+
+
 class Cluster(StampedAggregate):
     """A regional pedagogical education cluster (the tenant)."""
 
@@ -225,10 +233,10 @@ class Cluster(StampedAggregate):
             member_id, name, email, subject_id, {Role(r) for r in roles}
         )
 
-    def grant(self, member_id: str, role: str) -> bool:
+    def grant(self, member_id: str, change: RoleChange) -> bool:
         """Grants a role; returns False (and records nothing) if already held."""
         member = self.member(member_id)
-        granted = parse_enum(Role, role, "role")
+        granted = parse_enum(Role, change.role, "role")
         if granted in member.roles:
             return False
         self._grant_role(member_id=member_id, role=granted.value)
@@ -242,10 +250,10 @@ class Cluster(StampedAggregate):
     def _grant_role(self, member_id: str, role: str) -> None:
         self.members[member_id].roles.add(Role(role))
 
-    def revoke(self, member_id: str, role: str) -> bool:
+    def revoke(self, member_id: str, change: RoleChange) -> bool:
         """Revokes a role; returns False (and records nothing) if not held."""
         member = self.member(member_id)
-        revoked = parse_enum(Role, role, "role")
+        revoked = parse_enum(Role, change.role, "role")
         if revoked not in member.roles:
             return False
         if revoked is Role.COORDINATOR and self._coordinator_count() == 1:

@@ -162,6 +162,15 @@ class GoalProposal:
     closes_on: date | None = None
 
 
+@dataclass(frozen=True)
+class GoalVote:
+    """A subject's voice on a goal as castGoalVote submits it, carried whole from
+    the client to the aggregate."""
+
+    choice: str  # a VoteChoice value
+    interest_link: str | None = None
+
+
 class Goal(StampedAggregate):
     """A common goal of the cluster and the latest voice of each subject on it."""
 
@@ -213,13 +222,11 @@ class Goal(StampedAggregate):
             proposed_by=proposed_by,
         )
 
-    def cast_vote(
-        self, subject_id: str, choice: str, interest_link: str | None, today: date
-    ) -> bool:
+    def cast_vote(self, subject_id: str, vote: GoalVote, today: date) -> bool:
         """The subject's voice; False (nothing recorded) when it repeats the latest vote."""
         self.check_open(today)
-        parsed = parse_enum(VoteChoice, choice, "choice")
-        link = optional_text("interestLink", interest_link, STATEMENT_MAX)
+        parsed = parse_enum(VoteChoice, vote.choice, "choice")
+        link = optional_text("interestLink", vote.interest_link, STATEMENT_MAX)
         latest = self.votes.get(subject_id)
         if latest and (latest.choice, latest.interest_link) == (parsed, link):
             return False  # a retried request must not look like a change of mind

@@ -11,6 +11,7 @@ encrypted secret table, because events are exported to auditors.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -23,6 +24,21 @@ from domain.text import required_text
 ISSUER_MAX = 500
 CLIENT_ID_MAX = 500
 CLIENT_SECRET_MAX = 2000
+
+
+@dataclass(frozen=True)
+class ProviderRegistration:
+    """A provider as registerIdentityProvider submits it, carried whole from the
+    client to the aggregate. The service seals ``client_secret`` and hands the
+    aggregate only its reference; the secret is left out of the value's repr so
+    that no log or error message can show it."""
+
+    name: str
+    subject_id: str
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    enrol_new_members: bool = True
 
 
 class IdentityProvider(StampedAggregate):
@@ -56,25 +72,20 @@ class IdentityProvider(StampedAggregate):
 
     @classmethod
     def register(
-        cls,
-        provider_id: UUID,
-        name: str,
-        subject_id: str,
-        issuer: str,
-        client_id: str,
-        secret_ref: str,
-        enrol_new_members: bool = True,
+        cls, provider_id: UUID, registration: ProviderRegistration, secret_ref: str
     ) -> IdentityProvider:
-        """Checks the values, then registers the provider."""
-        name, issuer, client_id = checked_terms(name, issuer, client_id)
+        """Checks the values, then registers the provider with ``secret_ref`` (the
+        sealed secret's reference) in place of the secret."""
+        r = registration
+        name, issuer, client_id = checked_terms(r.name, r.issuer, r.client_id)
         return cls(
             id=provider_id,
             name=name,
-            subject_id=subject_id,
+            subject_id=r.subject_id,
             issuer=issuer,
             client_id=client_id,
             secret_ref=secret_ref,
-            enrol_new_members=bool(enrol_new_members),
+            enrol_new_members=bool(r.enrol_new_members),
         )
 
 

@@ -12,7 +12,7 @@ which also check that those subjects and the goal belong to the cluster.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -69,6 +69,43 @@ class MilestoneRecord:
     status: MilestoneStatus = MilestoneStatus.PLANNED
 
 
+@dataclass(frozen=True)
+class ProjectLaunch:
+    """A project as launchProject submits it, carried whole from the client to the
+    aggregate. The service checks the ids (and names the lead) before the launch."""
+
+    title: str
+    direction: str  # a Direction value
+    kind: str  # a ProjectKind value
+    goal_id: str | None = None
+    lead_id: str | None = None
+    partner_ids: list[str] = field(default_factory=list)
+    expected_results: list[ResultSpec] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MilestoneReach:
+    """A milestone reported as reached (reachMilestone's input)."""
+
+    reached_on: date
+    actual_result: str
+    evidence_url: str | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneMiss:
+    """A milestone reported as missed (missMilestone's arguments)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResultMeasurement:
+    """The actual value of an expected result (recordResult's arguments)."""
+
+    actual: float
+
+
 class Project(StampedAggregate):
     """A project in one of the five directions, with results evaluated in advance."""
 
@@ -112,34 +149,28 @@ class Project(StampedAggregate):
 
     @classmethod
     def launch(
-        cls,
-        project_id: UUID,
-        title: str,
-        direction: str,
-        kind: str,
-        goal_id: str | None,
-        lead_id: str,
-        partner_ids: list[str],
-        results: list[tuple[str, ResultSpec]],
+        cls, project_id: UUID, launch: ProjectLaunch, *, lead_id: str, result_ids: list[str]
     ) -> Project:
-        """Checks the launch values, then launches. ``results`` pairs new ids with specs."""
+        """Checks the launch values, then launches. ``lead_id`` is the lead the
+        service settled on; ``result_ids`` are new ids for ``launch.expected_results``."""
+        results = list(zip(result_ids, launch.expected_results, strict=True))
         if len(results) > RESULTS_MAX:
             raise InvalidInput(
                 f"expectedResults may list at most {RESULTS_MAX} results", field="expectedResults"
             )
-        if len(partner_ids) > PARTNERS_MAX:
+        if len(launch.partner_ids) > PARTNERS_MAX:
             raise InvalidInput(
                 f"partnerIds may list at most {PARTNERS_MAX} subjects", field="partnerIds"
             )
         return cls(
             id=project_id,
-            title=required_text("title", title),
-            direction=parse_enum(Direction, direction, "direction").value,
-            kind=parse_enum(ProjectKind, kind, "kind").value,
-            goal_id=goal_id,
+            title=required_text("title", launch.title),
+            direction=parse_enum(Direction, launch.direction, "direction").value,
+            kind=parse_enum(ProjectKind, launch.kind, "kind").value,
+            goal_id=launch.goal_id,
             lead_id=lead_id,
             # The lead is no partner of its own project; a repeated partner counts once.
-            partner_ids=[p for p in dict.fromkeys(partner_ids) if p != lead_id],
+            partner_ids=[p for p in dict.fromkeys(launch.partner_ids) if p != lead_id],
             expected_results=[_checked_result(i, rid, s) for i, (rid, s) in enumerate(results)],
         )
 
@@ -188,16 +219,10 @@ class Project(StampedAggregate):
             milestone_id, title, date.fromisoformat(due), expected_result
         )
 
-    def reach_milestone(
-        self,
-        milestone_id: str,
-        reached_on: date,
-        actual_result: str,
-        evidence_url: str | None,
-        today: date,
-    ) -> None:
+    def reach_milestone(self, milestone_id: str, reach: MilestoneReach, today: date) -> None:
         """Reports a planned milestone as reached, on a day that has already come."""
         self._still_planned(milestone_id, "reached")
+        reached_on = reach.reached_on
         if reached_on > today:
             raise InvalidInput(
                 f"reachedOn ({reached_on}) must not be after today ({today})", field="reachedOn"
@@ -205,8 +230,8 @@ class Project(StampedAggregate):
         self._reach_milestone(
             milestone_id=milestone_id,
             reached_on=reached_on.isoformat(),
-            actual_result=required_text("actualResult", actual_result, STATEMENT_MAX),
-            evidence_url=optional_http_url("evidenceUrl", evidence_url),
+            actual_result=required_text("actualResult", reach.actual_result, STATEMENT_MAX),
+            evidence_url=optional_http_url("evidenceUrl", reach.evidence_url),
         )
 
     class MilestoneReached(StampedAggregate.Event):
@@ -221,11 +246,11 @@ class Project(StampedAggregate):
     ) -> None:
         self.milestones[milestone_id].status = MilestoneStatus.REACHED
 
-    def miss_milestone(self, milestone_id: str, reason: str) -> None:
+    def miss_milestone(self, milestone_id: str, miss: MilestoneMiss) -> None:
         """Reports a planned milestone as missed, saying why."""
         self._still_planned(milestone_id, "missed")
         self._miss_milestone(
-            milestone_id=milestone_id, reason=required_text("reason", reason, STATEMENT_MAX)
+            milestone_id=milestone_id, reason=required_text("reason", miss.reason, STATEMENT_MAX)
         )
 
     class MilestoneMissed(StampedAggregate.Event):
@@ -254,8 +279,9 @@ class Project(StampedAggregate):
 
     # --- results --------------------------------------------------------------
 
-    def record_result(self, result_id: str, actual: float) -> None:
+    def record_result(self, result_id: str, measurement: ResultMeasurement) -> None:
         """Records the actual value of an expected result; a new value replaces the old."""
+        actual = measurement.actual
         if result_id not in self.results:
             raise NotFound(f"no expected result {result_id} in project {self.title!r}")
         if not math.isfinite(actual) or actual < 0:

@@ -10,6 +10,7 @@ assessor, so the card is found without a lookup.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -23,6 +24,17 @@ from domain.text import STATEMENT_MAX, optional_text
 def scorecard_id(round_id: UUID, assessor_id: str) -> UUID:
     """The card's id: the same (round, assessor) always gives the same id."""
     return uuid.uuid5(round_id, f"scorecard:{assessor_id}")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One assessment as recordAssessment submits it, carried whole from the
+    client to the aggregate (the service checks the ids first)."""
+
+    assessee_id: str
+    norm_id: str
+    score: float
+    rationale: str | None = None
 
 
 class Scorecard(StampedAggregate):
@@ -39,18 +51,12 @@ class Scorecard(StampedAggregate):
             id=scorecard_id(round_id, assessor_id), round_id=str(round_id), assessor_id=assessor_id
         )
 
-    def record(
-        self,
-        round_: AssessmentRound,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
-        rationale: str | None,
-    ) -> int:
-        """Records an assessment of ``assessee_id``; returns its revision (1, 2, …).
+    def record(self, round_: AssessmentRound, assessment: Assessment) -> int:
+        """Records an assessment of its assessee; returns its revision (1, 2, …).
 
         The caller has checked that the assessee is an active subject.
         """
+        assessee_id, norm_id = assessment.assessee_id, assessment.norm_id
         round_.check_open()
         if assessee_id == self.assessor_id:
             raise InvalidInput("assesseeId: a subject does not assess itself", field="assesseeId")
@@ -63,8 +69,8 @@ class Scorecard(StampedAggregate):
             assessor_id=self.assessor_id,
             assessee_id=assessee_id,
             norm_id=norm_id,
-            score=terms.check_score(score),
-            rationale=optional_text("rationale", rationale, STATEMENT_MAX),
+            score=terms.check_score(assessment.score),
+            rationale=optional_text("rationale", assessment.rationale, STATEMENT_MAX),
             revision=revision,
         )
         return revision

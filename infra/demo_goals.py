@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.cluster import MemberAddition
-from domain.goal import GoalProposal
+from domain.goal import GoalProposal, GoalVote
 from infra.bootstrap import Container
 from infra.cli_context import member_principal
 from services.principal import Principal
@@ -102,4 +102,4 @@ def _vote(
     votes: dict[int, tuple[str, str | None]],
 ) -> None:
     for index, (choice, link) in votes.items():
-        container.goals.cast_goal_vote(voters[index], cluster_id, goal_id, choice, link)
+        container.goals.cast_goal_vote(voters[index], cluster_id, goal_id, GoalVote(choice, link))

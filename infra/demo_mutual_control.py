@@ -8,7 +8,9 @@ Fergana Textile Combine marks everyone down, so it shows up as an outlier.
 
 from __future__ import annotations
 
+from domain.assessment_round import RoundOpening
 from domain.norm import NormAdoption
+from domain.scorecard import Assessment
 from infra.bootstrap import Container
 from infra.cli_context import member_principal
 from services.principal import Principal
@@ -48,11 +50,15 @@ def seed_mutual_control(
     control = container.mutual_control
     norms = [control.adopt_norm(operator, cluster_id, NormAdoption(*n)).id for n in NORMS]
     assessors = _assessors(container, operator, cluster_id, subjects)
-    closed = control.open_assessment_round(operator, cluster_id, "Academic year 2023/24", norms)
+    closed = control.open_assessment_round(
+        operator, cluster_id, RoundOpening("Academic year 2023/24", norms)
+    )
     for index in assessors:
         _fill(container, cluster_id, closed.id, norms, subjects, assessors, index)
     control.close_assessment_round(operator, cluster_id, closed.id)
-    current = control.open_assessment_round(operator, cluster_id, "Academic year 2024/25", norms)
+    current = control.open_assessment_round(
+        operator, cluster_id, RoundOpening("Academic year 2024/25", norms)
+    )
     for index in list(assessors)[::2]:  # every other subject has filled in its card so far
         _fill(container, cluster_id, current.id, norms, subjects, assessors, index)
     revised = next(iter(assessors))  # …and one of them thought better of a score
@@ -60,10 +66,12 @@ def seed_mutual_control(
         assessors[revised],
         cluster_id,
         current.id,
-        subjects[(revised + 1) % len(subjects)],
-        norms[0],
-        5,
-        "Revised after the joint open-lesson week.",
+        Assessment(
+            subjects[(revised + 1) % len(subjects)],
+            norms[0],
+            5,
+            "Revised after the joint open-lesson week.",
+        ),
     )
 
 
@@ -84,10 +92,9 @@ def _fill(
                 assessors[index],
                 cluster_id,
                 round_id,
-                subjects[assessee],
-                norm_id,
-                _score(index, assessee, step, low, high),
-                None,
+                Assessment(
+                    subjects[assessee], norm_id, _score(index, assessee, step, low, high), None
+                ),
             )
 
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.project import MilestonePlan, ResultSpec
+from domain.project import (
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    ProjectLaunch,
+    ResultMeasurement,
+    ResultSpec,
+)
 from infra.bootstrap import Container
 from services.principal import Principal
-from services.projects import ProjectLaunch
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ def seed_projects(
         for result, (_, _, _, actual) in zip(project.expected_results, spec.results, strict=True):
             if actual is not None:
                 container.projects.record_result(
-                    operator, cluster_id, project.id, result.id, actual
+                    operator, cluster_id, project.id, result.id, ResultMeasurement(actual)
                 )
         for milestone in spec.milestones:
             _report(container, operator, cluster_id, project.id, milestone)
@@ -155,9 +161,13 @@ def _report(
             cluster_id,
             project_id,
             planned.id,
-            today + timedelta(days=spec.reached),
-            "Done as planned." if spec.reached <= spec.due else "Done, later than planned.",
-            spec.evidence,
+            MilestoneReach(
+                today + timedelta(days=spec.reached),
+                "Done as planned." if spec.reached <= spec.due else "Done, later than planned.",
+                spec.evidence,
+            ),
         )
     elif spec.missed is not None:
-        projects.miss_milestone(operator, cluster_id, project_id, planned.id, spec.missed)
+        projects.miss_milestone(
+            operator, cluster_id, project_id, planned.id, MilestoneMiss(spec.missed)
+        )

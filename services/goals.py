@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.cluster import Cluster
 from domain.errors import Forbidden, NotFound
-from domain.goal import Goal, GoalProposal
+from domain.goal import Goal, GoalProposal, GoalVote
 from services.commands import Body, CommandRunner
 from services.goal_model import GoalInfo
 from services.ids import target_id
@@ -49,8 +49,7 @@ class GoalService:
         principal: Principal | None,
         cluster_id: str,
         goal_id: str,
-        choice: str,
-        interest_link: str | None = None,
+        vote: GoalVote,
     ) -> GoalInfo:
         """Votes for the caller's own subject; a different second vote is revision +1."""
         key = target_id(goal_id, "goal")
@@ -59,7 +58,7 @@ class GoalService:
             goal = load_goal(partition, key)  # reloaded on every retry
             subject_id = acting_subject(actor)
             today = self.runner.clock.today()
-            changed = goal.cast_vote(subject_id, choice, interest_link, today)
+            changed = goal.cast_vote(subject_id, vote, today)
             return ([goal] if changed else []), key
 
         return self._goal(principal, cluster_id, Permission.PARTICIPATE, body)

@@ -4,13 +4,19 @@ listing a cluster's providers, and handing the login flow what it needs."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields, replace
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.cluster import Cluster
 from domain.errors import InvalidInput, NotFound
-from domain.identity_provider import IdentityProvider, check_client_secret, checked_terms
+from domain.identity_provider import (
+    IdentityProvider,
+    ProviderRegistration,
+    check_client_secret,
+    checked_terms,
+)
 from services.access import actor_from_registry
 from services.commands import CommandRunner
 from services.ids import normalise_id, parse_cluster_id, target_id
@@ -41,31 +47,25 @@ class IdentityService:
         self,
         principal: Principal | None,
         cluster_id: str,
-        name: str,
-        subject_id: str,
-        issuer: str,
-        client_id: str,
-        client_secret: str,
-        enrol_new_members: bool = True,
+        registration: ProviderRegistration,
     ) -> IdentityProviderInfo:
         """Registers a provider that vouches for the people of one subject."""
-        subject = normalise_id(subject_id, "subjectId") or ""
-        name, issuer, client_id = checked_terms(name, issuer, client_id)
-        check_client_secret(client_secret)
+        subject = normalise_id(registration.subject_id, "subjectId") or ""
+        _, issuer, _ = checked_terms(registration.name, registration.issuer, registration.client_id)
+        check_client_secret(registration.client_secret)
         # Authorize before any network call: only coordinators make us fetch URLs.
         key = self._check_coordinator(principal, cluster_id, subject)
         try:
             self.discovery.check(issuer)
         except IssuerUnusable as error:
             raise InvalidInput(f"issuer: {error}", field="issuer") from None
-        ref = self.secrets.put(key, client_secret)
+        ref = self.secrets.put(key, registration.client_secret)
         provider_id = uuid.uuid4()
 
         def body(_: Partition, cluster: Cluster, __: Actor) -> tuple[list[Aggregate], str]:
             cluster.active_subject(subject, "subjectId")
-            provider = IdentityProvider.register(
-                provider_id, name, subject, issuer, client_id, ref, enrol_new_members
-            )
+            checked = replace(registration, subject_id=subject)
+            provider = IdentityProvider.register(provider_id, checked, ref)
             return [provider], str(provider_id)
 
         try:
@@ -103,13 +103,13 @@ class IdentityService:
         return f"{self.base_url}/auth/login/{cluster_id}/{provider_id}"
 
     def _info(self, cluster_id: str, record: ProviderRecord) -> IdentityProviderInfo:
-        return IdentityProviderInfo(
-            record.id,
-            record.name,
-            record.subject_id,
-            record.issuer,
-            self.login_url(cluster_id, record.id),
-        )
+        # By name: what members see is the record's fields of the same names (the
+        # secret's reference is not among them) and the login URL.
+        url = self.login_url(cluster_id, record.id)
+        given = {f.name: getattr(record, f.name) for f in fields(ProviderRecord)} | {
+            "login_url": url
+        }
+        return IdentityProviderInfo(**{f.name: given[f.name] for f in fields(IdentityProviderInfo)})
 
     def _recorded(self, cluster_id: str, provider_id: uuid.UUID) -> bool:
         try:

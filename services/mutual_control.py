@@ -4,18 +4,19 @@ record assessments (subjects assessing each other)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from domain.assessment_round import AssessmentRound
+from domain.assessment_round import AssessmentRound, RoundOpening
+from domain.base import facts
 from domain.cluster import Cluster
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.norm import Norm, NormAdoption
-from domain.scorecard import Scorecard, scorecard_id
+from domain.scorecard import Assessment, Scorecard, scorecard_id
 from services.access import member_info, subject_info
 from services.commands import Body, CommandRunner
 from services.dto import MemberInfo, SubjectInfo
@@ -63,9 +64,10 @@ class MutualControlService:
         return _found(partition.read_model.mutual_control_reader.norm(key), "norm", key)
 
     def open_assessment_round(
-        self, principal: Principal | None, cluster_id: str, title: str, norm_ids: list[str]
+        self, principal: Principal | None, cluster_id: str, opening: RoundOpening
     ) -> RoundInfo:
-        """Opens a round in which subjects assess each other against ``norm_ids``."""
+        """Opens a round in which subjects assess each other against its norms."""
+        norm_ids = opening.norm_ids
         if len(norm_ids) > NORM_IDS_MAX:
             raise InvalidInput(f"normIds may name at most {NORM_IDS_MAX} norms", field="normIds")
         keys = [normalise_id(i, "normIds") or "" for i in norm_ids]
@@ -73,7 +75,7 @@ class MutualControlService:
 
         def body(partition: Partition, _: Cluster, __: Actor) -> tuple[list[Aggregate], str]:
             terms = [_norm(partition, key).terms for key in keys]
-            return [AssessmentRound.open(round_id, title, terms)], str(round_id)
+            return [AssessmentRound.open(round_id, opening, terms)], str(round_id)
 
         return self._round(principal, cluster_id, Permission.ADMINISTER, body)
 
@@ -95,17 +97,15 @@ class MutualControlService:
         principal: Principal | None,
         cluster_id: str,
         round_id: str,
-        assessee_id: str,
-        norm_id: str,
-        score: float,
-        rationale: str | None,
+        assessment: Assessment,
     ) -> RecordedAssessment:
         """Records the caller's subject's assessment of another subject on one
         norm; recording the same (assessee, norm) again is a revision. Answers
         with the revision recorded and everything that answer names."""
         key = UUID(target_id(round_id, "assessment round"))
-        assessee = normalise_id(assessee_id, "assesseeId") or ""
-        norm = normalise_id(norm_id, "normId") or ""
+        assessee = normalise_id(assessment.assessee_id, "assesseeId") or ""
+        norm = normalise_id(assessment.norm_id, "normId") or ""
+        checked = replace(assessment, assessee_id=assessee, norm_id=norm)
 
         def body(
             partition: Partition, cluster: Cluster, actor: Actor
@@ -117,7 +117,7 @@ class MutualControlService:
             assessor = _assessor(actor)
             cluster.active_subject(assessee, "assesseeId")
             card = _scorecard(partition, key, assessor)
-            card.record(round_, assessee, norm, score, rationale)
+            card.record(round_, checked)
             return [card], (_recorded(card.pending_events[-1]), round_.norms[norm])
 
         # The answer is the revision this call recorded, from its own event: the
@@ -195,17 +195,11 @@ def _scorecard(partition: Partition, round_id: UUID, assessor_id: str) -> Scorec
 
 
 def _recorded(event: Any) -> AssessmentInfo:
-    return AssessmentInfo(
-        event.round_id,
-        event.assessor_id,
-        event.assessee_id,
-        event.norm_id,
-        event.score,
-        event.rationale,
-        event.actor_member_id,
-        event.timestamp,
-        event.revision,
-    )
+    # By name, as the read model builds it: the event's facts, and who recorded
+    # it and when from its stamp; a fact added to both needs no edit here.
+    stamp = {"recorded_by": event.actor_member_id, "recorded_at": event.timestamp}
+    given: dict[str, Any] = facts(event) | stamp
+    return AssessmentInfo(**{f.name: given[f.name] for f in fields(AssessmentInfo)})
 
 
 def _found(value: T | None, what: str, key: str) -> T:

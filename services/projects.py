@@ -4,8 +4,7 @@ the project read services."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import replace
 from typing import TypeVar
 
 from eventsourcing.application import AggregateNotFoundError
@@ -14,7 +13,14 @@ from eventsourcing.domain import Aggregate
 from domain.cluster import Cluster
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.goal import Goal
-from domain.project import MilestonePlan, Project, ResultSpec
+from domain.project import (
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    Project,
+    ProjectLaunch,
+    ResultMeasurement,
+)
 from domain.vocabulary import Direction, Role, parse_enum
 from services.commands import CommandRunner
 from services.ids import new_id, normalise_id, target_id
@@ -33,19 +39,6 @@ from services.queries import ClusterScope
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ProjectLaunch:
-    """What launchProject submits."""
-
-    title: str
-    direction: str
-    kind: str
-    goal_id: str | None = None
-    lead_id: str | None = None
-    partner_ids: list[str] = field(default_factory=list)
-    expected_results: list[ResultSpec] = field(default_factory=list)
-
-
 class ProjectService:
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
@@ -58,7 +51,7 @@ class ProjectService:
         goal_id = normalise_id(launch.goal_id, "goalId")
         lead_id = normalise_id(launch.lead_id, "leadId")
         partner_ids = [normalise_id(p, "partnerIds") or "" for p in launch.partner_ids]
-        results = [(new_id(), spec) for spec in launch.expected_results]
+        result_ids = [new_id() for _ in launch.expected_results]
 
         def body(partition: Partition, cluster: Cluster, actor: Actor):  # type: ignore[no-untyped-def]
             lead = _lead(cluster, actor, lead_id)
@@ -66,16 +59,8 @@ class ProjectService:
                 cluster.active_subject(partner, "partnerIds")
             if goal_id is not None:
                 _check_goal(partition, goal_id)
-            project = Project.launch(
-                project_id,
-                launch.title,
-                launch.direction,
-                launch.kind,
-                goal_id,
-                lead,
-                partner_ids,
-                results,
-            )
+            checked = replace(launch, goal_id=goal_id, lead_id=lead, partner_ids=partner_ids)
+            project = Project.launch(project_id, checked, lead_id=lead, result_ids=result_ids)
             return [project], str(project_id)
 
         partition, key = self.runner.run(principal, cluster_id, Permission.PARTICIPATE, body)
@@ -102,17 +87,13 @@ class ProjectService:
         cluster_id: str,
         project_id: str,
         milestone_id: str,
-        reached_on: date,
-        actual_result: str,
-        evidence_url: str | None = None,
+        reach: MilestoneReach,
     ) -> MilestoneInfo:
         """Reports a planned milestone as reached (CONFLICT once reached or missed)."""
         milestone_id = target_id(milestone_id, "milestone")
 
         def change(project: Project) -> None:
-            project.reach_milestone(
-                milestone_id, reached_on, actual_result, evidence_url, self.runner.clock.today()
-            )
+            project.reach_milestone(milestone_id, reach, self.runner.clock.today())
 
         return self._milestone(principal, cluster_id, project_id, milestone_id, change)
 
@@ -122,13 +103,13 @@ class ProjectService:
         cluster_id: str,
         project_id: str,
         milestone_id: str,
-        reason: str,
+        miss: MilestoneMiss,
     ) -> MilestoneInfo:
         """Reports a planned milestone as missed (CONFLICT once reached or missed)."""
         milestone_id = target_id(milestone_id, "milestone")
 
         def change(project: Project) -> None:
-            project.miss_milestone(milestone_id, reason)
+            project.miss_milestone(milestone_id, miss)
 
         return self._milestone(principal, cluster_id, project_id, milestone_id, change)
 
@@ -138,12 +119,12 @@ class ProjectService:
         cluster_id: str,
         project_id: str,
         result_id: str,
-        actual: float,
+        measurement: ResultMeasurement,
     ) -> ExpectedResultInfo:
         """Records the actual value of an expected result."""
         result_id = target_id(result_id, "expected result")
         partition = self._change(
-            principal, cluster_id, project_id, lambda p: p.record_result(result_id, actual)
+            principal, cluster_id, project_id, lambda p: p.record_result(result_id, measurement)
         )
         found = partition.read_model.projects_reader.result(result_id)
         return _found(found, "expected result", result_id)

@@ -11,6 +11,7 @@ from domain.cluster import (
     ClusterFounding,
     InterestDeclaration,
     MemberAddition,
+    RoleChange,
     SubjectAdmission,
 )
 from domain.errors import Forbidden, NotFound
@@ -109,25 +110,25 @@ class RegistryService:
         return self._member(principal, cluster_id, body)
 
     def grant_role(
-        self, principal: Principal | None, cluster_id: str, member_id: str, role: str
+        self, principal: Principal | None, cluster_id: str, member_id: str, change: RoleChange
     ) -> MemberInfo:
         """Grants a role; granting one already held records nothing."""
         member_id = target_id(member_id, "member")
 
         def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
-            changed = cluster.grant(member_id, role)
+            changed = cluster.grant(member_id, change)
             return ([cluster] if changed else []), member_id
 
         return self._member(principal, cluster_id, body)
 
     def revoke_role(
-        self, principal: Principal | None, cluster_id: str, member_id: str, role: str
+        self, principal: Principal | None, cluster_id: str, member_id: str, change: RoleChange
     ) -> MemberInfo:
         """Revokes a role; the last coordinator's COORDINATOR role stays (CONFLICT)."""
         member_id = target_id(member_id, "member")
 
         def body(_: Partition, cluster: Cluster, __: Actor):  # type: ignore[no-untyped-def]
-            changed = cluster.revoke(member_id, role)
+            changed = cluster.revoke(member_id, change)
             return ([cluster] if changed else []), member_id
 
         return self._member(principal, cluster_id, body)

@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 from pg_support import fresh_database
 
-from domain.project import MilestonePlan, ResultSpec
+from domain.project import MilestonePlan, ProjectLaunch, ResultSpec
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
 from services.principal import Principal
-from services.projects import ProjectLaunch
 
 TODAY = date(2025, 3, 10)
 

@@ -7,7 +7,7 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
-from domain.goal import AdoptionRule, GoalProposal, VoteChoice
+from domain.goal import AdoptionRule, GoalProposal, GoalVote, VoteChoice
 from graphql_api.context import Context
 from graphql_api.inputs import value_of
 from graphql_api.types.goal import GoalType
@@ -55,9 +55,8 @@ class GoalMutation:
         interest_link: str | None = None,
     ) -> GoalType:
         ctx = info.context
-        goal = ctx.services.goals.cast_goal_vote(
-            ctx.principal, cluster_id, goal_id, choice.value, interest_link
-        )
+        vote = GoalVote(choice=choice.value, interest_link=interest_link)
+        goal = ctx.services.goals.cast_goal_vote(ctx.principal, cluster_id, goal_id, vote)
         return _goal(info, cluster_id, goal)
 
     @strawberry.mutation(description="Decides the goal by its rule (COORDINATOR).")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from domain.identity_provider import ProviderRegistration
 from graphql_api.context import Context
+from graphql_api.inputs import value_of
 from graphql_api.types.identity import IdentityProviderType
 
 
@@ -40,15 +42,9 @@ class IdentityMutation:
         self, info: Info[Context, None], cluster_id: strawberry.ID, input: IdentityProviderInput
     ) -> IdentityProviderType:
         ctx = info.context
+        registration = value_of(ProviderRegistration, input)
         registered = ctx.services.identity.register_identity_provider(
-            ctx.principal,
-            cluster_id,
-            input.name,
-            input.subject_id,
-            input.issuer,
-            input.client_id,
-            input.client_secret,
-            input.enrol_new_members is not False,
+            ctx.principal, cluster_id, registration
         )
         scope = ctx.services.queries.scope(ctx.principal, cluster_id)
         return IdentityProviderType.from_dto(registered, scope)

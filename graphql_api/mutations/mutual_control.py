@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from domain.assessment_round import RoundOpening
 from domain.norm import NormAdoption
+from domain.scorecard import Assessment
 from graphql_api.context import Context
 from graphql_api.inputs import value_of
 from graphql_api.types.mutual_control import (
@@ -58,8 +60,9 @@ class MutualControlMutation:
         norm_ids: list[strawberry.ID],
     ) -> AssessmentRoundType:
         ctx = info.context
+        opening = RoundOpening(title=title, norm_ids=list(norm_ids))
         opened = ctx.services.mutual_control.open_assessment_round(
-            ctx.principal, cluster_id, title, list(norm_ids)
+            ctx.principal, cluster_id, opening
         )
         return _round(info, cluster_id, opened)
 
@@ -82,8 +85,11 @@ class MutualControlMutation:
         ctx = info.context
         # Answered from the command itself (its event, and the registry and round it
         # ran with): no second lookup of the caller, and no read-model round trips.
+        assessment = Assessment(
+            assessee_id=assessee_id, norm_id=norm_id, score=score, rationale=rationale
+        )
         done = ctx.services.mutual_control.record_assessment(
-            ctx.principal, cluster_id, round_id, assessee_id, norm_id, score, rationale
+            ctx.principal, cluster_id, round_id, assessment
         )
         return AssessmentType.from_dto(done.assessment, AssessmentRefs.recorded(done))
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import strawberry
 from strawberry.types import Info
 
-from domain.project import MilestonePlan, ResultSpec
+from domain.project import (
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    ProjectLaunch,
+    ResultMeasurement,
+    ResultSpec,
+)
 from graphql_api.context import Context
 from graphql_api.enums import Direction, ProjectKind
 from graphql_api.inputs import value_of
 from graphql_api.types.project import ExpectedResultType, MilestoneType, ProjectType
-from services.projects import ProjectLaunch
 
 
 @strawberry.input
@@ -33,17 +40,10 @@ class LaunchProjectInput:
     expected_results: list[ExpectedResultInput] | None = strawberry.field(default_factory=list)
 
     def to_launch(self) -> ProjectLaunch:
-        return ProjectLaunch(
-            title=self.title,
-            direction=self.direction.value,
-            kind=self.kind.value,
-            goal_id=self.goal_id,
-            lead_id=self.lead_id,
-            partner_ids=list(self.partner_ids or []),
-            expected_results=[
-                ResultSpec(r.indicator, r.target, r.unit) for r in self.expected_results or []
-            ],
-        )
+        # By name like every other input; only the nested results need their value type.
+        launch = value_of(ProjectLaunch, self)
+        specs = [value_of(ResultSpec, r) for r in self.expected_results or []]
+        return replace(launch, partner_ids=list(self.partner_ids or []), expected_results=specs)
 
 
 @strawberry.input
@@ -64,6 +64,9 @@ class ReachMilestoneInput:
     reached_on: date
     actual_result: str
     evidence_url: str | None = None
+
+    def to_reach(self) -> MilestoneReach:
+        return value_of(MilestoneReach, self)
 
 
 @strawberry.type
@@ -109,9 +112,7 @@ class ProjectMutation:
                 cluster_id,
                 project_id,
                 milestone_id,
-                input.reached_on,
-                input.actual_result,
-                input.evidence_url,
+                input.to_reach(),
             )
         )
 
@@ -127,7 +128,7 @@ class ProjectMutation:
         ctx = info.context
         return MilestoneType.from_dto(
             ctx.services.projects.miss_milestone(
-                ctx.principal, cluster_id, project_id, milestone_id, reason
+                ctx.principal, cluster_id, project_id, milestone_id, MilestoneMiss(reason=reason)
             )
         )
 
@@ -143,6 +144,6 @@ class ProjectMutation:
         ctx = info.context
         return ExpectedResultType.from_dto(
             ctx.services.projects.record_result(
-                ctx.principal, cluster_id, project_id, result_id, actual
+                ctx.principal, cluster_id, project_id, result_id, ResultMeasurement(actual=actual)
             )
         )

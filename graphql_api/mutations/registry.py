@@ -5,7 +5,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.cluster import (
+    ClusterFounding,
+    InterestDeclaration,
+    MemberAddition,
+    RoleChange,
+    SubjectAdmission,
+)
 from graphql_api.context import Context
 from graphql_api.enums import ClusterForm, InterestKind, Role, SubjectKind
 from graphql_api.inputs import value_of
@@ -113,7 +119,8 @@ class RegistryMutation:
         role: Role,
     ) -> MemberType:
         ctx = info.context
-        member = ctx.services.registry.grant_role(ctx.principal, cluster_id, member_id, role.value)
+        change = RoleChange(role=role.value)
+        member = ctx.services.registry.grant_role(ctx.principal, cluster_id, member_id, change)
         return _member(info, cluster_id, member.id)
 
     @strawberry.mutation
@@ -125,5 +132,6 @@ class RegistryMutation:
         role: Role,
     ) -> MemberType:
         ctx = info.context
-        member = ctx.services.registry.revoke_role(ctx.principal, cluster_id, member_id, role.value)
+        change = RoleChange(role=role.value)
+        member = ctx.services.registry.revoke_role(ctx.principal, cluster_id, member_id, change)
         return _member(info, cluster_id, member.id)

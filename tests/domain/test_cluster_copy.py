@@ -17,6 +17,7 @@ from domain.cluster import (
     ClusterFounding,
     InterestDeclaration,
     MemberAddition,
+    RoleChange,
     SubjectAdmission,
 )
 
@@ -76,7 +77,7 @@ def test_changing_the_copy_leaves_the_original_alone() -> None:
     subject = next(iter(twin.subjects))
     member = next(iter(twin.members))
     twin.declare_interest(subject, InterestDeclaration("SOCIAL", "Practice places"))
-    twin.grant(member, "COORDINATOR")
+    twin.grant(member, RoleChange("COORDINATOR"))
     twin.admit(str(uuid.uuid4()), SubjectAdmission("Kindergarten 1", "PRESCHOOL", None))
     twin.withdraw(next(s for s in twin.subjects if s != subject))
     assert vars(cluster) == before

@@ -11,6 +11,7 @@ from domain.cluster import (
     ClusterFounding,
     InterestDeclaration,
     MemberAddition,
+    RoleChange,
     SubjectAdmission,
 )
 from domain.errors import Conflict, InvalidInput, NotFound
@@ -73,7 +74,7 @@ def test_withdrawing_an_unknown_subject_is_not_found(registry) -> None:
 def test_the_last_coordinator_cannot_be_revoked(registry) -> None:
     cluster, coordinator, _ = registry
     with pytest.raises(Conflict):
-        cluster.revoke(coordinator, "COORDINATOR")
+        cluster.revoke(coordinator, RoleChange("COORDINATOR"))
     assert Role.COORDINATOR in cluster.members[coordinator].roles
     assert cluster.pending_events == []
 
@@ -82,39 +83,39 @@ def test_a_coordinator_can_step_down_once_another_one_exists(registry) -> None:
     cluster, first, subject = registry
     second = new_id()
     cluster.add_member(second, MemberAddition("Pavel", None, subject, ["MEMBER"]))
-    assert cluster.grant(second, "COORDINATOR") is True
-    assert cluster.revoke(first, "COORDINATOR") is True
+    assert cluster.grant(second, RoleChange("COORDINATOR")) is True
+    assert cluster.revoke(first, RoleChange("COORDINATOR")) is True
     assert cluster.members[first].roles == set()
     # Now `second` is the last one, and keeps the role.
     with pytest.raises(Conflict):
-        cluster.revoke(second, "COORDINATOR")
+        cluster.revoke(second, RoleChange("COORDINATOR"))
     assert event_names(cluster) == ["MemberAdded", "RoleGranted", "RoleRevoked"]
 
 
 def test_granting_a_role_already_held_records_nothing(registry) -> None:
     cluster, coordinator, _ = registry
     version = cluster.version
-    assert cluster.grant(coordinator, "COORDINATOR") is False
+    assert cluster.grant(coordinator, RoleChange("COORDINATOR")) is False
     assert cluster.version == version
     assert cluster.pending_events == []
-    assert cluster.grant(coordinator, "AUDITOR") is True
-    assert cluster.grant(coordinator, "AUDITOR") is False
+    assert cluster.grant(coordinator, RoleChange("AUDITOR")) is True
+    assert cluster.grant(coordinator, RoleChange("AUDITOR")) is False
     assert event_names(cluster) == ["RoleGranted"]
     assert cluster.members[coordinator].roles == {Role.COORDINATOR, Role.AUDITOR}
 
 
 def test_revoking_a_role_not_held_records_nothing(registry) -> None:
     cluster, coordinator, _ = registry
-    assert cluster.revoke(coordinator, "AUDITOR") is False
+    assert cluster.revoke(coordinator, RoleChange("AUDITOR")) is False
     assert cluster.pending_events == []
 
 
 def test_roles_of_an_unknown_member_are_not_found(registry) -> None:
     cluster, _, _ = registry
     with pytest.raises(NotFound):
-        cluster.grant(new_id(), "MEMBER")
+        cluster.grant(new_id(), RoleChange("MEMBER"))
     with pytest.raises(NotFound):
-        cluster.revoke(new_id(), "MEMBER")
+        cluster.revoke(new_id(), RoleChange("MEMBER"))
 
 
 def test_a_new_interest_replaces_the_earlier_one_of_the_same_kind_only(registry) -> None:
@@ -172,7 +173,7 @@ def test_the_events_alone_rebuild_the_same_registry() -> None:
     cluster.admit(college, SubjectAdmission("College 2", "COLLEGE", None))
     cluster.add_member(ivan, MemberAddition("Ivan", "ivan@school5.ru", school, ["MEMBER"]))
     cluster.declare_interest(school, InterestDeclaration("ECONOMIC", "Jobs"))
-    cluster.grant(ivan, "AUDITOR")
+    cluster.grant(ivan, RoleChange("AUDITOR"))
     cluster.withdraw(college)
     events = cluster.collect_events()
     rebuilt = None

@@ -11,6 +11,7 @@ from domain.cluster import (
     ClusterFounding,
     InterestDeclaration,
     MemberAddition,
+    RoleChange,
     SubjectAdmission,
 )
 from domain.errors import InvalidInput
@@ -176,8 +177,8 @@ def test_a_member_needs_roles_from_the_vocabulary(roles: list[str]) -> None:
 def test_a_role_granted_or_revoked_must_come_from_the_vocabulary() -> None:
     cluster = founded()
     (member_id,) = cluster.members
-    refuses(lambda: cluster.grant(member_id, "SUPERUSER"), "role")
-    refuses(lambda: cluster.revoke(member_id, "coordinator"), "role")
+    refuses(lambda: cluster.grant(member_id, RoleChange("SUPERUSER")), "role")
+    refuses(lambda: cluster.revoke(member_id, RoleChange("coordinator")), "role")
     assert cluster.members[member_id].roles == {Role.COORDINATOR}
 
 
@@ -219,7 +220,7 @@ def test_a_refused_command_leaves_the_aggregate_version_and_pending_events_alone
         lambda: cluster.add_member(
             str(uuid.uuid4()), MemberAddition("Ivan", "nope", subject_id, ["MEMBER"])
         ),
-        lambda: cluster.grant(next(iter(cluster.members)), "GOD"),
+        lambda: cluster.grant(next(iter(cluster.members)), RoleChange("GOD")),
     ):
         with pytest.raises(InvalidInput):
             call()

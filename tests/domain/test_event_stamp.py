@@ -12,6 +12,7 @@ from domain.cluster import (
     ClusterFounding,
     InterestDeclaration,
     MemberAddition,
+    RoleChange,
     SubjectAdmission,
 )
 from domain.stamp import Stamp, current_stamp, stamped
@@ -31,8 +32,8 @@ def test_every_kind_of_registry_event_carries_the_stamp_in_force() -> None:
         cluster.admit(subject, SubjectAdmission("School 5", "SCHOOL", None))
         cluster.declare_interest(subject, InterestDeclaration("LEGAL", "A charter"))
         cluster.add_member(member, MemberAddition("Ivan", None, subject, ["MEMBER"]))
-        cluster.grant(member, "AUDITOR")
-        cluster.revoke(member, "AUDITOR")
+        cluster.grant(member, RoleChange("AUDITOR"))
+        cluster.revoke(member, RoleChange("AUDITOR"))
         cluster.withdraw(subject)
     events = cluster.collect_events()
     assert len({type(e).__name__ for e in events}) == 7

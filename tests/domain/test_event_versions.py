@@ -21,7 +21,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
 
 import domain
-from domain.project import Project, ResultSpec
+from domain.project import Project, ProjectLaunch, ResultSpec
 
 # The stamp every stored event carries, as written by the first release.
 STAMP: dict[str, Any] = {
@@ -135,16 +135,14 @@ def test_a_version_1_event_is_stored_without_a_version_key() -> None:
     transcoder = JSONTranscoder()
     Application.register_transcodings(None, transcoder)  # type: ignore[arg-type]
     mapper = Mapper(transcoder=transcoder)
-    project = Project.launch(
-        uuid.uuid4(),
+    launch = ProjectLaunch(
         "Practicum",
         "EDUCATION",
         "SCIENTIFIC_RESEARCH",
-        None,
-        "lead-subject",
-        ["partner-subject"],
-        [("r0", ResultSpec("Teachers trained", 10, "people"))],
+        partner_ids=["partner-subject"],
+        expected_results=[ResultSpec("Teachers trained", 10, "people")],
     )
+    project = Project.launch(uuid.uuid4(), launch, lead_id="lead-subject", result_ids=["r0"])
     launched = project.collect_events()[0]
     assert type(launched).class_version == 1  # type: ignore[attr-defined]
     stored = mapper.to_stored_event(launched)

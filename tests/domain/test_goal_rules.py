@@ -14,6 +14,7 @@ from domain.goal import (
     Goal,
     GoalProposal,
     GoalStatus,
+    GoalVote,
     VoteChoice,
     decide,
     tally,
@@ -124,10 +125,10 @@ def test_a_proposal_takes_the_default_threshold_and_a_closing_date_of_today() ->
 
 def test_voting_again_is_revision_plus_one_and_repeating_a_vote_records_nothing() -> None:
     goal = propose()
-    assert goal.cast_vote("s1", "OBJECT", None, TODAY)
-    assert goal.cast_vote("s1", "SUPPORT", "practice places", TODAY)
-    assert not goal.cast_vote("s1", "SUPPORT", " practice places ", TODAY)  # same vote
-    assert goal.cast_vote("s2", "ABSTAIN", None, TODAY)
+    assert goal.cast_vote("s1", GoalVote("OBJECT", None), TODAY)
+    assert goal.cast_vote("s1", GoalVote("SUPPORT", "practice places"), TODAY)
+    assert not goal.cast_vote("s1", GoalVote("SUPPORT", " practice places "), TODAY)  # same vote
+    assert goal.cast_vote("s2", GoalVote("ABSTAIN", None), TODAY)
     assert goal.votes["s1"].revision == 2 and goal.votes["s2"].revision == 1
     cast = [e for e in goal.collect_events() if type(e).__name__ == "GoalVoteCast"]
     assert [(e.subject_id, e.choice, e.revision) for e in cast] == [
@@ -139,25 +140,25 @@ def test_voting_again_is_revision_plus_one_and_repeating_a_vote_records_nothing(
 
 def test_a_vote_needs_a_known_choice() -> None:
     with pytest.raises(InvalidInput) as caught:
-        propose().cast_vote("s1", "MAYBE", None, TODAY)
+        propose().cast_vote("s1", GoalVote("MAYBE", None), TODAY)
     assert caught.value.field == "choice"
 
 
 def test_a_closed_goal_takes_no_votes_and_closes_once() -> None:
     goal = propose(rule="CONSENSUS")
-    goal.cast_vote("s0", "SUPPORT", "link", TODAY)
+    goal.cast_vote("s0", GoalVote("SUPPORT", "link"), TODAY)
     assert goal.close(["s0"]) is ADOPTED
     with pytest.raises(Conflict):
-        goal.cast_vote("s0", "OBJECT", None, TODAY)
+        goal.cast_vote("s0", GoalVote("OBJECT", None), TODAY)
     with pytest.raises(Conflict):
         goal.close(["s0"])
 
 
 def test_the_closing_day_takes_votes_and_the_day_after_does_not() -> None:
     goal = propose(closes_on=TODAY)
-    assert goal.cast_vote("s0", "SUPPORT", None, TODAY)
+    assert goal.cast_vote("s0", GoalVote("SUPPORT", None), TODAY)
     with pytest.raises(Conflict):
-        goal.cast_vote("s1", "SUPPORT", None, TODAY + timedelta(days=1))
+        goal.cast_vote("s1", GoalVote("SUPPORT", None), TODAY + timedelta(days=1))
 
 
 def test_closing_records_the_tally_it_decided_on() -> None:
@@ -168,7 +169,7 @@ def test_closing_records_the_tally_it_decided_on() -> None:
         ("s2", "OBJECT"),
         ("gone", "OBJECT"),
     ):
-        goal.cast_vote(subject, choice, None, TODAY)
+        goal.cast_vote(subject, GoalVote(choice, None), TODAY)
     goal.close(["s2", "s1", "s0"])  # "gone" was withdrawn: its objection does not count
     closed = goal.collect_events()[-1]
     assert type(closed).__name__ == "GoalClosed"

@@ -11,15 +11,17 @@ from domain.errors import InvalidInput
 from domain.identity_provider import (
     CLIENT_SECRET_MAX,
     IdentityProvider,
+    ProviderRegistration,
     check_client_secret,
     checked_issuer,
 )
 
 
 def register(issuer: str = "https://sso.school4.example/realms/school") -> IdentityProvider:
-    return IdentityProvider.register(
-        uuid.uuid4(), "School No. 4", str(uuid.uuid4()), issuer, "clusterwork", "ref-1"
+    registration = ProviderRegistration(
+        "School No. 4", str(uuid.uuid4()), issuer, "clusterwork", "s3cret-never-stored"
     )
+    return IdentityProvider.register(uuid.uuid4(), registration, "ref-1")
 
 
 def test_the_registered_event_holds_a_reference_and_never_a_secret() -> None:
@@ -27,6 +29,12 @@ def test_the_registered_event_holds_a_reference_and_never_a_secret() -> None:
     assert type(event).__name__ == "IdentityProviderRegistered"
     assert event.secret_ref == "ref-1"  # type: ignore[attr-defined]
     assert not {"secret", "client_secret"} & set(vars(event))
+    assert "s3cret-never-stored" not in repr(vars(event))
+
+
+def test_the_registration_value_never_shows_its_secret() -> None:
+    registration = ProviderRegistration("S", "id", "https://sso.example", "cw", "s3cret")
+    assert "s3cret" not in repr(registration)
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from domain.assessment_round import AssessmentRound, RoundTerms
+from domain.assessment_round import AssessmentRound, RoundOpening, RoundTerms
 from domain.errors import Conflict, InvalidInput
 from domain.norm import Norm, NormAdoption, NormTerms
-from domain.scorecard import Scorecard, scorecard_id
+from domain.scorecard import Assessment, Scorecard, scorecard_id
 
 ASSESSOR, ASSESSEE = str(uuid.uuid4()), str(uuid.uuid4())
 
@@ -19,7 +19,7 @@ def norm(low: int = 1, high: int = 5, weight: float = 2.0) -> Norm:
 
 
 def open_round(*norms: Norm) -> AssessmentRound:
-    return AssessmentRound.open(uuid.uuid4(), "2024/25", [n.terms for n in norms])
+    return AssessmentRound.open(uuid.uuid4(), RoundOpening("2024/25"), [n.terms for n in norms])
 
 
 def test_a_norm_is_adopted_with_its_checked_values() -> None:
@@ -62,7 +62,7 @@ def test_normalising_puts_every_scale_on_zero_to_one() -> None:
 def test_a_round_copies_its_norms_terms_and_counts_a_repeated_norm_once() -> None:
     quality, openness = norm(1, 5, 2.0), norm(0, 10, 1.0)
     round_ = AssessmentRound.open(
-        uuid.uuid4(), "2024/25", [quality.terms, openness.terms, quality.terms]
+        uuid.uuid4(), RoundOpening("2024/25"), [quality.terms, openness.terms, quality.terms]
     )
     assert list(round_.norms) == [str(quality.id), str(openness.id)]
     assert round_.norm(str(openness.id)) == NormTerms(str(openness.id), 0, 10, 1.0)
@@ -70,9 +70,9 @@ def test_a_round_copies_its_norms_terms_and_counts_a_repeated_norm_once() -> Non
 
 def test_a_round_needs_a_norm_and_a_title() -> None:
     with pytest.raises(InvalidInput) as no_norms:
-        AssessmentRound.open(uuid.uuid4(), "2024/25", [])
+        AssessmentRound.open(uuid.uuid4(), RoundOpening("2024/25"), [])
     with pytest.raises(InvalidInput) as no_title:
-        AssessmentRound.open(uuid.uuid4(), " ", [norm().terms])
+        AssessmentRound.open(uuid.uuid4(), RoundOpening(" "), [norm().terms])
     assert (no_norms.value.field, no_title.value.field) == ("normIds", "title")
 
 
@@ -97,7 +97,7 @@ def test_recording_the_same_assessee_and_norm_again_is_a_revision() -> None:
     round_ = open_round(teaching)
     card = Scorecard.start(round_.id, ASSESSOR)
     key = str(teaching.id)
-    revisions = [card.record(round_, ASSESSEE, key, s, None) for s in (2, 4, 5)]
+    revisions = [card.record(round_, Assessment(ASSESSEE, key, s, None)) for s in (2, 4, 5)]
     events = card.collect_events()[1:]
     assert revisions == [1, 2, 3]
     assert [(e.score, e.revision, e.round_id, e.assessor_id) for e in events] == [
@@ -127,7 +127,7 @@ def test_a_scorecard_refuses_itself_foreign_norms_and_off_scale_scores(
     card = Scorecard.start(round_.id, ASSESSOR)
     norm_id = str({"teaching": teaching, "other": other}[norm_key].id)
     with pytest.raises(InvalidInput) as raised:
-        card.record(round_, assessee, norm_id, score, None)
+        card.record(round_, Assessment(assessee, norm_id, score, None))
     assert raised.value.field == field
     assert len(card.collect_events()) == 1  # only ScorecardStarted
 
@@ -137,7 +137,9 @@ def test_a_closed_round_takes_no_assessment() -> None:
     round_ = open_round(teaching)
     round_.close()
     with pytest.raises(Conflict):
-        Scorecard.start(round_.id, ASSESSOR).record(round_, ASSESSEE, str(teaching.id), 3, None)
+        Scorecard.start(round_.id, ASSESSOR).record(
+            round_, Assessment(ASSESSEE, str(teaching.id), 3, None)
+        )
 
 
 def test_a_score_is_weighted_by_its_norm_on_a_common_scale() -> None:

@@ -11,7 +11,17 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.project import RESULTS_MAX, MilestonePlan, Project, ResultSpec, optional_http_url
+from domain.project import (
+    RESULTS_MAX,
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    Project,
+    ProjectLaunch,
+    ResultMeasurement,
+    ResultSpec,
+    optional_http_url,
+)
 from domain.vocabulary import MilestoneStatus
 
 TODAY = date(2025, 3, 10)
@@ -22,16 +32,16 @@ def launch(title: str = "Practicum", results: list[ResultSpec] | None = None, **
     specs = results if results is not None else [ResultSpec("Teachers trained", 10, "people")]
     args = {"direction": "EDUCATION", "kind": "SCIENTIFIC_RESEARCH", "partner_ids": [PARTNER]}
     args.update(kw)
-    return Project.launch(
-        uuid.uuid4(),
+    value = ProjectLaunch(
         title,
         args["direction"],
         args["kind"],
-        None,
-        LEAD,
-        args["partner_ids"],
-        [(f"r{i}", s) for i, s in enumerate(specs)],
+        lead_id=LEAD,
+        partner_ids=args["partner_ids"],
+        expected_results=specs,
     )
+    result_ids = [f"r{i}" for i in range(len(specs))]
+    return Project.launch(uuid.uuid4(), value, lead_id=LEAD, result_ids=result_ids)
 
 
 def planned(project: Project, milestone_id: str = "m1", due: date = date(2025, 3, 5)) -> str:
@@ -105,38 +115,45 @@ def test_the_lead_is_no_partner_and_a_repeated_partner_counts_once() -> None:
 def test_a_milestone_is_reached_once_on_a_day_that_has_come() -> None:
     project = launch()
     milestone = planned(project)
-    project.reach_milestone(milestone, TODAY, "Signed by all four", "https://kspi.uz/a.pdf", TODAY)
+    project.reach_milestone(
+        milestone, MilestoneReach(TODAY, "Signed by all four", "https://kspi.uz/a.pdf"), TODAY
+    )
     assert project.milestones[milestone].status is MilestoneStatus.REACHED
     with pytest.raises(Conflict, match="already reached"):
-        project.reach_milestone(milestone, TODAY, "Again", None, TODAY)
+        project.reach_milestone(milestone, MilestoneReach(TODAY, "Again", None), TODAY)
 
 
 def test_reaching_a_missed_milestone_and_missing_a_reached_one_conflict() -> None:
     project = launch()
     missed, reached = planned(project, "m1"), planned(project, "m2")
-    project.miss_milestone(missed, "The school closed for repairs")
-    project.reach_milestone(reached, date(2025, 3, 1), "Done", None, TODAY)
+    project.miss_milestone(missed, MilestoneMiss("The school closed for repairs"))
+    project.reach_milestone(reached, MilestoneReach(date(2025, 3, 1), "Done", None), TODAY)
     with pytest.raises(Conflict, match="already missed; it cannot be reached"):
-        project.reach_milestone(missed, TODAY, "Done after all", None, TODAY)
+        project.reach_milestone(missed, MilestoneReach(TODAY, "Done after all", None), TODAY)
     with pytest.raises(Conflict, match="already reached; it cannot be missed"):
-        project.miss_milestone(reached, "Changed our mind")
+        project.miss_milestone(reached, MilestoneMiss("Changed our mind"))
     with pytest.raises(Conflict, match="already missed"):
-        project.miss_milestone(missed, "Twice")
+        project.miss_milestone(missed, MilestoneMiss("Twice"))
     assert events_of(project)[-2:] == ["MilestoneMissed", "MilestoneReached"]
 
 
 def test_a_milestone_cannot_be_reached_in_the_future() -> None:
     project = launch()
     with pytest.raises(InvalidInput) as caught:
-        project.reach_milestone(planned(project), date(2025, 3, 11), "Done", None, TODAY)
+        project.reach_milestone(
+            planned(project), MilestoneReach(date(2025, 3, 11), "Done", None), TODAY
+        )
     assert caught.value.field == "reachedOn"
 
 
 @pytest.mark.parametrize(
     ("field", "call"),
     [
-        ("actualResult", lambda p, m: p.reach_milestone(m, TODAY, "  ", None, TODAY)),
-        ("reason", lambda p, m: p.miss_milestone(m, "")),
+        (
+            "actualResult",
+            lambda p, m: p.reach_milestone(m, MilestoneReach(TODAY, "  ", None), TODAY),
+        ),
+        ("reason", lambda p, m: p.miss_milestone(m, MilestoneMiss(""))),
         ("title", lambda p, m: p.plan_milestone("m9", MilestonePlan(" ", TODAY, None))),
     ],
 )
@@ -151,11 +168,11 @@ def test_reports_and_plans_need_their_text(field: str, call) -> None:  # type: i
 def test_an_unknown_milestone_or_result_is_not_found() -> None:
     project = launch()
     with pytest.raises(NotFound):
-        project.reach_milestone("nope", TODAY, "Done", None, TODAY)
+        project.reach_milestone("nope", MilestoneReach(TODAY, "Done", None), TODAY)
     with pytest.raises(NotFound):
-        project.miss_milestone("nope", "Why")
+        project.miss_milestone("nope", MilestoneMiss("Why"))
     with pytest.raises(NotFound):
-        project.record_result("nope", 1)
+        project.record_result("nope", ResultMeasurement(1))
 
 
 @pytest.mark.parametrize(
@@ -176,7 +193,7 @@ def test_an_unknown_milestone_or_result_is_not_found() -> None:
 def test_evidence_must_be_an_http_or_https_url(url: str) -> None:
     project = launch()
     with pytest.raises(InvalidInput) as caught:
-        project.reach_milestone(planned(project), TODAY, "Done", url, TODAY)
+        project.reach_milestone(planned(project), MilestoneReach(TODAY, "Done", url), TODAY)
     assert caught.value.field == "evidenceUrl"
     assert "http:// or https://" in caught.value.message
     assert project.milestones["m1"].status is MilestoneStatus.PLANNED
@@ -197,12 +214,12 @@ def test_evidence_urls_that_are_kept(given: str | None, kept: str | None) -> Non
 
 def test_a_result_records_a_finite_non_negative_actual_and_a_new_one_replaces_it() -> None:
     project = launch()
-    project.record_result("r0", 4)
-    project.record_result("r0", 0)
+    project.record_result("r0", ResultMeasurement(4))
+    project.record_result("r0", ResultMeasurement(0))
     assert project.results["r0"].actual == 0.0
     for bad in (-1.0, float("nan"), float("inf")):
         with pytest.raises(InvalidInput) as caught:
-            project.record_result("r0", bad)
+            project.record_result("r0", ResultMeasurement(bad))
         assert caught.value.field == "actual"
     assert events_of(project) == ["ProjectLaunched", "ResultRecorded", "ResultRecorded"]
 

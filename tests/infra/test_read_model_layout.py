@@ -13,12 +13,12 @@ import pytest
 from storage import storage
 
 from domain.cluster import SubjectAdmission
-from domain.project import MilestonePlan
+from domain.project import MilestoneMiss, MilestonePlan, ProjectLaunch
 from infra.bootstrap import Container, bootstrap
 from infra.readmodel.layout import add_missing_columns
 from infra.readmodel.store import CLUSTER_TABLES
 from services.principal import Principal
-from services.projects import ProjectLaunch, project_in
+from services.projects import project_in
 
 
 def planned_project(container: Container, operator: Principal, cluster_id: str) -> tuple[str, str]:
@@ -56,7 +56,9 @@ def test_a_missing_nullable_column_is_added_when_the_partition_opens(
     try:
         [row] = milestones(later, operator, cluster.id, project)
         assert (row.id, row.missed_reason) == (milestone, None)
-        later.projects.miss_milestone(operator, cluster.id, project, milestone, "No budget")
+        later.projects.miss_milestone(
+            operator, cluster.id, project, milestone, MilestoneMiss("No budget")
+        )
         [row] = milestones(later, operator, cluster.id, project)
         assert (row.status, row.missed_reason) == ("MISSED", "No budget")
     finally:

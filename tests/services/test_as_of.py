@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.cluster import InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.cluster import InterestDeclaration, MemberAddition, RoleChange, SubjectAdmission
 from domain.errors import Forbidden, InvalidInput
 from infra.bootstrap import Container
 from services.dto import ClusterInfo
@@ -52,7 +52,7 @@ def test_every_as_of_view_equals_the_live_view_captured_after_that_event(
             operator, cluster.id, MemberAddition(f"Member {i}", None, subject, ["MEMBER"])
         )
         capture()
-        registry.grant_role(operator, cluster.id, member.id, "AUDITOR")
+        registry.grant_role(operator, cluster.id, member.id, RoleChange("AUDITOR"))
         capture()
     registry.withdraw_subject(operator, cluster.id, subjects[1])
     capture()

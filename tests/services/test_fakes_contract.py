@@ -10,11 +10,19 @@ from typing import Any
 
 from fast.fakes import MemoryReadModel
 
-from domain.cluster import InterestDeclaration
-from domain.goal import GoalProposal
+from domain.assessment_round import RoundOpening
+from domain.cluster import InterestDeclaration, RoleChange
+from domain.goal import GoalProposal, GoalVote
 from domain.norm import NormAdoption
-from domain.project import MilestonePlan, ResultSpec
-from services.projects import ProjectLaunch
+from domain.project import (
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    ProjectLaunch,
+    ResultMeasurement,
+    ResultSpec,
+)
+from domain.scorecard import Assessment
 
 
 def normalised(value: Any) -> Any:
@@ -39,11 +47,11 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     c.registry.declare_interest(
         w.ivan, w.cluster_id, w.school_id, InterestDeclaration("LEGAL", "Licences")
     )
-    c.registry.grant_role(op, w.cluster_id, w.ivan_id, "AUDITOR")
+    c.registry.grant_role(op, w.cluster_id, w.ivan_id, RoleChange("AUDITOR"))
     adopted = c.goals.propose_goal(w.petr, w.cluster_id, GoalProposal(title="T", statement="S")).id
-    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, "OBJECT")
-    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, "SUPPORT")
-    c.goals.cast_goal_vote(w.ivan, w.cluster_id, adopted, "SUPPORT", "SOCIAL")
+    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("OBJECT"))
+    c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("SUPPORT"))
+    c.goals.cast_goal_vote(w.ivan, w.cluster_id, adopted, GoalVote("SUPPORT", "SOCIAL"))
     c.goals.close_goal(op, w.cluster_id, adopted)
     c.goals.propose_goal(
         w.ivan, w.cluster_id, GoalProposal(title="Open", statement="S", closes_on=date.max)
@@ -55,12 +63,12 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
         op, w.cluster_id, NormAdoption("Research", "P", 0, 10, 3.0)
     ).id
     round_id = c.mutual_control.open_assessment_round(
-        op, w.cluster_id, "2024/25", [research, teaching]
+        op, w.cluster_id, RoundOpening("2024/25", [research, teaching])
     ).id
     for who, assessee in ((w.ivan, w.college_id), (w.petr, w.school_id)):
         for norm, score in ((teaching, 2), (research, 7), (teaching, 4)):
             c.mutual_control.record_assessment(
-                who, w.cluster_id, round_id, assessee, norm, score, "r"
+                who, w.cluster_id, round_id, Assessment(assessee, norm, score, "r")
             )
     c.mutual_control.close_assessment_round(op, w.cluster_id, round_id)
     launch = ProjectLaunch(
@@ -74,9 +82,13 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     )
     second = c.projects.plan_milestone(op, w.cluster_id, project.id, MilestonePlan("Two", today))
     c.projects.plan_milestone(op, w.cluster_id, project.id, MilestonePlan("Three", today))
-    c.projects.reach_milestone(op, w.cluster_id, project.id, first.id, today, "Done", "https://a.b")
-    c.projects.miss_milestone(op, w.cluster_id, project.id, second.id, "No budget")
-    c.projects.record_result(op, w.cluster_id, project.id, project.expected_results[1].id, 3)
+    c.projects.reach_milestone(
+        op, w.cluster_id, project.id, first.id, MilestoneReach(today, "Done", "https://a.b")
+    )
+    c.projects.miss_milestone(op, w.cluster_id, project.id, second.id, MilestoneMiss("No budget"))
+    c.projects.record_result(
+        op, w.cluster_id, project.id, project.expected_results[1].id, ResultMeasurement(3)
+    )
     c.registry.withdraw_subject(op, w.cluster_id, w.college_id)
 
     partition = w.partition

@@ -11,7 +11,7 @@ import pytest
 from goal_support import TODAY, GoalWorld, SettableClock
 
 from domain.errors import DomainError
-from domain.goal import GoalProposal
+from domain.goal import GoalProposal, GoalVote
 
 GOAL = {"title": "Continuous practice", "statement": "Every student practises in a school."}
 
@@ -24,7 +24,7 @@ def propose(w: GoalWorld, who: str = "school", **changes: Any) -> str:
 
 
 def vote(w: GoalWorld, who: str, goal_id: str, choice: str, link: str | None = None) -> None:
-    w.container.goals.cast_goal_vote(w.voters[who], w.cluster_id, goal_id, choice, link)
+    w.container.goals.cast_goal_vote(w.voters[who], w.cluster_id, goal_id, GoalVote(choice, link))
 
 
 def refused(w: GoalWorld, command: Callable[[], Any], code: str, field: str | None = None) -> str:
@@ -101,7 +101,9 @@ def test_an_auditor_or_a_member_without_a_subject_may_not_vote(goal_world: GoalW
     goal_id = propose(w)
     for who in (w.auditor, w.unattached, w.coordinator):
         refused(
-            w, lambda p=who: goals.cast_goal_vote(p, w.cluster_id, goal_id, "SUPPORT"), "FORBIDDEN"
+            w,
+            lambda p=who: goals.cast_goal_vote(p, w.cluster_id, goal_id, GoalVote("SUPPORT")),
+            "FORBIDDEN",
         )
 
 

@@ -14,7 +14,7 @@ import pytest
 from goal_support import GoalWorld, SettableClock, close
 
 import services.goals
-from domain.goal import GoalProposal
+from domain.goal import GoalProposal, GoalVote
 from infra.bootstrap import Container, bootstrap
 from services.goal_queries import find_goal
 
@@ -48,12 +48,14 @@ def test_a_vote_that_loses_the_race_is_retried_on_the_reloaded_goal(
             loads.append(goal.version)
             if len(loads) == 1:  # between our load and our save, the college votes elsewhere
                 other_process.goals.cast_goal_vote(
-                    w.voters["college"], w.cluster_id, goal_id, "OBJECT"
+                    w.voters["college"], w.cluster_id, goal_id, GoalVote("OBJECT")
                 )
         return goal
 
     monkeypatch.setattr(services.goals, "load_goal", load_then_let_the_other_process_vote)
-    w.container.goals.cast_goal_vote(w.voters["kindergarten"], w.cluster_id, goal_id, "SUPPORT")
+    w.container.goals.cast_goal_vote(
+        w.voters["kindergarten"], w.cluster_id, goal_id, GoalVote("SUPPORT")
+    )
     assert loads == [1, 2]  # the retry reloaded the goal with the college's vote
     cast = w.events("GoalVoteCast")
     assert [(e.subject_id, e.originator_version) for e in cast] == [

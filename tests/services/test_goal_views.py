@@ -6,7 +6,7 @@ from __future__ import annotations
 from goal_support import TODAY, GoalWorld, SettableClock
 
 from domain.cluster import SubjectAdmission
-from domain.goal import GoalProposal
+from domain.goal import GoalProposal, GoalVote
 from services.goal_model import GoalViewInfo
 from services.goal_queries import find_goal, list_goals
 
@@ -22,7 +22,7 @@ def propose(w: GoalWorld, **changes) -> str:  # type: ignore[no-untyped-def]
 
 
 def vote(w: GoalWorld, who: str, goal_id: str, choice: str, link: str | None = None) -> None:
-    w.container.goals.cast_goal_vote(w.voters[who], w.cluster_id, goal_id, choice, link)
+    w.container.goals.cast_goal_vote(w.voters[who], w.cluster_id, goal_id, GoalVote(choice, link))
 
 
 def view(w: GoalWorld, goal_id: str) -> GoalViewInfo:

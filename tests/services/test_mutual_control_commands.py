@@ -13,10 +13,11 @@ from typing import Any
 import mutual_control_world as world
 import pytest
 
+from domain.assessment_round import RoundOpening
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import DomainError
 from domain.norm import NormAdoption
-from domain.scorecard import Scorecard, scorecard_id
+from domain.scorecard import Assessment, Scorecard, scorecard_id
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container, bootstrap
 from services.principal import Principal
@@ -42,10 +43,7 @@ class Cluster:
             self.people[who],
             self.id,
             args["round_id"],
-            assessee,
-            args["norm_id"],
-            score,
-            args["rationale"],
+            Assessment(assessee, args["norm_id"], score, args["rationale"]),
         ).assessment
 
     def refused(self, call: Callable[[], Any]) -> DomainError:
@@ -82,7 +80,7 @@ def build(container: Container) -> Cluster:
     registry.withdraw_subject(op, cluster_id, subjects["W"])
     norm_in = control.adopt_norm(op, cluster_id, NormAdoption("Teaching", None, 1, 5, 1.0)).id
     norm_out = control.adopt_norm(op, cluster_id, NormAdoption("Research", "Papers", 0, 10, 2.0)).id
-    opened = control.open_assessment_round(op, cluster_id, "2024/25", [norm_in])
+    opened = control.open_assessment_round(op, cluster_id, RoundOpening("2024/25", [norm_in]))
     return Cluster(container, cluster_id, op, subjects, people, norm_in, norm_out, opened.id)
 
 
@@ -174,10 +172,7 @@ def test_a_coordinator_who_acts_for_no_subject_may_not_assess(cluster: Cluster) 
             cluster.coordinator,
             cluster.id,
             cluster.round_id,
-            cluster.subjects["A"],
-            cluster.norm_in,
-            3,
-            None,
+            Assessment(cluster.subjects["A"], cluster.norm_in, 3, None),
         )
     )
     assert error.code == "FORBIDDEN"
@@ -194,7 +189,7 @@ def test_an_unknown_round_is_not_found(cluster: Cluster, round_id: str) -> None:
 
 def test_a_closed_round_accepts_nothing(cluster: Cluster) -> None:
     control, c = cluster.container.mutual_control, cluster
-    opened = control.open_assessment_round(c.coordinator, c.id, "Spring", [c.norm_in])
+    opened = control.open_assessment_round(c.coordinator, c.id, RoundOpening("Spring", [c.norm_in]))
     c.record("A", c.subjects["B"], 4, round_id=opened.id)
     assert control.close_assessment_round(c.coordinator, c.id, opened.id).open is False
     late = c.refused(lambda: c.record("A", c.subjects["B"], 5, round_id=opened.id))
@@ -210,7 +205,7 @@ def test_a_round_needs_at_least_one_adopted_norm(cluster: Cluster, norm_ids: lis
     given = {"unknown": str(uuid.uuid4()), "malformed": "n", "a round's id": cluster.round_id}
     control, c = cluster.container.mutual_control, cluster
     ids = [given[n] for n in norm_ids]
-    call = lambda: control.open_assessment_round(c.coordinator, c.id, "R", ids)  # noqa: E731
+    call = lambda: control.open_assessment_round(c.coordinator, c.id, RoundOpening("R", ids))  # noqa: E731
     assert code_and_field(c.refused(call)) == ("BAD_USER_INPUT", "normIds")
 
 
@@ -240,7 +235,7 @@ def test_only_coordinators_adopt_norms_and_open_or_close_rounds(cluster: Cluster
     control, c, person = cluster.container.mutual_control, cluster, cluster.people[who]
     calls = [
         lambda: control.adopt_norm(person, c.id, NormAdoption("Norm", None, 1, 5, 1.0)),
-        lambda: control.open_assessment_round(person, c.id, "Round", [c.norm_in]),
+        lambda: control.open_assessment_round(person, c.id, RoundOpening("Round", [c.norm_in])),
         lambda: control.close_assessment_round(person, c.id, c.round_id),
     ]
     assert [c.refused(call).code for call in calls] == ["FORBIDDEN"] * 3
@@ -251,12 +246,14 @@ def test_only_coordinators_adopt_norms_and_open_or_close_rounds(cluster: Cluster
 
 def test_an_assessment_logged_after_its_rounds_close_does_not_count(cluster: Cluster) -> None:
     control, c = cluster.container.mutual_control, cluster
-    opened = control.open_assessment_round(c.coordinator, c.id, "Race", [c.norm_in])
+    opened = control.open_assessment_round(c.coordinator, c.id, RoundOpening("Race", [c.norm_in]))
     partition = c.container.partitions.open(c.id)
     round_ = partition.app.repository.get(uuid.UUID(opened.id))
     card = Scorecard.start(uuid.UUID(opened.id), c.subjects["A"])
     with stamped(Stamp(c.id, None, c.subjects["A"], "race")):
-        card.record(round_, c.subjects["B"], c.norm_in, 5, None)  # checked while still open
+        card.record(
+            round_, Assessment(c.subjects["B"], c.norm_in, 5, None)
+        )  # checked while still open
     control.close_assessment_round(c.coordinator, c.id, opened.id)
     partition.app.save(card)  # …but it reaches the log after the close
     scope = c.container.queries.scope(c.coordinator, c.id)
@@ -269,7 +266,9 @@ def test_an_assessment_logged_after_its_rounds_close_does_not_count(cluster: Clu
 def test_two_processes_revising_one_scorecard_lose_no_revision(cluster: Cluster) -> None:
     other = bootstrap(cluster.container.settings)  # a second process on the same storage
     control, c = cluster.container.mutual_control, cluster
-    spring = control.open_assessment_round(c.coordinator, c.id, "Concurrent", [c.norm_in]).id
+    spring = control.open_assessment_round(
+        c.coordinator, c.id, RoundOpening("Concurrent", [c.norm_in])
+    ).id
     calls = [
         (service, score) for score in (1, 2, 3, 4, 5) for service in (control, other.mutual_control)
     ]
@@ -277,7 +276,7 @@ def test_two_processes_revising_one_scorecard_lose_no_revision(cluster: Cluster)
     def record(service_and_score: tuple[Any, int]) -> int:
         service, score = service_and_score
         found = service.record_assessment(
-            c.people["A"], c.id, spring, c.subjects["B"], c.norm_in, score, None
+            c.people["A"], c.id, spring, Assessment(c.subjects["B"], c.norm_in, score, None)
         )
         return int(found.assessment.revision)
 

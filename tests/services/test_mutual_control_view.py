@@ -24,8 +24,10 @@ from mutual_control_scenario import (
     WITHDRAWN,
 )
 
+from domain.assessment_round import RoundOpening
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.norm import NormAdoption
+from domain.scorecard import Assessment
 from infra.bootstrap import Container
 from services import mutual_control_queries as queries
 from services.mutual_control_dto import MutualControlInfo
@@ -78,11 +80,14 @@ def build_round(container: Container) -> Round:
         for key, (low, high, weight) in NORMS.items()
     }
     opened = control.open_assessment_round(
-        op, cluster_id, "2024/25", [norms[k] for k in ROUND_NORMS]
+        op, cluster_id, RoundOpening("2024/25", [norms[k] for k in ROUND_NORMS])
     )
     for assessor, assessee, norm, score in STEPS:
         control.record_assessment(
-            members[assessor], cluster_id, opened.id, subjects[assessee], norms[norm], score, None
+            members[assessor],
+            cluster_id,
+            opened.id,
+            Assessment(subjects[assessee], norms[norm], score, None),
         )
     registry.withdraw_subject(op, cluster_id, subjects[WITHDRAWN])
     return Round(container, op, cluster_id, subjects, members, norms, opened.id)
@@ -177,7 +182,7 @@ def test_a_rebuilt_read_model_gives_the_same_view(round_: Round) -> None:
 def test_an_empty_round_has_null_scores_and_zero_rates(round_: Round) -> None:
     control = round_.container.mutual_control
     empty = control.open_assessment_round(
-        round_.operator, round_.cluster_id, "Empty", [round_.norms["N1"]]
+        round_.operator, round_.cluster_id, RoundOpening("Empty", [round_.norms["N1"]])
     )
     view = queries.mutual_control_view(round_.scope(), empty)
     assert all(v is None for row in view.matrix for v in row)
@@ -188,10 +193,13 @@ def test_an_empty_round_has_null_scores_and_zero_rates(round_: Round) -> None:
 def test_the_heavier_norm_pulls_the_pair_score_towards_it(round_: Round) -> None:
     control, op, s = round_.container.mutual_control, round_.operator, round_.subjects
     norms = [round_.norms["N1"], round_.norms["N2"]]  # weights 2 and 1
-    weighted = control.open_assessment_round(op, round_.cluster_id, "Weights", norms)
+    weighted = control.open_assessment_round(op, round_.cluster_id, RoundOpening("Weights", norms))
     for norm_id, score in zip(norms, (5, 0), strict=True):  # normalised 1.0 and 0.0
         control.record_assessment(
-            round_.members["A"], round_.cluster_id, weighted.id, s["B"], norm_id, score, None
+            round_.members["A"],
+            round_.cluster_id,
+            weighted.id,
+            Assessment(s["B"], norm_id, score, None),
         )
     view = queries.mutual_control_view(round_.scope(), weighted)
     assert view.matrix[0][1] == pytest.approx(2 / 3)  # not the plain mean, 1/2

@@ -17,7 +17,13 @@ from project_support import TODAY, clock, container, launch, plan, project_datab
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from domain.goal import GoalProposal
-from domain.project import MilestonePlan, ResultSpec
+from domain.project import (
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    ResultMeasurement,
+    ResultSpec,
+)
 
 
 def refused(world, error: type[DomainError], call, field: str | None = None) -> DomainError:  # type: ignore[no-untyped-def]
@@ -125,8 +131,10 @@ def test_members_of_the_lead_and_partners_and_coordinators_report_on_a_project(w
     project = launch(world)  # school leads, college is partner
     for principal in (world.ivan, world.petr, world.coordinator):
         milestone = plan(world, project.id, TODAY, principal)
-        projects.reach_milestone(principal, c, project.id, milestone, TODAY, "Done")
-        projects.record_result(principal, c, project.id, project.expected_results[0].id, 3)
+        projects.reach_milestone(principal, c, project.id, milestone, MilestoneReach(TODAY, "Done"))
+        projects.record_result(
+            principal, c, project.id, project.expected_results[0].id, ResultMeasurement(3)
+        )
     assert [type(e).__name__ for e in world.events()[-9:]] == [
         "MilestonePlanned",
         "MilestoneReached",
@@ -144,9 +152,15 @@ def test_members_of_other_subjects_and_auditors_may_not_report(world) -> None:  
             lambda p=principal: projects.plan_milestone(
                 p, c, project.id, MilestonePlan("M", TODAY)
             ),
-            lambda p=principal: projects.reach_milestone(p, c, project.id, milestone, TODAY, "x"),
-            lambda p=principal: projects.miss_milestone(p, c, project.id, milestone, "Why"),
-            lambda p=principal: projects.record_result(p, c, project.id, result, 1),
+            lambda p=principal: projects.reach_milestone(
+                p, c, project.id, milestone, MilestoneReach(TODAY, "x")
+            ),
+            lambda p=principal: projects.miss_milestone(
+                p, c, project.id, milestone, MilestoneMiss("Why")
+            ),
+            lambda p=principal: projects.record_result(
+                p, c, project.id, result, ResultMeasurement(1)
+            ),
         ):
             refused(world, Forbidden, call)
 
@@ -155,17 +169,25 @@ def test_reaching_a_missed_or_reached_milestone_and_missing_a_reached_one_confli
     projects, c, op = world.container.projects, world.cluster_id, world.coordinator
     project = launch(world)
     missed, reached = plan(world, project.id, TODAY), plan(world, project.id, TODAY)
-    projects.miss_milestone(op, c, project.id, missed, "Flooded")
-    projects.reach_milestone(op, c, project.id, reached, TODAY, "Done")
+    projects.miss_milestone(op, c, project.id, missed, MilestoneMiss("Flooded"))
+    projects.reach_milestone(op, c, project.id, reached, MilestoneReach(TODAY, "Done"))
     error = refused(
-        world, Conflict, lambda: projects.reach_milestone(op, c, project.id, missed, TODAY, "Late")
+        world,
+        Conflict,
+        lambda: projects.reach_milestone(op, c, project.id, missed, MilestoneReach(TODAY, "Late")),
     )
     assert error.code == "CONFLICT" and "already missed" in error.message
-    refused(world, Conflict, lambda: projects.miss_milestone(op, c, project.id, reached, "No"))
     refused(
         world,
         Conflict,
-        lambda: projects.reach_milestone(op, c, project.id, reached, TODAY, "Again"),
+        lambda: projects.miss_milestone(op, c, project.id, reached, MilestoneMiss("No")),
+    )
+    refused(
+        world,
+        Conflict,
+        lambda: projects.reach_milestone(
+            op, c, project.id, reached, MilestoneReach(TODAY, "Again")
+        ),
     )
 
 
@@ -177,10 +199,14 @@ def test_evidence_that_is_not_an_http_url_records_nothing(world, url: str) -> No
     refused(
         world,
         InvalidInput,
-        lambda: projects.reach_milestone(op, c, project.id, milestone, TODAY, "x", url),
+        lambda: projects.reach_milestone(
+            op, c, project.id, milestone, MilestoneReach(TODAY, "x", url)
+        ),
         field="evidenceUrl",
     )
-    reached = projects.reach_milestone(op, c, project.id, milestone, TODAY, "x", "https://a.uz/r")
+    reached = projects.reach_milestone(
+        op, c, project.id, milestone, MilestoneReach(TODAY, "x", "https://a.uz/r")
+    )
     assert (reached.status, reached.evidence_url) == ("REACHED", "https://a.uz/r")
 
 
@@ -192,12 +218,17 @@ def test_a_milestone_is_not_reached_after_today_by_the_clock(world) -> None:  # 
     refused(
         world,
         InvalidInput,
-        lambda: projects.reach_milestone(op, c, project.id, milestone, tomorrow, "x"),
+        lambda: projects.reach_milestone(
+            op, c, project.id, milestone, MilestoneReach(tomorrow, "x")
+        ),
         field="reachedOn",
     )
     world.container.clock.day = tomorrow
     assert (
-        projects.reach_milestone(op, c, project.id, milestone, tomorrow, "x").reached_on == tomorrow
+        projects.reach_milestone(
+            op, c, project.id, milestone, MilestoneReach(tomorrow, "x")
+        ).reached_on
+        == tomorrow
     )
 
 
@@ -210,9 +241,9 @@ def test_unknown_projects_milestones_and_results_are_not_found(world) -> None:  
         lambda: projects.plan_milestone(
             op, c, world.cluster_id, MilestonePlan("M", TODAY)
         ),  # not a project
-        lambda: projects.reach_milestone(op, c, project.id, nobody, TODAY, "x"),
-        lambda: projects.miss_milestone(op, c, project.id, "bad", "x"),
-        lambda: projects.record_result(op, c, project.id, nobody, 1),
+        lambda: projects.reach_milestone(op, c, project.id, nobody, MilestoneReach(TODAY, "x")),
+        lambda: projects.miss_milestone(op, c, project.id, "bad", MilestoneMiss("x")),
+        lambda: projects.record_result(op, c, project.id, nobody, ResultMeasurement(1)),
     ):
         refused(world, NotFound, call)
 
@@ -225,19 +256,19 @@ def test_a_negative_actual_and_blank_reports_record_nothing(world) -> None:  # t
     refused(
         world,
         InvalidInput,
-        lambda: projects.record_result(op, c, project.id, result, -1),
+        lambda: projects.record_result(op, c, project.id, result, ResultMeasurement(-1)),
         field="actual",
     )
     refused(
         world,
         InvalidInput,
-        lambda: projects.miss_milestone(op, c, project.id, milestone, " "),
+        lambda: projects.miss_milestone(op, c, project.id, milestone, MilestoneMiss(" ")),
         field="reason",
     )
     refused(
         world,
         InvalidInput,
-        lambda: projects.reach_milestone(op, c, project.id, milestone, TODAY, ""),
+        lambda: projects.reach_milestone(op, c, project.id, milestone, MilestoneReach(TODAY, "")),
         field="actualResult",
     )
     refused(

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 import pytest
 from project_support import TODAY, clock, container, launch, plan, project_database  # noqa: F401
 
-from domain.project import ResultSpec
+from domain.project import MilestoneMiss, MilestoneReach, ResultMeasurement, ResultSpec
 from services.orientation import OrientationInfo
 from services.projects import orientation_of, project_in
 
@@ -59,12 +59,16 @@ def build_scenario(world) -> str:  # type: ignore[no-untyped-def]
             "G": (3, 20),
         }.items()
     }
-    projects.reach_milestone(op, c, project.id, ids["A"], date(2025, 3, 1), "Signed")
-    projects.reach_milestone(op, c, project.id, ids["B"], date(2025, 3, 7), "Placed late")
-    projects.miss_milestone(op, c, project.id, ids["C"], "No rooms")
-    projects.reach_milestone(op, c, project.id, ids["G"], date(2025, 3, 9), "Early")
+    projects.reach_milestone(
+        op, c, project.id, ids["A"], MilestoneReach(date(2025, 3, 1), "Signed")
+    )
+    projects.reach_milestone(
+        op, c, project.id, ids["B"], MilestoneReach(date(2025, 3, 7), "Placed late")
+    )
+    projects.miss_milestone(op, c, project.id, ids["C"], MilestoneMiss("No rooms"))
+    projects.reach_milestone(op, c, project.id, ids["G"], MilestoneReach(date(2025, 3, 9), "Early"))
     for result, actual in zip(project.expected_results[:3], (5, 8, 0), strict=True):
-        projects.record_result(op, c, project.id, result.id, actual)
+        projects.record_result(op, c, project.id, result.id, ResultMeasurement(actual))
     return project.id
 
 
@@ -101,7 +105,7 @@ def test_a_new_actual_replaces_the_old_one_in_the_attainment(world) -> None:  # 
     scope = world.container.queries.scope(world.anna, world.cluster_id)
     placed = project_in(scope, project_id).expected_results[0]  # type: ignore[union-attr]
     world.container.projects.record_result(
-        world.coordinator, world.cluster_id, project_id, placed.id, 7.5
+        world.coordinator, world.cluster_id, project_id, placed.id, ResultMeasurement(7.5)
     )
     # (0.75 + 1 + 0) / 3
     assert metrics(world, project_id).result_attainment == pytest.approx(1.75 / 3)
@@ -120,7 +124,7 @@ def test_only_missed_and_overdue_milestones_give_a_rate_of_zero(world) -> None: 
     missed = plan(world, project.id, date(2025, 3, 1))
     plan(world, project.id, date(2025, 3, 2))
     world.container.projects.miss_milestone(
-        world.coordinator, world.cluster_id, project.id, missed, "Strike"
+        world.coordinator, world.cluster_id, project.id, missed, MilestoneMiss("Strike")
     )
     assert metrics(world, project.id) == OrientationInfo(2, 0, 1, 1, 0.0, None)
 
@@ -128,7 +132,11 @@ def test_only_missed_and_overdue_milestones_give_a_rate_of_zero(world) -> None: 
 def test_an_actual_above_its_target_counts_as_fully_attained_not_more(world) -> None:  # type: ignore[no-untyped-def]
     project = launch(world, expected_results=[ResultSpec("Kits", 4)])
     world.container.projects.record_result(
-        world.coordinator, world.cluster_id, project.id, project.expected_results[0].id, 40
+        world.coordinator,
+        world.cluster_id,
+        project.id,
+        project.expected_results[0].id,
+        ResultMeasurement(40),
     )
     assert metrics(world, project.id).result_attainment == 1.0
 

@@ -10,7 +10,7 @@ import pytest
 from project_support import TODAY, clock, container, launch, plan, project_database  # noqa: F401
 
 from domain.errors import InvalidInput
-from domain.project import ResultSpec
+from domain.project import MilestoneMiss, MilestoneReach, ResultMeasurement, ResultSpec
 from infra.partitions import scratch_read_model
 from services.projects import project_in, projects_in
 
@@ -26,9 +26,11 @@ def history(world) -> list[str]:  # type: ignore[no-untyped-def]
         world, title="Practicum 2", lead_id=world.college_id, partner_ids=[world.school_id]
     )
     reached, missed = plan(world, first.id, date(2025, 3, 1)), plan(world, first.id, TODAY)
-    projects.reach_milestone(op, c, first.id, reached, date(2025, 3, 2), "Late", "https://a.uz")
-    projects.miss_milestone(op, c, first.id, missed, "Flooded")
-    projects.record_result(op, c, first.id, first.expected_results[1].id, 3.5)
+    projects.reach_milestone(
+        op, c, first.id, reached, MilestoneReach(date(2025, 3, 2), "Late", "https://a.uz")
+    )
+    projects.miss_milestone(op, c, first.id, missed, MilestoneMiss("Flooded"))
+    projects.record_result(op, c, first.id, first.expected_results[1].id, ResultMeasurement(3.5))
     return [first.id, second.id, third.id]
 
 

@@ -23,10 +23,10 @@ from sqlalchemy.engine import Engine
 
 from domain.cluster import InterestDeclaration, MemberAddition, SubjectAdmission
 from domain.goal import GoalProposal
+from domain.project import ProjectLaunch
 from graphql_api.context import Context
 from graphql_api.schema import build_schema
 from services.principal import Principal
-from services.projects import ProjectLaunch
 
 SCHEMA = build_schema()
 

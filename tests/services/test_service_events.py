@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 from domain.base import STAMP_FIELDS
-from domain.cluster import InterestDeclaration, SubjectAdmission
+from domain.cluster import InterestDeclaration, RoleChange, SubjectAdmission
 from services.chain import canonical_bytes, genesis, link
 from services.request import set_request_id
 
@@ -31,9 +31,9 @@ def busy(world) -> list[str]:
     r.declare_interest(
         world.ivan, c, world.school_id, InterestDeclaration("SOCIAL", "Graduates stay")
     )
-    r.grant_role(op, c, world.ivan_id, "MEMBER")  # already held: nothing
-    r.grant_role(op, c, world.petr_id, "AUDITOR")
-    r.revoke_role(op, c, world.petr_id, "COORDINATOR")  # not held: nothing
+    r.grant_role(op, c, world.ivan_id, RoleChange("MEMBER"))  # already held: nothing
+    r.grant_role(op, c, world.petr_id, RoleChange("AUDITOR"))
+    r.revoke_role(op, c, world.petr_id, RoleChange("COORDINATOR"))  # not held: nothing
     r.admit_subject(op, c, SubjectAdmission("TSPU", "UNIVERSITY", None))
     r.withdraw_subject(op, c, world.college_id)
     return ["InterestDeclared", "RoleGranted", "SubjectAdmitted", "SubjectWithdrawn"]

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from domain.cluster import InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.cluster import InterestDeclaration, MemberAddition, RoleChange, SubjectAdmission
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 
 MALFORMED_IDS = [
@@ -52,8 +52,8 @@ def test_a_malformed_cluster_id_is_not_found_for_reads_and_commands(world, bad: 
         lambda: registry.add_member(
             world.coordinator, bad, MemberAddition("Maria", None, None, ["AUDITOR"])
         ),
-        lambda: registry.grant_role(world.coordinator, bad, world.ivan_id, "AUDITOR"),
-        lambda: registry.revoke_role(world.coordinator, bad, world.ivan_id, "MEMBER"),
+        lambda: registry.grant_role(world.coordinator, bad, world.ivan_id, RoleChange("AUDITOR")),
+        lambda: registry.revoke_role(world.coordinator, bad, world.ivan_id, RoleChange("MEMBER")),
     ):
         expect_code(call, "NOT_FOUND")
     assert world.head() == head
@@ -90,8 +90,8 @@ def test_malformed_target_ids_are_not_found_and_a_malformed_reference_is_bad_inp
         lambda: registry.declare_interest(world.ivan, c, bad, InterestDeclaration("LEGAL", "x")),
         "NOT_FOUND",
     )
-    expect_code(lambda: registry.grant_role(op, c, bad, "AUDITOR"), "NOT_FOUND")
-    expect_code(lambda: registry.revoke_role(op, c, bad, "MEMBER"), "NOT_FOUND")
+    expect_code(lambda: registry.grant_role(op, c, bad, RoleChange("AUDITOR")), "NOT_FOUND")
+    expect_code(lambda: registry.revoke_role(op, c, bad, RoleChange("MEMBER")), "NOT_FOUND")
     error = expect_code(
         lambda: registry.add_member(op, c, MemberAddition("Maria", None, bad, ["MEMBER"])),
         "BAD_USER_INPUT",
@@ -118,8 +118,8 @@ def test_well_formed_but_unknown_targets_are_not_found(world) -> None:
     for call in (
         lambda: registry.withdraw_subject(op, c, unknown),
         lambda: registry.declare_interest(op, c, unknown, InterestDeclaration("LEGAL", "x")),
-        lambda: registry.grant_role(op, c, unknown, "AUDITOR"),
-        lambda: registry.revoke_role(op, c, unknown, "MEMBER"),
+        lambda: registry.grant_role(op, c, unknown, RoleChange("AUDITOR")),
+        lambda: registry.revoke_role(op, c, unknown, RoleChange("MEMBER")),
     ):
         expect_code(call, "NOT_FOUND")
     error = expect_code(
@@ -167,7 +167,7 @@ def test_refused_input_names_the_field_and_records_nothing(world) -> None:
             lambda: registry.add_member(op, c, MemberAddition("Maria", None, None, ["OWNER"])),
             "roles",
         ),
-        (lambda: registry.grant_role(op, c, world.ivan_id, "OWNER"), "role"),
+        (lambda: registry.grant_role(op, c, world.ivan_id, RoleChange("OWNER")), "role"),
     ]
     for call, field in cases:
         error = expect_code(call, "BAD_USER_INPUT")
@@ -182,15 +182,15 @@ def test_conflicts_record_nothing(world) -> None:
     with pytest.raises(Conflict):
         registry.withdraw_subject(op, c, world.college_id)
     with pytest.raises(Conflict):
-        registry.revoke_role(op, c, world.coordinator_id, "COORDINATOR")
+        registry.revoke_role(op, c, world.coordinator_id, RoleChange("COORDINATOR"))
     assert world.head() == head
 
 
 def test_granting_a_held_role_and_revoking_a_missing_one_record_nothing(world) -> None:
     registry, c, op = world.container.registry, world.cluster_id, world.coordinator
     head = world.head()
-    assert registry.grant_role(op, c, world.ivan_id, "MEMBER").roles == ("MEMBER",)
-    assert registry.revoke_role(op, c, world.ivan_id, "AUDITOR").roles == ("MEMBER",)
+    assert registry.grant_role(op, c, world.ivan_id, RoleChange("MEMBER")).roles == ("MEMBER",)
+    assert registry.revoke_role(op, c, world.ivan_id, RoleChange("AUDITOR")).roles == ("MEMBER",)
     assert world.head() == head
 
 

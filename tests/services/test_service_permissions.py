@@ -16,7 +16,13 @@ from typing import Any
 
 import pytest
 
-from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.cluster import (
+    ClusterFounding,
+    InterestDeclaration,
+    MemberAddition,
+    RoleChange,
+    SubjectAdmission,
+)
 from domain.errors import Forbidden, NotFound, Unauthenticated
 from services.principal import Principal
 
@@ -34,10 +40,10 @@ ADMIN_COMMANDS: dict[str, Command] = {
         p, w.cluster_id, MemberAddition("Maria", None, w.school_id, ["MEMBER"])
     ),
     "grantRole": lambda w, p: w.container.registry.grant_role(
-        p, w.cluster_id, w.petr_id, "AUDITOR"
+        p, w.cluster_id, w.petr_id, RoleChange("AUDITOR")
     ),
     "revokeRole": lambda w, p: w.container.registry.revoke_role(
-        p, w.cluster_id, w.petr_id, "MEMBER"
+        p, w.cluster_id, w.petr_id, RoleChange("MEMBER")
     ),
 }
 
@@ -128,7 +134,9 @@ def test_a_member_of_a_withdrawn_subject_can_still_read(world) -> None:
 
 def test_a_coordinator_acting_for_a_withdrawn_subject_keeps_read_access_only(world) -> None:
     registry = world.container.registry
-    registry.grant_role(world.coordinator, world.cluster_id, world.ivan_id, "COORDINATOR")
+    registry.grant_role(
+        world.coordinator, world.cluster_id, world.ivan_id, RoleChange("COORDINATOR")
+    )
     registry.withdraw_subject(world.coordinator, world.cluster_id, world.school_id)
     head = world.head()
     with pytest.raises(Forbidden):
@@ -196,7 +204,7 @@ def test_only_platform_operators_found_clusters(container, world) -> None:
 
 def test_a_member_stripped_of_every_role_no_longer_sees_the_cluster(world) -> None:
     world.container.registry.revoke_role(
-        world.coordinator, world.cluster_id, world.petr_id, "MEMBER"
+        world.coordinator, world.cluster_id, world.petr_id, RoleChange("MEMBER")
     )
     with pytest.raises(NotFound):
         world.container.queries.scope(world.petr, world.cluster_id)
@@ -216,7 +224,7 @@ def test_an_open_stream_asks_the_read_rule_again_and_learns_forbidden(world) -> 
     with pytest.raises(Forbidden) as withdrawn:
         queries.check_still_follows(world.ivan, world.cluster_id)
     assert "withdrawn" in withdrawn.value.message
-    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
+    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, RoleChange("MEMBER"))
     with pytest.raises(Forbidden) as caught:
         queries.check_still_follows(world.petr, world.cluster_id)
     assert caught.value.code == "FORBIDDEN"

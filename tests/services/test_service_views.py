@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from domain.cluster import ClusterFounding, InterestDeclaration, SubjectAdmission
+from domain.cluster import ClusterFounding, InterestDeclaration, RoleChange, SubjectAdmission
 from domain.vocabulary import CONTINUITY_CHAIN, SubjectKind
 from infra.partitions import scratch_read_model
 
@@ -53,8 +53,8 @@ def build_history(world) -> None:
     r.declare_interest(world.ivan, c, world.school_id, InterestDeclaration("SOCIAL", "First"))
     r.declare_interest(world.ivan, c, world.school_id, InterestDeclaration("SOCIAL", "Replaced"))
     r.declare_interest(world.petr, c, world.college_id, InterestDeclaration("LEGAL", "Charter"))
-    r.grant_role(op, c, world.anna_id, "COORDINATOR")
-    r.revoke_role(world.anna, c, world.coordinator_id, "COORDINATOR")
+    r.grant_role(op, c, world.anna_id, RoleChange("COORDINATOR"))
+    r.revoke_role(world.anna, c, world.coordinator_id, RoleChange("COORDINATOR"))
     r.admit_subject(world.anna, c, SubjectAdmission("TSPU", "UNIVERSITY", "Tomsk"))
     r.withdraw_subject(world.anna, c, world.college_id)
 

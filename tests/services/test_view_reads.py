@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.cluster import SubjectAdmission
+from domain.cluster import RoleChange, SubjectAdmission
 from domain.errors import Forbidden, NotFound
 from infra.partitions import scratch_read_model
 from services.dto import CallerInfo
@@ -66,10 +66,10 @@ def test_a_withdrawn_subject_leaves_its_members_read_access_only(world) -> None:
 def test_a_member_stripped_of_roles_is_refused_on_the_next_read(world) -> None:
     queries, registry = world.container.queries, world.container.registry
     assert queries.scope(world.petr, world.cluster_id).actor.member_id == world.petr_id
-    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
+    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, RoleChange("MEMBER"))
     with pytest.raises(NotFound):
         queries.scope(world.petr, world.cluster_id)
-    registry.grant_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
+    registry.grant_role(world.coordinator, world.cluster_id, world.petr_id, RoleChange("MEMBER"))
     assert queries.scope(world.petr, world.cluster_id).actor.roles  # and back again
 
 

@@ -12,9 +12,17 @@ from typing import Any
 import pytest
 from mutual_control_world import close
 
-from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.assessment_round import RoundOpening
+from domain.cluster import (
+    ClusterFounding,
+    InterestDeclaration,
+    MemberAddition,
+    RoleChange,
+    SubjectAdmission,
+)
 from domain.errors import Forbidden, NotFound
 from domain.norm import NormAdoption
+from domain.scorecard import Assessment
 from infra.bootstrap import bootstrap
 from services import mutual_control_queries
 from services.mutual_control import RecordedAssessment
@@ -26,7 +34,9 @@ def open_round(world: Any) -> tuple[str, str]:
     norm = control.adopt_norm(
         world.coordinator, world.cluster_id, NormAdoption("Teaching", "Lessons", 1, 5, 2.0)
     )
-    opened = control.open_assessment_round(world.coordinator, world.cluster_id, "2025", [norm.id])
+    opened = control.open_assessment_round(
+        world.coordinator, world.cluster_id, RoundOpening("2025", [norm.id])
+    )
     return norm.id, opened.id
 
 
@@ -35,7 +45,7 @@ def record(
 ) -> RecordedAssessment:
     norm_id, round_id = round_
     return world.container.mutual_control.record_assessment(  # type: ignore[no-any-return]
-        who, world.cluster_id, round_id, assessee, norm_id, score, "why"
+        who, world.cluster_id, round_id, Assessment(assessee, norm_id, score, "why")
     )
 
 
@@ -47,7 +57,7 @@ def test_the_answer_is_what_the_read_model_says_after_the_command(world) -> None
     registry.declare_interest(
         world.ivan, world.cluster_id, world.school_id, InterestDeclaration("ECONOMIC", "Jobs")
     )
-    registry.grant_role(world.coordinator, world.cluster_id, world.ivan_id, "AUDITOR")
+    registry.grant_role(world.coordinator, world.cluster_id, world.ivan_id, RoleChange("AUDITOR"))
     round_ = open_round(world)
     record(world, world.ivan, world.college_id, round_)
     done = record(world, world.ivan, world.college_id, round_, score=5)
@@ -69,13 +79,13 @@ def test_a_revoked_role_takes_effect_at_once(world) -> None:
     round_ = open_round(world)
     registry = world.container.registry
     record(world, world.petr, world.school_id, round_)  # the directory now knows Petr
-    registry.grant_role(world.coordinator, world.cluster_id, world.petr_id, "AUDITOR")
-    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
+    registry.grant_role(world.coordinator, world.cluster_id, world.petr_id, RoleChange("AUDITOR"))
+    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, RoleChange("MEMBER"))
     head = world.head()
     with pytest.raises(Forbidden):  # an auditor does not assess
         record(world, world.petr, world.school_id, round_)
     assert world.head() == head
-    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, "AUDITOR")
+    registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, RoleChange("AUDITOR"))
     with pytest.raises(NotFound):  # no role left: not a member any more
         record(world, world.petr, world.school_id, round_)
     with pytest.raises(NotFound):
@@ -88,7 +98,9 @@ def test_a_role_revoked_by_another_process_takes_effect_at_once(world) -> None:
     world.container.queries.scope(world.petr, world.cluster_id)  # both paths know Petr
     other = bootstrap(world.container.settings)  # a second process on the same storage
     try:
-        other.registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
+        other.registry.revoke_role(
+            world.coordinator, world.cluster_id, world.petr_id, RoleChange("MEMBER")
+        )
     finally:
         close(other)
     head = world.head()

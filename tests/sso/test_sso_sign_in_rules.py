@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import Forbidden, InvalidInput
+from domain.identity_provider import ProviderRegistration
 from infra.bootstrap import Container
 from infra.secrets import DirSecret
 from services.dto import ClusterInfo
@@ -42,7 +43,9 @@ def provider(
         operator, cluster.id, SubjectAdmission("School No. 4", "SCHOOL", None)
     )
     info = identity(container).register_identity_provider(
-        operator, cluster.id, "School SSO", subject.id, ISSUER, "cw", "s3cret", enrol
+        operator,
+        cluster.id,
+        ProviderRegistration("School SSO", subject.id, ISSUER, "cw", "s3cret", enrol),
     )
     return container.identity.login_client(cluster.id, info.id).provider
 
@@ -132,7 +135,9 @@ def test_an_unusable_issuer_is_bad_input_on_the_issuer(
     refusing = identity(container, refusal="unreachable")
     with pytest.raises(InvalidInput) as refused:
         refusing.register_identity_provider(
-            operator, cluster.id, "College SSO", subject.id, ISSUER, "cw", "s3cret"
+            operator,
+            cluster.id,
+            ProviderRegistration("College SSO", subject.id, ISSUER, "cw", "s3cret"),
         )
     assert refused.value.field == "issuer"
     assert refusing.providers(container.queries.scope(operator, cluster.id)) == []
@@ -155,7 +160,9 @@ def test_a_registration_refused_after_the_secret_was_sealed_leaves_no_secret(
     racing = IdentityService(container.runner, WithdrawingDiscovery(), secrets, "http://cw.example")
     with pytest.raises(InvalidInput) as refused:
         racing.register_identity_provider(
-            operator, cluster.id, "Lyceum SSO", subject.id, ISSUER, "cw", "s3cret"
+            operator,
+            cluster.id,
+            ProviderRegistration("Lyceum SSO", subject.id, ISSUER, "cw", "s3cret"),
         )
     assert refused.value.field == "subjectId"
     with Session(container.directory.engine) as session:

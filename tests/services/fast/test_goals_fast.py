@@ -11,7 +11,7 @@ import pytest
 from fast_world import TODAY, FastWorld, refused
 
 from domain.cluster import InterestDeclaration
-from domain.goal import GoalProposal
+from domain.goal import GoalProposal, GoalVote
 from services.goal_queries import find_goal
 
 
@@ -22,7 +22,9 @@ def propose(w: FastWorld, who: Any = None, **changes: Any) -> str:
 
 
 def vote(w: FastWorld, who: Any, goal_id: str, choice: str, link: str | None = None) -> str:
-    return w.goals.cast_goal_vote(who, w.cluster_id, goal_id, choice, link).recorded_status
+    return w.goals.cast_goal_vote(
+        who, w.cluster_id, goal_id, GoalVote(choice, link)
+    ).recorded_status
 
 
 def test_a_member_proposes_for_their_own_subject(world: FastWorld) -> None:

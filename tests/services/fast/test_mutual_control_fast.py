@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from fast_world import FastWorld, refused
 
+from domain.assessment_round import RoundOpening
 from domain.norm import NormAdoption
+from domain.scorecard import Assessment
 from services.mutual_control_queries import mutual_control_view
 
 
@@ -25,13 +27,15 @@ def round_world(world: FastWorld) -> tuple[FastWorld, str, str, str]:
     research = control.adopt_norm(
         w.operator, w.cluster_id, NormAdoption("Research", "Papers", 0, 10, 2.0)
     ).id
-    round_id = control.open_assessment_round(w.operator, w.cluster_id, "2024/25", [teaching]).id
+    round_id = control.open_assessment_round(
+        w.operator, w.cluster_id, RoundOpening("2024/25", [teaching])
+    ).id
     return w, round_id, teaching, research
 
 
 def record(w: FastWorld, who: Any, round_id: str, assessee: str, norm: str, score: float) -> Any:
     return w.mutual_control.record_assessment(
-        who, w.cluster_id, round_id, assessee, norm, score, None
+        who, w.cluster_id, round_id, Assessment(assessee, norm, score, None)
     ).assessment
 
 
@@ -139,12 +143,16 @@ def test_a_round_needs_adopted_norms_and_a_coordinator(round_world: Any) -> None
     for norm_ids in ([], [str(uuid.uuid4())], [round_id]):
         refused(
             w,
-            lambda n=norm_ids: open_round(w.operator, w.cluster_id, "Next", n),
+            lambda n=norm_ids: open_round(w.operator, w.cluster_id, RoundOpening("Next", n)),
             "BAD_USER_INPUT",
             "normIds",
         )
     for who in (w.ivan, w.anna):
-        refused(w, lambda p=who: open_round(p, w.cluster_id, "Next", [teaching]), "FORBIDDEN")
+        refused(
+            w,
+            lambda p=who: open_round(p, w.cluster_id, RoundOpening("Next", [teaching])),
+            "FORBIDDEN",
+        )
         refused(
             w,
             lambda p=who: w.mutual_control.adopt_norm(

@@ -10,8 +10,15 @@ from typing import Any
 import pytest
 from fast_world import TODAY, FastWorld, refused
 
-from domain.project import MilestonePlan, ResultSpec
-from services.projects import ProjectLaunch, orientation_of, project_in
+from domain.project import (
+    MilestoneMiss,
+    MilestonePlan,
+    MilestoneReach,
+    ProjectLaunch,
+    ResultMeasurement,
+    ResultSpec,
+)
+from services.projects import orientation_of, project_in
 
 
 def launch(w: FastWorld, who: Any = None, **changes: Any) -> Any:
@@ -58,14 +65,21 @@ def test_milestones_make_the_orientation(world: FastWorld) -> None:
         op, c, project.id, MilestonePlan("Report", TODAY - timedelta(days=1))
     )
     projects.plan_milestone(op, c, project.id, MilestonePlan("Defence", TODAY + timedelta(days=30)))
-    reached = projects.reach_milestone(op, c, project.id, early.id, TODAY, "Signed", None)
+    reached = projects.reach_milestone(
+        op, c, project.id, early.id, MilestoneReach(TODAY, "Signed", None)
+    )
     assert (reached.status, reached.reached_on, reached.actual_result) == (
         "REACHED",
         TODAY,
         "Signed",
     )
-    assert projects.miss_milestone(op, c, project.id, missed.id, "No budget").status == "MISSED"
-    result = projects.record_result(op, c, project.id, project.expected_results[0].id, 5)
+    assert (
+        projects.miss_milestone(op, c, project.id, missed.id, MilestoneMiss("No budget")).status
+        == "MISSED"
+    )
+    result = projects.record_result(
+        op, c, project.id, project.expected_results[0].id, ResultMeasurement(5)
+    )
     assert result.actual == 5
     scope = w.queries.scope(w.ivan, c)
     found = project_in(scope, project.id)
@@ -119,12 +133,20 @@ def test_reports_are_refused_with_their_codes(world: FastWorld) -> None:
             None,
         ),
         (
-            lambda: projects.reach_milestone(op, c, project.id, nobody, TODAY, "x"),
+            lambda: projects.reach_milestone(op, c, project.id, nobody, MilestoneReach(TODAY, "x")),
             "NOT_FOUND",
             None,
         ),
-        (lambda: projects.record_result(op, c, project.id, nobody, 1), "NOT_FOUND", None),
-        (lambda: projects.record_result(op, c, project.id, result, -1), "BAD_USER_INPUT", "actual"),
+        (
+            lambda: projects.record_result(op, c, project.id, nobody, ResultMeasurement(1)),
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            lambda: projects.record_result(op, c, project.id, result, ResultMeasurement(-1)),
+            "BAD_USER_INPUT",
+            "actual",
+        ),
         (
             lambda: projects.plan_milestone(op, c, project.id, MilestonePlan("", TODAY)),
             "BAD_USER_INPUT",
@@ -132,17 +154,23 @@ def test_reports_are_refused_with_their_codes(world: FastWorld) -> None:
         ),
         (
             lambda: projects.reach_milestone(
-                op, c, project.id, milestone, TODAY + timedelta(1), "x"
+                op, c, project.id, milestone, MilestoneReach(TODAY + timedelta(1), "x")
             ),
             "BAD_USER_INPUT",
             "reachedOn",
         ),
         (
-            lambda: projects.reach_milestone(op, c, project.id, milestone, TODAY, "x", "ftp://a"),
+            lambda: projects.reach_milestone(
+                op, c, project.id, milestone, MilestoneReach(TODAY, "x", "ftp://a")
+            ),
             "BAD_USER_INPUT",
             "evidenceUrl",
         ),
-        (lambda: projects.miss_milestone(w.anna, c, project.id, milestone, "x"), "FORBIDDEN", None),
+        (
+            lambda: projects.miss_milestone(w.anna, c, project.id, milestone, MilestoneMiss("x")),
+            "FORBIDDEN",
+            None,
+        ),
     ]:
         refused(w, call, code, field)
 
@@ -151,12 +179,18 @@ def test_a_settled_milestone_is_settled_for_good(world: FastWorld) -> None:
     w, projects, op, c = world, world.projects, world.operator, world.cluster_id
     project = launch(w)
     milestone = projects.plan_milestone(op, c, project.id, MilestonePlan("Contracts", TODAY)).id
-    projects.miss_milestone(op, c, project.id, milestone, "No budget")
+    projects.miss_milestone(op, c, project.id, milestone, MilestoneMiss("No budget"))
     message = refused(
-        w, lambda: projects.reach_milestone(op, c, project.id, milestone, TODAY, "x"), "CONFLICT"
+        w,
+        lambda: projects.reach_milestone(op, c, project.id, milestone, MilestoneReach(TODAY, "x")),
+        "CONFLICT",
     )
     assert "already missed" in message
-    refused(w, lambda: projects.miss_milestone(op, c, project.id, milestone, "Again"), "CONFLICT")
+    refused(
+        w,
+        lambda: projects.miss_milestone(op, c, project.id, milestone, MilestoneMiss("Again")),
+        "CONFLICT",
+    )
 
 
 def test_a_planner_describes_what_a_milestone_delivers(world: FastWorld) -> None:

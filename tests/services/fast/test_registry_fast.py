@@ -8,7 +8,13 @@ import uuid
 import pytest
 from fast_world import FastWorld, empty_world, refused
 
-from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.cluster import (
+    ClusterFounding,
+    InterestDeclaration,
+    MemberAddition,
+    RoleChange,
+    SubjectAdmission,
+)
 from domain.errors import DomainError
 from services.principal import Principal
 
@@ -164,9 +170,9 @@ def test_a_member_declares_an_interest_for_their_own_subject_only(world: FastWor
 
 def test_roles_are_granted_and_revoked(world: FastWorld) -> None:
     w = world
-    granted = w.registry.grant_role(w.operator, w.cluster_id, w.ivan_id, "AUDITOR")
+    granted = w.registry.grant_role(w.operator, w.cluster_id, w.ivan_id, RoleChange("AUDITOR"))
     assert granted.roles == ("AUDITOR", "MEMBER")
-    revoked = w.registry.revoke_role(w.operator, w.cluster_id, w.ivan_id, "MEMBER")
+    revoked = w.registry.revoke_role(w.operator, w.cluster_id, w.ivan_id, RoleChange("MEMBER"))
     assert revoked.roles == ("AUDITOR",)
     scope = w.queries.scope(w.operator, w.cluster_id)
     assert {m.name: m.roles for m in scope.members()} == {
@@ -189,13 +195,15 @@ def test_a_bad_role_is_bad_user_input_and_an_unknown_member_not_found(world: Fas
     w = world
     refused(
         w,
-        lambda: w.registry.grant_role(w.operator, w.cluster_id, w.ivan_id, "KING"),
+        lambda: w.registry.grant_role(w.operator, w.cluster_id, w.ivan_id, RoleChange("KING")),
         "BAD_USER_INPUT",
         "role",
     )
     refused(
         w,
-        lambda: w.registry.grant_role(w.operator, w.cluster_id, str(uuid.uuid4()), "AUDITOR"),
+        lambda: w.registry.grant_role(
+            w.operator, w.cluster_id, str(uuid.uuid4()), RoleChange("AUDITOR")
+        ),
         "NOT_FOUND",
     )
 
