@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from store_support import close_container, drop_partitions, make_container
 
-from domain.cluster import ClusterFounding, SubjectAdmission
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import Conflict
+from domain.personal import erased_name
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container, bootstrap
 from infra.cluster_import import ImportRefused, Steps, stored_head
@@ -268,3 +269,55 @@ def test_status_and_unseal_after_a_move_that_was_killed(tmp_path: Path) -> None:
         close_container(store)
     refused = cli(data, "unseal", "--cluster", info.id)
     assert refused.returncode == 1 and "refused: cluster moved to elsewhere" in refused.stderr
+
+
+@pytest.mark.postgres
+def test_a_moved_cluster_keeps_its_members_names_and_its_erasures(
+    tmp_path: Path, own_postgres_url: str
+) -> None:
+    """The person keys go with the cluster, still wrapped, erased ones as tombstones."""
+    url = own_postgres_url
+    source = make_container(tmp_path / "data")
+    target = bootstrap(target_settings(source.settings, url))
+    operator = Principal("op-keys", "Olga Operator", "olga@keys.example", True)
+    try:
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Keys", "Region", "GEOGRAPHIC")
+        )
+        kept = source.registry.add_member(
+            operator, info.id, MemberAddition("Kira Kept", "kira@x.example", None, ["AUDITOR"])
+        )
+        gone = source.registry.add_member(
+            operator, info.id, MemberAddition("Gleb Gone", "gleb@x.example", None, ["MEMBER"])
+        )
+        source.directory.ensure_person("person-gleb", "Gleb Gone", "gleb@x.example")
+        source.directory.link("person-gleb", info.id, gone.id)
+        source.privacy.erase_person(operator, "person-gleb", "request")
+        move_cluster(source, target, info.id)
+        names = {
+            m.id: m.name
+            for m in target.partitions.open(info.id).read_model.registry_reader.members()
+        }
+        assert names[kept.id] == "Kira Kept"
+        assert names[gone.id] == erased_name(gone.id)
+        assert target.person_keys.owners(info.id)[gone.id] == "erased"
+        # Loaded from the log on the target (not only the projected read model).
+        target.person_keys.forget()
+        cluster = target.partitions.open(info.id).app.repository.get(uuid.UUID(info.id))
+        assert cluster is not None
+        reopened = target.partitions.open(info.id).log.read(0, 100)
+        mapper = target.partitions.open(info.id).app.mapper
+        added = [
+            mapper.to_domain_event(r.stored_event)
+            for r in reopened
+            if r.stored_event.topic.endswith("MemberAdded")
+        ]
+        assert {e.name for e in added} >= {"Kira Kept", erased_name(gone.id)}
+        assert target.directory.person("person-gleb") is None
+        assert target.directory.member_of(operator.person_id, info.id) is not None
+        integrity = target.audit.integrity(target.queries.scope(operator, info.id))
+        assert integrity.verified
+    finally:
+        close_container(source)
+        close_container(target)
+        drop_partitions(url)
