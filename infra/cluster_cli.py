@@ -90,8 +90,7 @@ def import_(path: Path, jwks: Path | None, without_personal_data: bool) -> None:
     )
     if done.read_as_erased:
         click.echo(
-            f"note: {done.read_as_erased} members' keys were not in this store: "
-            "they read as erased"
+            f"note: {done.read_as_erased} members' keys were not in this store: they read as erased"
         )
     if not done.anchored:
         click.echo("note: no signed checkpoint anchors this log (see `clusterwork audit verify`)")

@@ -26,8 +26,8 @@ from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.utils import resolve_topic
 from sqlalchemy import inspect, text
 
-from infra.audit.verify import ExportError, Verification, verify_export
 from domain.personal import personal_fields
+from infra.audit.verify import ExportError, Verification, verify_export
 from infra.bootstrap import Container
 from infra.export_entries import open_entries, sealed_members
 from infra.partitions import PostgresPartitions, SqlitePartitions, schema_name, sqlite_engine

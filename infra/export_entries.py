@@ -78,9 +78,7 @@ def seal_entries(entries: dict[str, Any], cluster_id: str, keys: PersonKeys) -> 
             for i in entries.get("identities", [])
             if kept(i["personId"])
         ],
-        "memberships": [
-            m for m in entries.get("memberships", []) if kept(str(m["personId"]))
-        ],
+        "memberships": [m for m in entries.get("memberships", []) if kept(str(m["personId"]))],
     }
 
 
@@ -147,7 +145,5 @@ def open_entries(
         "cluster": entries.get("cluster"),
         "persons": [p for p in persons if p["id"] not in erased],
         "identities": [i for i in identities if i["personId"] not in erased],
-        "memberships": [
-            m for m in entries.get("memberships", []) if m["personId"] not in erased
-        ],
+        "memberships": [m for m in entries.get("memberships", []) if m["personId"] not in erased],
     }

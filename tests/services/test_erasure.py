@@ -20,6 +20,7 @@ from infra.audit.export import write_export
 from infra.audit.verify import verify_export
 from infra.bootstrap import Container, bootstrap
 from infra.erased_persons import REFRESH_SECONDS
+from infra.export_entries import seal_entries
 from infra.oidc.identities import SqlIdentityLinks
 from services.dto import ClusterInfo
 from services.principal import Principal
@@ -58,9 +59,13 @@ def erasable(container: Container, operator: Principal, cluster: ClusterInfo) ->
 
 
 def export_of(container: Container, cluster_id: str, path: Path) -> Path:
+    """As `clusterwork audit export` writes it, with the directory's entries."""
     partition = container.partitions.open(cluster_id)
+    entries = seal_entries(
+        container.directory.entries(cluster_id), cluster_id, container.person_keys
+    )
     with path.open("w", encoding="utf-8") as out:
-        write_export(partition, out, container.tokens.public_jwks(), "")
+        write_export(partition, out, container.tokens.public_jwks(), "", directory=entries)
     return path
 
 
