@@ -178,9 +178,17 @@ def test_the_command_answers_each_refusal_with_its_exit_code_and_message(tmp_pat
         )
         source.registry.admit_subject(operator, info.id, SubjectAdmission("School", "SCHOOL", None))
         source.audit.sign_checkpoint(operator, info.id)
-        path = export_of(source, info.id, tmp_path / "export.ndjson")
+        assert source.directory.person(operator.person_id) == ("Olga Operator", None)
     finally:
         close_container(source)
+    path = tmp_path / "export.ndjson"
+    exported = clusterwork(
+        tmp_path / "source", "audit", "export", "--cluster", info.id, "--out", str(path)
+    )
+    assert exported.returncode == 0, exported.stderr
+    # The directory's entries are in it, the founder's name only sealed.
+    assert json.loads(path.read_text().splitlines()[0])["directory"]["persons"][0]["name"]
+    assert b"Olga Operator" not in path.read_bytes()
     target = tmp_path / "target"
     assert clusterwork(target, "init").returncode == 0
     # The target's directory lacks the founder's key: refused, nothing written.
