@@ -62,16 +62,23 @@ def _cluster_id(value: str) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Public keys obtained independently (pins them instead of the export's).",
 )
-def import_(path: Path, jwks: Path | None) -> None:
+@click.option(
+    "--without-personal-data",
+    is_flag=True,
+    help="Import even though this store lacks members' keys: those members read as erased.",
+)
+def import_(path: Path, jwks: Path | None, without_personal_data: bool) -> None:
     """Restore a cluster from a verified audit export into this store.
 
     Exit 0 imported, 1 the export does not verify, 2 not an export (or no
-    store: run `clusterwork init`), 4 the store already holds the cluster."""
+    store: run `clusterwork init`), 4 the store already holds the cluster,
+    5 this store's directory lacks the keys of personal values in the export
+    (see --without-personal-data)."""
     container = existing_container()
     pinned = json.loads(jwks.read_text()) if jwks else None
     try:
         with _steps() as steps:
-            done = import_cluster(container, path, pinned, steps)
+            done = import_cluster(container, path, pinned, steps, without_personal_data)
     except ImportRefused as error:
         _refused(error)
         return
@@ -81,6 +88,10 @@ def import_(path: Path, jwks: Path | None) -> None:
         f"imported cluster {done.cluster_id} ({done.name}): {done.head} events, head hash "
         f"{done.head_hash}, {done.checkpoints} checkpoints, {done.persons} persons"
     )
+    if done.read_as_erased:
+        click.echo(
+            f"note: {done.read_as_erased} members' keys were not in this store: they read as erased"
+        )
     if not done.anchored:
         click.echo("note: no signed checkpoint anchors this log (see `clusterwork audit verify`)")
     elif not set(done.key_thumbprints) & _thumbprints(container.tokens.public_jwks()):

@@ -22,18 +22,25 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.utils import resolve_topic
 from sqlalchemy import inspect, text
 
+from domain.personal import personal_fields
 from infra.audit.verify import ExportError, Verification, verify_export
 from infra.bootstrap import Container
+from infra.export_entries import open_entries, sealed_members
 from infra.partitions import PostgresPartitions, SqlitePartitions, schema_name, sqlite_engine
+from services.application import ClusterApplication
 from services.dto import CheckpointInfo
+from services.personal_mapper import is_sealed
 from services.ports.storage import Partition
 
 BATCH = 1000
 EXIT_BROKEN = 1  # the export does not verify
 EXIT_NOT_EXPORT = 2  # not an export at all
 EXIT_EXISTS = 4  # the store already holds the cluster
+EXIT_NO_KEYS = 5  # personal values sealed under keys this store's directory lacks
 
 # Starts a step of long work: (description, total or None) → advance(n).
 Steps = Callable[[str, int | None], Callable[[int], None]]
@@ -68,6 +75,7 @@ class Imported:
     head_hash: str
     checkpoints: int
     persons: int
+    read_as_erased: int  # members whose keys were missing (--without-personal-data)
     anchored: bool
     key_thumbprints: list[str]  # of the keys the checkpoints were verified with
 
@@ -244,13 +252,56 @@ def discard(container: Container, cluster_id: str) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def sealed_owners(path: Path) -> set[str]:
+    """The members whose keys the export's sealed personal values are under, in
+    its events and its directory entries (the stored bytes are scanned; nothing
+    is decrypted)."""
+    transcoder = ClusterApplication(POPOApplicationRecorder()).mapper.transcoder
+    owners: set[str] = set()
+    specs: dict[str, Any] = {}
+    for entry in exported_events(path):
+        topic = entry.event.topic
+        if topic not in specs:
+            specs[topic] = personal_fields(resolve_topic(topic))
+        spec = specs[topic]
+        if spec is None:
+            continue
+        state = transcoder.decode(entry.event.state)
+        if any(is_sealed(state.get(name)) for name in spec.fields):
+            owners.add(str(state[spec.owner]))
+    return owners | sealed_members(read_export(path).directory)
+
+
+def missing_keys(container: Container, cluster_id: str, path: Path) -> list[str]:
+    """The members of sealed values whose keys this store's directory lacks;
+    refuses an export whose keys are here but wrapped by another secret key."""
+    here = container.person_keys.owners(cluster_id)
+    needed = sealed_owners(path)
+    foreign = [owner for owner in needed if here.get(owner) == "foreign"]
+    if foreign:
+        raise ImportRefused(
+            f"{len(foreign)} person keys of cluster {cluster_id} were wrapped by another "
+            "secret key than this store's: nothing imported (configure the secret key the "
+            "keys were wrapped with)",
+            EXIT_NO_KEYS,
+        )
+    return sorted(owner for owner in needed if owner not in here)
+
+
 def import_cluster(
     container: Container,
     path: Path,
     pinned_jwks: dict[str, Any] | None = None,
     steps: Steps = no_steps,
+    without_personal_data: bool = False,
 ) -> Imported:
-    """Restores the exported cluster into the container's store (see the module)."""
+    """Restores the exported cluster into the container's store (see the module).
+
+    Personal values in the export are sealed under the keys of the cluster's
+    members (docs/privacy.md); a store whose directory lacks some of them is
+    refused (EXIT_NO_KEYS), unless ``without_personal_data``: then those members
+    are read as erased (a tombstone for each missing key) and their directory
+    entries are not restored."""
     try:
         export = read_export(path)
         cluster_id = export.cluster_id
@@ -258,14 +309,30 @@ def import_cluster(
         raise ImportRefused(f"not a Clusterwork audit export: {error}", EXIT_NOT_EXPORT) from None
     check_free(container, cluster_id)
     verification = verified(path, pinned_jwks, steps)
-    partition = container.partitions.provision(cluster_id)
+    missing = missing_keys(container, cluster_id, path)
+    if missing and not without_personal_data:
+        raise ImportRefused(
+            f"the export holds personal data sealed under {len(missing)} members' keys that "
+            f"this store's directory does not hold: nothing imported (import into the store "
+            "whose directory holds the cluster's person keys, or pass "
+            "--without-personal-data to import those members as erased)",
+            EXIT_NO_KEYS,
+        )
+    # Tombstones: the missing members read as erased, and nothing is ever
+    # sealed under their keys here.
+    added = [f"{cluster_id}/{owner}" for owner in missing]
     try:
+        container.person_keys.erase(cluster_id, missing)
+        partition = container.partitions.provision(cluster_id)
         head = append(partition, exported_events(path), steps("importing", verification.head))
         checkpoints = add_checkpoints(partition, export.checkpoints)
         rebuild(container, partition, steps)
-        container.directory.restore_entries(cluster_id, export.name, export.directory)
+        entries = open_entries(export.directory, cluster_id, container.person_keys)
+        container.directory.restore_entries(cluster_id, export.name, entries)
     except BaseException:
         discard(container, cluster_id)
+        container.person_keys.remove(added)
+        container.person_keys.forget()
         raise
     return Imported(
         cluster_id,
@@ -273,7 +340,8 @@ def import_cluster(
         head,
         verification.head_hash,
         checkpoints,
-        len((export.directory or {}).get("persons", [])),
+        len(entries.get("persons", [])),
+        len(missing),
         verification.anchored,
         verification.key_thumbprints,
     )

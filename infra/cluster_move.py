@@ -47,6 +47,7 @@ from infra.cluster_import import (
     verified,
 )
 from infra.eventstore.seal import seal, seal_reason, unseal
+from infra.export_entries import seal_entries
 from infra.partitions import ClusterPartition, PostgresPartitions, schema_name
 from infra.secrets import DirSecret
 from infra.settings import Settings
@@ -106,7 +107,13 @@ def move_cluster(
     if reason is not None:
         raise ImportRefused(f"cluster {cluster_id} takes no writes here: {reason}", EXIT_REFUSED)
     check_free(target, cluster_id)
-    entries = source.directory.entries(cluster_id)
+    if target.person_keys.wrap_key_id != source.person_keys.wrap_key_id:
+        raise ImportRefused(
+            "the target's secret key is not the source's: the members' keys, wrapped by the "
+            "source's, would not open there",
+            EXIT_REFUSED,
+        )
+    entries = seal_entries(source.directory.entries(cluster_id), cluster_id, source.person_keys)
     with tempfile.TemporaryDirectory(prefix="clusterwork-move-") as folder:
         path = Path(folder) / f"{cluster_id}.ndjson"
         with path.open("w", encoding="utf-8") as handle:
@@ -120,13 +127,19 @@ def move_cluster(
             )
         verification = verified(path, None, steps)
         export = read_export(path)
-        into = target.partitions.provision(cluster_id)
+        # The members' keys first: projecting on the target opens their names.
+        copied = _copy_keys(source, target, cluster_id)
         try:
+            into = target.partitions.provision(cluster_id)
             append(into, exported_events(path), steps("importing", exported))
             rebuild(target, into, steps)  # the longest step, while the source takes writes
-            return _catch_up(source, target, partition, into, export.name, verification.head, steps)
+            return _catch_up(
+                source, target, partition, into, export.name, verification.head, steps, copied
+            )
         except BaseException:
             discard(target, cluster_id)
+            target.person_keys.remove(copied)
+            target.person_keys.forget()
             raise
 
 
@@ -138,6 +151,7 @@ def _catch_up(
     name: str,
     exported: int,
     steps: Steps,
+    copied: list[str],
 ) -> Moved:
     cluster_id = partition.cluster_id
     engine, schema = partition.log.engine, _schema(source, cluster_id)
@@ -145,6 +159,8 @@ def _catch_up(
     sealed_at = time.monotonic()
     try:
         head = partition.log.head()
+        # Keys created (members added) or destroyed (erasures) since the first copy.
+        copied += _copy_keys(source, target, cluster_id)
         append(into, _log_entries(partition, exported, head), steps("catching up", head - exported))
         source_head = partition.log.read(head - 1, 1)[0] if head else None
         target_head = into.log.read(head - 1, 1)[0] if head else None
@@ -183,6 +199,13 @@ def _log_entries(partition: ClusterPartition, after: int, upto: int) -> Iterator
         for entry in page:
             yield Exported(entry.position, entry.hash, entry.stored_event)
         after = page[-1].position
+
+
+def _copy_keys(source: Container, target: Container, cluster_id: str) -> list[str]:
+    """The cluster's person keys, still wrapped (the target uses the source's
+    secret key, checked first), erased tombstones included so an erased member
+    stays erased; the ids new in the target."""
+    return target.person_keys.put_rows(source.person_keys.rows(cluster_id))
 
 
 def _copy_secrets(source: Container, target: Container, cluster_id: str) -> None:

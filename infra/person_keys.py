@@ -111,6 +111,67 @@ class SqlPersonKeys:
             count += 1
         return count
 
+    # --- a cluster's keys, as rows (export, import and move) -----------------
+
+    @property
+    def wrap_key_id(self) -> str:
+        return self._wrap_key_id
+
+    def rows(self, scope: str) -> list[DirPersonKey]:
+        """Every key row of ``scope``, still wrapped, erased tombstones included."""
+        query = select(DirPersonKey).where(
+            col(DirPersonKey.id).startswith(f"{scope}/", autoescape=True)
+        )
+        with Session(self.engine) as session:
+            return [DirPersonKey(**row.model_dump()) for row in session.exec(query)]
+
+    def owners(self, scope: str) -> dict[str, str]:
+        """owner → "live", "erased", or "foreign" (wrapped by another secret key
+        than this store's); an owner not listed has no key here at all."""
+        return {
+            row.id.rsplit("/", 1)[1]: "erased"
+            if row.wrapped is None
+            else "live"
+            if row.wrap_key_id == self._wrap_key_id
+            else "foreign"
+            for row in self.rows(scope)
+        }
+
+    def put_rows(self, rows: Iterable[DirPersonKey]) -> list[str]:
+        """Writes rows copied from another directory, as they are (wrapped under
+        the same secret key); an erased row here stays erased. The ids that were
+        new here."""
+        added: list[str] = []
+        rows = list(rows)
+        with Session(self.engine) as session:
+            for row in rows:
+                known = session.get(DirPersonKey, row.id)
+                if known is None:
+                    added.append(row.id)
+                    session.add(DirPersonKey(**row.model_dump()))
+                elif known.wrapped is not None:
+                    known.wrapped, known.wrap_key_id = row.wrapped, row.wrap_key_id
+                    known.erased_at = row.erased_at
+                    session.add(known)
+            session.commit()
+        with self._lock:
+            for row in rows:
+                self._kept.pop(row.id, None)
+        return added
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Deletes rows a failed import or move added (never any other)."""
+        ids = list(ids)
+        if not ids:
+            return
+        with Session(self.engine) as session:
+            for row in session.exec(select(DirPersonKey).where(col(DirPersonKey.id).in_(ids))):
+                session.delete(row)
+            session.commit()
+        with self._lock:
+            for id_ in ids:
+                self._kept.pop(id_, None)
+
     def forget(self) -> None:
         """Drops every key this process holds unwrapped: the next use reads it again."""
         with self._lock:

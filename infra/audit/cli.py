@@ -55,6 +55,7 @@ def _open(cluster_id: str):  # type: ignore[no-untyped-def]
 def export(cluster_id: str, out: Path) -> None:
     """Write the cluster's events, checkpoints and public keys as NDJSON."""
     from infra.audit.export import write_export
+    from infra.export_entries import seal_entries
 
     container, partition = _open(cluster_id)
     name = partition.read_model.registry_reader.cluster() or None
@@ -66,7 +67,11 @@ def export(cluster_id: str, out: Path) -> None:
             container.tokens.public_jwks(),
             name.name if name else "",
             lambda n: progress.advance(task, n),
-            container.directory.entries(partition.cluster_id),
+            seal_entries(
+                container.directory.entries(partition.cluster_id),
+                partition.cluster_id,
+                container.person_keys,
+            ),
         )
     click.echo(f"exported {written} events of cluster {partition.cluster_id} to {out}")
 

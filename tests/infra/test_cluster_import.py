@@ -16,9 +16,20 @@ from pathlib import Path
 import pytest
 from store_support import close_container, drop_partitions, make_container
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
+from domain.personal import erased_name
 from infra.audit.export import write_export
+from infra.audit.verify import verify_export
 from infra.bootstrap import Container
-from infra.cluster_import import EXIT_BROKEN, EXIT_EXISTS, ImportRefused, import_cluster
+from infra.cluster_import import (
+    EXIT_BROKEN,
+    EXIT_EXISTS,
+    EXIT_NO_KEYS,
+    ImportRefused,
+    import_cluster,
+    stored_head,
+)
+from infra.export_entries import seal_entries
 from infra.oidc.identities import SqlIdentityLinks
 from services.dto import ClusterInfo
 from services.principal import Principal
@@ -33,7 +44,9 @@ def export_of(container: Container, cluster_id: str, path: Path) -> Path:
             handle,
             container.tokens.public_jwks(),
             "Import cluster",
-            directory=container.directory.entries(cluster_id),
+            directory=seal_entries(
+                container.directory.entries(cluster_id), cluster_id, container.person_keys
+            ),
         )
     return path
 
@@ -51,15 +64,15 @@ def history(container: Container, operator: Principal, cluster: ClusterInfo) -> 
     """A cluster with subjects, interests, a member and two checkpoints."""
     for i in range(6):
         subject = container.registry.admit_subject(
-            operator, cluster.id, f"School {i}", "SCHOOL", None
+            operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL", None)
         )
         container.registry.declare_interest(
-            operator, cluster.id, subject.id, "LEGAL", f"Statute {i}"
+            operator, cluster.id, subject.id, InterestDeclaration("LEGAL", f"Statute {i}")
         )
         if i in (2, 5):
             container.audit.sign_checkpoint(operator, cluster.id)
     container.registry.add_member(
-        operator, cluster.id, "Ann Auditor", "ann@x.example", None, ["AUDITOR"]
+        operator, cluster.id, MemberAddition("Ann Auditor", "ann@x.example", None, ["AUDITOR"])
     )
     return cluster.id
 
@@ -86,7 +99,15 @@ def test_an_import_restores_the_log_checkpoints_views_and_directory(
     container, operator, history, empty_store, tmp_path
 ):
     path = export_of(container, history, tmp_path / "export.ndjson")
+    # The store restored into holds the cluster's person keys (its directory).
+    empty_store.person_keys.put_rows(container.person_keys.rows(history))
     done = import_cluster(empty_store, path)
+    assert empty_store.partitions.open(history).read_model.registry_reader.members() == (
+        container.partitions.open(history).read_model.registry_reader.members()
+    )
+    assert empty_store.directory.person(operator.person_id) == (
+        container.directory.person(operator.person_id)
+    )
     source = container.partitions.open(history)
     restored = empty_store.partitions.open(history)
     assert stored_log(empty_store, history) == stored_log(container, history)
@@ -106,7 +127,9 @@ def test_an_import_restores_the_log_checkpoints_views_and_directory(
     integrity = empty_store.audit.integrity(empty_store.queries.scope(operator, history))
     assert (integrity.verified, integrity.head, len(integrity.checkpoints)) == (True, done.head, 2)
     # And writes there continue the same chain.
-    empty_store.registry.admit_subject(operator, history, "After import", "SCHOOL", None)
+    empty_store.registry.admit_subject(
+        operator, history, SubjectAdmission("After import", "SCHOOL", None)
+    )
     assert empty_store.audit.integrity(empty_store.queries.scope(operator, history)).verified
 
 
@@ -150,16 +173,31 @@ def test_the_command_answers_each_refusal_with_its_exit_code_and_message(tmp_pat
     source = make_container(tmp_path / "source")
     try:
         operator = Principal("op-cli", "Olga Operator", None, True)
-        info = source.registry.found_cluster(operator, "Cli cluster", "Region", "GEOGRAPHIC")
-        source.registry.admit_subject(operator, info.id, "School", "SCHOOL", None)
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Cli cluster", "Region", "GEOGRAPHIC")
+        )
+        source.registry.admit_subject(operator, info.id, SubjectAdmission("School", "SCHOOL", None))
         source.audit.sign_checkpoint(operator, info.id)
-        path = export_of(source, info.id, tmp_path / "export.ndjson")
+        assert source.directory.person(operator.person_id) == ("Olga Operator", None)
     finally:
         close_container(source)
+    path = tmp_path / "export.ndjson"
+    exported = clusterwork(
+        tmp_path / "source", "audit", "export", "--cluster", info.id, "--out", str(path)
+    )
+    assert exported.returncode == 0, exported.stderr
+    # The directory's entries are in it, the founder's name only sealed.
+    assert json.loads(path.read_text().splitlines()[0])["directory"]["persons"][0]["name"]
+    assert b"Olga Operator" not in path.read_bytes()
     target = tmp_path / "target"
     assert clusterwork(target, "init").returncode == 0
-    done = clusterwork(target, "cluster", "import", str(path))
+    # The target's directory lacks the founder's key: refused, nothing written.
+    lacking = clusterwork(target, "cluster", "import", str(path))
+    assert lacking.returncode == EXIT_NO_KEYS, lacking.stderr
+    assert "--without-personal-data" in lacking.stderr
+    done = clusterwork(target, "cluster", "import", "--without-personal-data", str(path))
     assert done.returncode == 0, done.stderr
+    assert "note: 1 members' keys were not in this store: they read as erased" in done.stdout
     assert f"imported cluster {info.id} (Cli cluster): 3 events" in done.stdout
     # `init` made the target a key of its own: the checkpoint's signer is not it.
     assert "warning: the checkpoints were signed with a key this store's servers" in done.stdout
@@ -233,7 +271,53 @@ def test_an_identity_the_store_knows_brings_the_membership_to_its_person(
     # The store the cluster comes back to knows Ann already, as another person id.
     empty_store.directory.ensure_person("ann-here", "Ann", None)
     SqlIdentityLinks(empty_store.directory.engine).link_identity("https://idp", "ann", "ann-here")
+    empty_store.person_keys.put_rows(container.person_keys.rows(history))
     import_cluster(empty_store, export_of(container, history, tmp_path / "export.ndjson"))
     assert empty_store.directory.member_of("ann-here", history) == auditor.id
     assert empty_store.directory.person("person-ann") is None
     assert empty_store.directory.member_of(operator.person_id, history) is not None
+
+
+def test_the_export_holds_no_plaintext_of_a_person(container, operator, history, tmp_path):
+    reader = container.partitions.open(history).read_model.registry_reader
+    auditor = next(m for m in reader.members() if m.name == "Ann Auditor")
+    container.directory.ensure_person("person-ann", "Ann Auditor", "ann@x.example")
+    container.directory.link("person-ann", history, auditor.id)
+    SqlIdentityLinks(container.directory.engine).link_identity(
+        "https://idp.example", "ann-subject-7731", "person-ann"
+    )
+    data = export_of(container, history, tmp_path / "export.ndjson").read_bytes()
+    for plain in ("Ann Auditor", "ann@x.example", "ann-subject-7731", "Olga Operator"):
+        assert plain.encode() not in data, plain
+    assert operator.email is None or operator.email.encode() not in data
+    # The values are there, sealed: a store holding the keys opens them.
+    assert b"_sealed_v1_" in data
+
+
+def test_an_import_without_the_keys_is_refused_unless_read_as_erased(
+    container, operator, history, empty_store, tmp_path
+):
+    path = export_of(container, history, tmp_path / "export.ndjson")
+    with pytest.raises(ImportRefused, match="--without-personal-data") as refused:
+        import_cluster(empty_store, path)
+    assert refused.value.exit_code == EXIT_NO_KEYS
+    assert not empty_store.directory.has_cluster(history)
+    assert stored_head(empty_store, history) == 0
+    assert empty_store.person_keys.rows(history) == []
+
+    done = import_cluster(empty_store, path, without_personal_data=True)
+    members = empty_store.partitions.open(history).read_model.registry_reader.members()
+    original = container.partitions.open(history).read_model.registry_reader.members()
+    assert done.read_as_erased == len(original) == len(members) == 2
+    assert sorted(m.name for m in members) == sorted(erased_name(m.id) for m in original)
+    # Their directory entries were not restored: the operator reaches nothing here.
+    assert empty_store.directory.person(operator.person_id) is None
+    assert empty_store.directory.member_of(operator.person_id, history) is None
+    assert set(empty_store.person_keys.owners(history).values()) == {"erased"}
+    assert (done.head, stored_log(empty_store, history)) == (
+        container.partitions.open(history).log.head(),
+        stored_log(container, history),
+    )
+    # The operator is no member there: the restored log is verified offline.
+    again = export_of(empty_store, history, tmp_path / "again.ndjson")
+    assert verify_export(again, None, lambda _: None).verified

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 from store_support import close_container, drop_partitions, make_container
 
+from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.errors import Conflict
+from domain.personal import erased_name
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container, bootstrap
 from infra.cluster_import import ImportRefused, Steps, stored_head
@@ -37,7 +39,10 @@ def seed(container: Container, operator: Principal, cluster_id: str, events: int
     with stamped(Stamp(cluster_id, member, None, "seed")):
         while partition.log.head() < events:
             for _ in range(min(100, events - partition.log.head())):
-                cluster.admit(str(uuid.uuid4()), f"School {uuid.uuid4().hex[:6]}", "SCHOOL", "R")
+                cluster.admit(
+                    str(uuid.uuid4()),
+                    SubjectAdmission(f"School {uuid.uuid4().hex[:6]}", "SCHOOL", "R"),
+                )
             partition.app.save(cluster)
 
 
@@ -59,7 +64,7 @@ class Writer(threading.Thread):
                 name = f"Written {len(self.acknowledged) + len(self.refusals)}"
                 try:
                     subject = self.container.registry.admit_subject(
-                        self.operator, self.cluster_id, name, "COLLEGE", None
+                        self.operator, self.cluster_id, SubjectAdmission(name, "COLLEGE", None)
                     )
                 except Conflict as refused:
                     self.refusals.append(refused.message)
@@ -100,7 +105,9 @@ def test_a_move_under_a_writer_loses_no_acknowledged_write(
     target = bootstrap(target_settings(source.settings, url))
     operator = Principal("op-move", "Olga Operator", "olga@ops.example", True)
     try:
-        info = source.registry.found_cluster(operator, "Moving cluster", "Region", "GEOGRAPHIC")
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Moving cluster", "Region", "GEOGRAPHIC")
+        )
         seed(source, operator, info.id, EVENTS)
         writer = Writer(writing, operator, info.id)
         writer.start()
@@ -130,7 +137,9 @@ def test_a_move_under_a_writer_loses_no_acknowledged_write(
         assert writer.refusals[-1].startswith("cluster moved to postgresql://")
         # The target serves the cluster to the same person, and takes writes.
         assert target.directory.member_of(operator.person_id, info.id) is not None
-        target.registry.admit_subject(operator, info.id, "After the move", "SCHOOL", None)
+        target.registry.admit_subject(
+            operator, info.id, SubjectAdmission("After the move", "SCHOOL", None)
+        )
         integrity = target.audit.integrity(target.queries.scope(operator, info.id))
         assert integrity.verified and integrity.head == moved.head + 1
     finally:
@@ -150,11 +159,15 @@ def test_a_write_to_a_sealed_store_is_a_conflict_and_records_nothing(container, 
     seal(partition.log.engine, schema, MOVING)
     assert seal_reason(partition.log.engine, schema) == MOVING
     with pytest.raises(Conflict, match=r"^cluster is moving$"):
-        container.registry.admit_subject(operator, cluster.id, "Refused", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission("Refused", "SCHOOL", None)
+        )
     assert partition.log.head() == head
     unseal(partition.log.engine, schema)
     assert seal_reason(partition.log.engine, schema) is None
-    container.registry.admit_subject(operator, cluster.id, "Taken", "SCHOOL", None)
+    container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("Taken", "SCHOOL", None)
+    )
     assert partition.log.head() == head + 1
 
 
@@ -165,7 +178,9 @@ def test_a_move_back_and_a_second_move_refused(tmp_path: Path, own_postgres_url:
     back = bootstrap(target_settings(source.settings, str(tmp_path / "embedded")))
     operator = Principal("op-back", "Olga Operator", None, True)
     try:
-        info = source.registry.found_cluster(operator, "Back", "Region", "GEOGRAPHIC")
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Back", "Region", "GEOGRAPHIC")
+        )
         seed(source, operator, info.id, 300)
         source.audit.sign_checkpoint(operator, info.id)
         moved = move_cluster(source, back, info.id)
@@ -174,7 +189,9 @@ def test_a_move_back_and_a_second_move_refused(tmp_path: Path, own_postgres_url:
         with pytest.raises(ImportRefused, match="takes no writes here: cluster moved to"):
             move_cluster(source, back, info.id)
         with pytest.raises(Conflict, match="cluster moved to the data directory"):
-            source.registry.admit_subject(operator, info.id, "Refused", "SCHOOL", None)
+            source.registry.admit_subject(
+                operator, info.id, SubjectAdmission("Refused", "SCHOOL", None)
+            )
         integrity = back.audit.integrity(back.queries.scope(operator, info.id))
         assert integrity.verified and len(integrity.checkpoints) == 1
     finally:
@@ -196,14 +213,18 @@ def test_an_interrupted_move_leaves_the_cluster_where_it_was(tmp_path: Path) -> 
         return lambda _: None
 
     try:
-        info = source.registry.found_cluster(operator, "Stopped", "Region", "GEOGRAPHIC")
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Stopped", "Region", "GEOGRAPHIC")
+        )
         seed(source, operator, info.id, 2_500)
         with pytest.raises(KeyboardInterrupt):
             move_cluster(source, target, info.id, interrupted)
         partition = source.partitions.open(info.id)
         assert seal_reason(partition.log.engine, None) is None
         assert stored_head(target, info.id) == 0 and not target.directory.has_cluster(info.id)
-        source.registry.admit_subject(operator, info.id, "Still here", "SCHOOL", None)
+        source.registry.admit_subject(
+            operator, info.id, SubjectAdmission("Still here", "SCHOOL", None)
+        )
         moved = move_cluster(source, target, info.id)
         assert moved.head == 2_501 and chain(target, info.id) == chain(source, info.id)
         reopened = bootstrap(target.settings)  # what the target's servers will read
@@ -228,7 +249,9 @@ def test_status_and_unseal_after_a_move_that_was_killed(tmp_path: Path) -> None:
     store = make_container(data)
     operator = Principal("op-killed", "Olga Operator", None, True)
     try:
-        info = store.registry.found_cluster(operator, "Killed", "Region", "GEOGRAPHIC")
+        info = store.registry.found_cluster(
+            operator, ClusterFounding("Killed", "Region", "GEOGRAPHIC")
+        )
         engine = store.partitions.open(info.id).log.engine
         seal(engine, None, MOVING)  # what a move killed while sealed leaves behind
     finally:
@@ -240,9 +263,61 @@ def test_status_and_unseal_after_a_move_that_was_killed(tmp_path: Path) -> None:
     assert "writes      taken" in cli(data, "status", "--cluster", info.id).stdout
     store = make_container(data)
     try:
-        store.registry.admit_subject(operator, info.id, "Taken", "SCHOOL", None)
+        store.registry.admit_subject(operator, info.id, SubjectAdmission("Taken", "SCHOOL", None))
         seal(store.partitions.open(info.id).log.engine, None, "cluster moved to elsewhere")
     finally:
         close_container(store)
     refused = cli(data, "unseal", "--cluster", info.id)
     assert refused.returncode == 1 and "refused: cluster moved to elsewhere" in refused.stderr
+
+
+@pytest.mark.postgres
+def test_a_moved_cluster_keeps_its_members_names_and_its_erasures(
+    tmp_path: Path, own_postgres_url: str
+) -> None:
+    """The person keys go with the cluster, still wrapped, erased ones as tombstones."""
+    url = own_postgres_url
+    source = make_container(tmp_path / "data")
+    target = bootstrap(target_settings(source.settings, url))
+    operator = Principal("op-keys", "Olga Operator", "olga@keys.example", True)
+    try:
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Keys", "Region", "GEOGRAPHIC")
+        )
+        kept = source.registry.add_member(
+            operator, info.id, MemberAddition("Kira Kept", "kira@x.example", None, ["AUDITOR"])
+        )
+        gone = source.registry.add_member(
+            operator, info.id, MemberAddition("Gleb Gone", "gleb@x.example", None, ["MEMBER"])
+        )
+        source.directory.ensure_person("person-gleb", "Gleb Gone", "gleb@x.example")
+        source.directory.link("person-gleb", info.id, gone.id)
+        source.privacy.erase_person(operator, "person-gleb", "request")
+        move_cluster(source, target, info.id)
+        names = {
+            m.id: m.name
+            for m in target.partitions.open(info.id).read_model.registry_reader.members()
+        }
+        assert names[kept.id] == "Kira Kept"
+        assert names[gone.id] == erased_name(gone.id)
+        assert target.person_keys.owners(info.id)[gone.id] == "erased"
+        # Loaded from the log on the target (not only the projected read model).
+        target.person_keys.forget()
+        cluster = target.partitions.open(info.id).app.repository.get(uuid.UUID(info.id))
+        assert cluster is not None
+        reopened = target.partitions.open(info.id).log.read(0, 100)
+        mapper = target.partitions.open(info.id).app.mapper
+        added = [
+            mapper.to_domain_event(r.stored_event)
+            for r in reopened
+            if r.stored_event.topic.endswith("MemberAdded")
+        ]
+        assert {e.name for e in added} >= {"Kira Kept", erased_name(gone.id)}
+        assert target.directory.person("person-gleb") is None
+        assert target.directory.member_of(operator.person_id, info.id) is not None
+        integrity = target.audit.integrity(target.queries.scope(operator, info.id))
+        assert integrity.verified
+    finally:
+        close_container(source)
+        close_container(target)
+        drop_partitions(url)
