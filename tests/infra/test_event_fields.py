@@ -59,6 +59,9 @@ CASES = [
     Case(Cluster.MemberAdded, MemberRow, MemberInfo, key="member_id", given=("roles",)),
     Case(Cluster.RoleGranted, MemberRow, None, key="member_id", elsewhere=("role",)),
     Case(Cluster.RoleRevoked, MemberRow, None, key="member_id", elsewhere=("role",)),
+    # The erasure replaces the member's name with its placeholder; the erasure id names
+    # the directory's record of who erased and why, which the read model does not copy.
+    Case(Cluster.PersonErased, MemberRow, None, key="member_id", elsewhere=("erasure_id",)),  # type: ignore[attr-defined]
     # The status column is the DTO's recorded_status: the read decides the status.
     Case(Goal.GoalProposed, GoalRow, GoalInfo, given=("recorded_status", "decided_eligible")),
     Case(Goal.GoalVoteCast, GoalVoteRow, GoalVoteInfo),

@@ -4,6 +4,8 @@ no one, not even by the verified e-mail it once had."""
 
 from __future__ import annotations
 
+from domain.cluster import MemberAddition, SubjectAdmission
+from domain.identity_provider import ProviderRegistration
 from domain.personal import erased_name
 from infra.bootstrap import Container
 from services.dto import ClusterInfo
@@ -20,12 +22,16 @@ class AcceptingDiscovery:
 
 
 def provider(container: Container, operator: Principal, cluster: ClusterInfo) -> ProviderRecord:
-    subject = container.registry.admit_subject(operator, cluster.id, "School No. 9", "SCHOOL", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("School No. 9", "SCHOOL")
+    )
     service = IdentityService(
         container.runner, AcceptingDiscovery(), container.identity.secrets, "http://cw.example"
     )
     info = service.register_identity_provider(
-        operator, cluster.id, "School SSO", subject.id, ISSUER, "cw", "s3cret", True
+        operator,
+        cluster.id,
+        ProviderRegistration("School SSO", subject.id, ISSUER, "cw", "s3cret", True),
     )
     return container.identity.login_client(cluster.id, info.id).provider
 
@@ -36,7 +42,9 @@ def test_the_same_identity_after_erasure_is_a_new_person(
     record = provider(container, operator, cluster)
     email = "yolanda.erasable@school9.example"
     invited = container.registry.add_member(
-        operator, cluster.id, "Yolanda Erasable", email, record.subject_id, ["MEMBER"]
+        operator,
+        cluster.id,
+        MemberAddition("Yolanda Erasable", email, record.subject_id, ["MEMBER"]),
     )
     who = VerifiedIdentity(ISSUER, "sub-yolanda", "Yolanda Erasable", email, email_verified=True)
     sign_in = container.sign_on.sign_in.sign_in
