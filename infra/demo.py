@@ -70,13 +70,13 @@ def _seed(container: Container, operator: Principal) -> Demo:
     cluster = registry.found_cluster(
         operator, "Fergana Valley Pedagogical Education Cluster", "Fergana Region", "VERTICAL"
     )
-    subjects = [registry.admit_subject(operator, cluster.id, *s).id for s in SUBJECTS]
+    subjects = [registry.admit_subject(operator, cluster.id, *s).subject.id for s in SUBJECTS]
     for index, kind, statement in INTERESTS:
         registry.declare_interest(operator, cluster.id, subjects[index], kind, statement)
     coordinator = None
     for name, email, subject_index, roles in MEMBERS:
         subject = subjects[subject_index] if subject_index is not None else None
-        member = registry.add_member(operator, cluster.id, name, email, subject, roles)
+        member = registry.add_member(operator, cluster.id, name, email, subject, roles).member
         coordinator = coordinator or member.id
     assert coordinator is not None
     seed_goals(container, operator, cluster.id, subjects)

@@ -115,17 +115,19 @@ def goal_world(goal_container: Container) -> GoalWorld:
     coordinator = Principal(f"op-{uuid.uuid4().hex[:8]}", "Olga Coordinator", None, True)
     cluster_id = registry.found_cluster(coordinator, "Tomsk cluster", "Tomsk", "VERTICAL").id
     subjects = {
-        k: registry.admit_subject(coordinator, cluster_id, k.title(), KINDS[k], None).id
+        k: registry.admit_subject(coordinator, cluster_id, k.title(), KINDS[k], None).subject.id
         for k in KEYS
     }
     voter_ids = {
         k: registry.add_member(
             coordinator, cluster_id, f"Voter {k}", None, subjects[k], ["MEMBER"]
-        ).id
+        ).member.id
         for k in KEYS
     }
-    auditor = registry.add_member(coordinator, cluster_id, "Anna", None, None, ["AUDITOR"]).id
-    loose = registry.add_member(coordinator, cluster_id, "Lev", None, None, ["MEMBER"]).id
+    auditor = registry.add_member(
+        coordinator, cluster_id, "Anna", None, None, ["AUDITOR"]
+    ).member.id
+    loose = registry.add_member(coordinator, cluster_id, "Lev", None, None, ["MEMBER"]).member.id
     return GoalWorld(
         container,
         cluster_id,

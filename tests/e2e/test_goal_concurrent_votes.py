@@ -58,10 +58,12 @@ def _populate(container: Container) -> tuple[str, list[str]]:
     cluster_id = registry.found_cluster(operator, "Altai cluster", "Altai", "GEOGRAPHIC").id
     tokens = []
     for n in range(VOTERS):
-        subject = registry.admit_subject(operator, cluster_id, f"School {n}", "SCHOOL", None)
+        subject = registry.admit_subject(
+            operator, cluster_id, f"School {n}", "SCHOOL", None
+        ).subject
         member = registry.add_member(
             operator, cluster_id, f"Voter {n}", None, subject.id, ["MEMBER"]
-        )
+        ).member
         tokens.append(container.tokens.mint(member_principal(container, cluster_id, member.id)))
     return cluster_id, tokens
 

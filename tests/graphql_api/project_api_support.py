@@ -31,10 +31,10 @@ class Cast:
 @pytest.fixture(name="cast")
 def cast_fixture(api: Api, registry: Registry, member_principal) -> Cast:  # type: ignore[no-untyped-def]
     services, c, op = api.container.registry, registry.cluster_id, registry.operator
-    kindergarten = services.admit_subject(op, c, "Kindergarten 3", "PRESCHOOL", None).id
+    kindergarten = services.admit_subject(op, c, "Kindergarten 3", "PRESCHOOL", None).subject.id
 
     def person(name: str, subject: str | None, role: str) -> Principal:
-        member = services.add_member(op, c, name, None, subject, [role])
+        member = services.add_member(op, c, name, None, subject, [role]).member
         return member_principal(member.id, c, name)
 
     return Cast(

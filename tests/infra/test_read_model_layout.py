@@ -22,7 +22,7 @@ from services.projects import ProjectLaunch, project_in
 
 def planned_project(container: Container, operator: Principal, cluster_id: str) -> tuple[str, str]:
     registry, projects = container.registry, container.projects
-    school = registry.admit_subject(operator, cluster_id, "School 5", "SCHOOL", None).id
+    school = registry.admit_subject(operator, cluster_id, "School 5", "SCHOOL", None).subject.id
     launch = ProjectLaunch("Practicum", "EDUCATION", "EXPERIMENTAL_INNOVATION", lead_id=school)
     project = projects.launch_project(operator, cluster_id, launch).id
     milestone = projects.plan_milestone(

@@ -47,7 +47,7 @@ def test_a_failed_wake_up_neither_fails_nor_undoes_the_append(
         cluster = container.registry.found_cluster(operator, "Omsk cluster", "Omsk", "GEOGRAPHIC")
         admitted = container.registry.admit_subject(
             operator, cluster.id, "School 7", "SCHOOL", None
-        )
+        ).subject
     assert container.partitions.open(cluster.id).log.head() >= 2  # both are recorded
     assert admitted.name == "School 7"
     refused = [r for r in caplog.records if "wake-up not sent" in r.getMessage()]

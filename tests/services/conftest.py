@@ -55,13 +55,13 @@ def world(
     registry = container.registry
     coordinator_id = container.directory.member_of(operator.person_id, cluster.id)
     assert coordinator_id is not None
-    school = registry.admit_subject(operator, cluster.id, "School 5", "SCHOOL", "Tomsk")
-    college = registry.admit_subject(operator, cluster.id, "Tomsk College", "COLLEGE", None)
+    school = registry.admit_subject(operator, cluster.id, "School 5", "SCHOOL", "Tomsk").subject
+    college = registry.admit_subject(operator, cluster.id, "Tomsk College", "COLLEGE", None).subject
     ivan = registry.add_member(
         operator, cluster.id, "Ivan", "ivan@school5.ru", school.id, ["MEMBER"]
-    )
-    petr = registry.add_member(operator, cluster.id, "Petr", None, college.id, ["MEMBER"])
-    anna = registry.add_member(operator, cluster.id, "Anna", None, None, ["AUDITOR"])
+    ).member
+    petr = registry.add_member(operator, cluster.id, "Petr", None, college.id, ["MEMBER"]).member
+    anna = registry.add_member(operator, cluster.id, "Anna", None, None, ["AUDITOR"]).member
     return World(
         container,
         cluster.id,

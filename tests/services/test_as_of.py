@@ -36,12 +36,16 @@ def test_every_as_of_view_equals_the_live_view_captured_after_that_event(
     kinds = ["PRESCHOOL", "SCHOOL", "COLLEGE", "UNIVERSITY", "ENTERPRISE", "SCHOOL"]
     subjects = []
     for i, kind in enumerate(kinds):
-        subjects.append(registry.admit_subject(operator, cluster.id, f"Subject {i}", kind, None).id)
+        subjects.append(
+            registry.admit_subject(operator, cluster.id, f"Subject {i}", kind, None).subject.id
+        )
         capture()
     for i, subject in enumerate(subjects[:4]):
         registry.declare_interest(operator, cluster.id, subject, "SOCIAL", f"Interest {i}")
         capture()
-        member = registry.add_member(operator, cluster.id, f"Member {i}", None, subject, ["MEMBER"])
+        member = registry.add_member(
+            operator, cluster.id, f"Member {i}", None, subject, ["MEMBER"]
+        ).member
         capture()
         registry.grant_role(operator, cluster.id, member.id, "AUDITOR")
         capture()
@@ -67,11 +71,15 @@ def test_as_of_outside_the_log_is_bad_user_input(container, operator, cluster) -
 def test_as_of_is_for_coordinators_and_auditors_only(
     container, operator, cluster, member_principal
 ) -> None:
-    subject = container.registry.admit_subject(operator, cluster.id, "School", "SCHOOL", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, "School", "SCHOOL", None
+    ).subject
     member = container.registry.add_member(
         operator, cluster.id, "Ann", None, subject.id, ["MEMBER"]
-    )
-    auditor = container.registry.add_member(operator, cluster.id, "Aud", None, None, ["AUDITOR"])
+    ).member
+    auditor = container.registry.add_member(
+        operator, cluster.id, "Aud", None, None, ["AUDITOR"]
+    ).member
     with pytest.raises(Forbidden):
         container.queries.scope(member_principal(member.id), cluster.id, as_of=1)
     as_auditor = container.queries.scope(member_principal(auditor.id), cluster.id, as_of=2)

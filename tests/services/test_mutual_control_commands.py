@@ -68,12 +68,12 @@ def build(container: Container) -> Cluster:
     for letter in ("A", "B", "W"):
         subjects[letter] = registry.admit_subject(
             op, cluster_id, f"School {letter}", "SCHOOL", None
-        ).id
+        ).subject.id
         member = registry.add_member(
             op, cluster_id, f"Member {letter}", None, subjects[letter], ["MEMBER"]
-        )
+        ).member
         people[letter] = world.person_for(container, cluster_id, member.id, member.name)
-    auditor = registry.add_member(op, cluster_id, "Anna", None, None, ["AUDITOR"])
+    auditor = registry.add_member(op, cluster_id, "Anna", None, None, ["AUDITOR"]).member
     people["auditor"] = world.person_for(container, cluster_id, auditor.id, "Anna")
     registry.withdraw_subject(op, cluster_id, subjects["W"])
     norm_in = control.adopt_norm(op, cluster_id, "Teaching", None, 1, 5, 1.0).id

@@ -62,10 +62,10 @@ def build_round(container: Container) -> Round:
     for letter in SUBJECTS:
         subjects[letter] = registry.admit_subject(
             op, cluster_id, f"School {letter}", "SCHOOL", None
-        ).id
+        ).subject.id
         member = registry.add_member(
             op, cluster_id, f"Member {letter}", None, subjects[letter], ["MEMBER"]
-        )
+        ).member
         members[letter] = world.person_for(container, cluster_id, member.id, member.name)
     norms = {
         key: control.adopt_norm(op, cluster_id, f"Norm {key}", None, low, high, weight).id

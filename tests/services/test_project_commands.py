@@ -96,8 +96,8 @@ def test_a_goal_must_be_a_goal_of_this_cluster(world, operator, member_principal
     goals, registry = world.container.goals, world.container.registry
     ours = goals.propose_goal(world.ivan, world.cluster_id, title="Teachers stay", statement="…")
     other = registry.found_cluster(operator, "Omsk cluster", "Omsk", "VERTICAL")
-    school = registry.admit_subject(operator, other.id, "Omsk school", "SCHOOL", None)
-    teacher = registry.add_member(operator, other.id, "Olga", None, school.id, ["MEMBER"])
+    school = registry.admit_subject(operator, other.id, "Omsk school", "SCHOOL", None).subject
+    teacher = registry.add_member(operator, other.id, "Olga", None, school.id, ["MEMBER"]).member
     theirs = goals.propose_goal(
         member_principal(teacher.id, other.id), other.id, title="Theirs", statement="…"
     )

@@ -117,7 +117,7 @@ def grow(world, subjects: int) -> None:
     for n in range(subjects):
         subject = registry.admit_subject(
             world.coordinator, world.cluster_id, f"Lyceum {n}", "SCHOOL", None
-        )
+        ).subject
         registry.add_member(
             world.coordinator, world.cluster_id, f"Teacher {n}", None, subject.id, ["MEMBER"]
         )

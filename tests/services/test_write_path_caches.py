@@ -104,8 +104,10 @@ def test_a_person_is_a_member_only_where_they_are_linked(world, member_principal
             container.registry.declare_interest(
                 world.ivan, other.id, world.school_id, "SOCIAL", f"try {attempt}"
             )
-    school = container.registry.admit_subject(founder, other.id, "School 9", "SCHOOL", None)
-    member = container.registry.add_member(founder, other.id, "Ivan", None, school.id, ["MEMBER"])
+    school = container.registry.admit_subject(founder, other.id, "School 9", "SCHOOL", None).subject
+    member = container.registry.add_member(
+        founder, other.id, "Ivan", None, school.id, ["MEMBER"]
+    ).member
     container.directory.link(world.ivan.person_id, other.id, member.id)
     assert container.queries.scope(world.ivan, other.id).actor.member_id == member.id
     assert container.queries.scope(world.ivan, world.cluster_id).actor.member_id == world.ivan_id

@@ -37,7 +37,9 @@ def identity(container: Container, refusal: str | None = None) -> IdentityServic
 def provider(
     container: Container, operator: Principal, cluster: ClusterInfo, enrol: bool = True
 ) -> ProviderRecord:
-    subject = container.registry.admit_subject(operator, cluster.id, "School No. 4", "SCHOOL", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, "School No. 4", "SCHOOL", None
+    ).subject
     info = identity(container).register_identity_provider(
         operator, cluster.id, "School SSO", subject.id, ISSUER, "cw", "s3cret", enrol
     )
@@ -96,7 +98,7 @@ def test_without_enrolment_only_an_invited_member_with_a_verified_email_gets_in(
     record = provider(container, operator, cluster, enrol=False)
     invited = container.registry.add_member(
         operator, cluster.id, "Galina", "galina@school4.example", record.subject_id, ["MEMBER"]
-    )
+    ).member
     with pytest.raises(Forbidden):
         sign_in(container, cluster, record, person("g1", "galina@school4.example", verified=False))
     with pytest.raises(Forbidden):
@@ -119,7 +121,9 @@ def test_nobody_enrols_into_a_withdrawn_subject(
 def test_an_unusable_issuer_is_bad_input_on_the_issuer(
     container: Container, operator: Principal, cluster: ClusterInfo
 ) -> None:
-    subject = container.registry.admit_subject(operator, cluster.id, "College", "COLLEGE", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, "College", "COLLEGE", None
+    ).subject
     refusing = identity(container, refusal="unreachable")
     with pytest.raises(InvalidInput) as refused:
         refusing.register_identity_provider(
@@ -132,7 +136,9 @@ def test_an_unusable_issuer_is_bad_input_on_the_issuer(
 def test_a_registration_refused_after_the_secret_was_sealed_leaves_no_secret(
     container: Container, operator: Principal, cluster: ClusterInfo
 ) -> None:
-    subject = container.registry.admit_subject(operator, cluster.id, "Lyceum", "SCHOOL", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, "Lyceum", "SCHOOL", None
+    ).subject
 
     class WithdrawingDiscovery(FakeDiscovery):
         """The subject is withdrawn while the issuer is being checked."""

@@ -115,14 +115,14 @@ def populated_world() -> FastWorld:
     w.coordinator_id = w.directory.member_of(coordinator.person_id, w.cluster_id) or ""
     w.school_id = w.registry.admit_subject(
         coordinator, w.cluster_id, "School 5", "SCHOOL", "Tomsk"
-    ).id
+    ).subject.id
     w.college_id = w.registry.admit_subject(
         coordinator, w.cluster_id, "Tomsk College", "COLLEGE", None
-    ).id
+    ).subject.id
     add = w.registry.add_member
-    w.ivan_id = add(coordinator, w.cluster_id, "Ivan", None, w.school_id, ["MEMBER"]).id
-    w.petr_id = add(coordinator, w.cluster_id, "Petr", None, w.college_id, ["MEMBER"]).id
-    w.anna_id = add(coordinator, w.cluster_id, "Anna", None, None, ["AUDITOR"]).id
+    w.ivan_id = add(coordinator, w.cluster_id, "Ivan", None, w.school_id, ["MEMBER"]).member.id
+    w.petr_id = add(coordinator, w.cluster_id, "Petr", None, w.college_id, ["MEMBER"]).member.id
+    w.anna_id = add(coordinator, w.cluster_id, "Anna", None, None, ["AUDITOR"]).member.id
     w.ivan = w.sign_in(w.ivan_id, "Ivan")
     w.petr = w.sign_in(w.petr_id, "Petr")
     w.anna = w.sign_in(w.anna_id, "Anna")
