@@ -55,12 +55,13 @@ class SqlRegistryView(BatchTracked, RegistryView):
     def interest_declared(
         self, tracking: Tracking, *, subject_id: str, kind: str, statement: str
     ) -> None:
-        session = self.store.session()
-        row = session.get(InterestRow, (subject_id, kind))
-        if row is None:
-            row = InterestRow(subject_id=subject_id, kind=kind, statement=statement)
-        row.statement = statement
-        session.add(row)
+        # The row is the latest statement of its kind, whole: stated by key, not
+        # read first (a SELECT and an ORM update were a third of a declaration's pass).
+        self.store.upserts().put(
+            InterestRow.__table__,  # type: ignore[attr-defined]
+            (subject_id, kind),
+            {"subject_id": subject_id, "kind": kind, "statement": statement},
+        )
         self.insert_tracking(tracking)
 
     def member_added(

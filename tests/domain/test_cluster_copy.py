@@ -1,5 +1,5 @@
-"""The deepcopy the aggregate cache hands each command (the library's, with the
-registry records copying themselves) must be a full copy: equal to the
+"""The deepcopy the aggregate cache hands each command (the cluster's own, with
+the registry records copying themselves) must be a full copy: equal to the
 original and sharing nothing mutable."""
 
 from __future__ import annotations
