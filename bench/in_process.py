@@ -171,7 +171,9 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="cw-inproc-") as tmp, fresh_database() as url:
         if url is None:
             raise SystemExit("PostgreSQL is unreachable")
-        container = bootstrap(settings(Path(tmp), url))
+        # As in bench/peer.py: the rate limiter runs on every request, refusing none.
+        unlimited = settings(Path(tmp), url).model_copy(update={"rate_limit_per_second": 10**6})
+        container = bootstrap(unlimited)
         try:
             asyncio.run(drive(container, mode, clients, requests))
         finally:
