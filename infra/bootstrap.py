@@ -26,8 +26,8 @@ from infra.live import LiveHub
 from infra.oidc.flow import SignOn
 from infra.oidc.wiring import identity_parts
 from infra.partitions import PostgresPartitions, SqlitePartitions, sqlite_engine
-from infra.rebuild import Rebuilds
 from infra.person_keys import SqlPersonKeys
+from infra.rebuild import Rebuilds
 from infra.secrets import load_or_create_secret_key
 from infra.settings import Settings
 from infra.tokens import TokenService, load_or_create_key

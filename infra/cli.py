@@ -17,8 +17,8 @@ from infra.bootstrap import Container, StateMissing, bootstrap, state_parts
 from infra.cli_context import NoState, existing_container, member_principal, operator_principal
 from infra.cluster_cli import cluster
 from infra.person_cli import person
-from infra.projections_cli import projections
 from infra.privacy_cli import keys, privacy
+from infra.projections_cli import projections
 from infra.settings import Settings
 from infra.version import release
 from services.principal import Principal

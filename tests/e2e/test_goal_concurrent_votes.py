@@ -63,10 +63,10 @@ def _populate(container: Container) -> tuple[str, list[str]]:
     for n in range(VOTERS):
         subject = registry.admit_subject(
             operator, cluster_id, SubjectAdmission(f"School {n}", "SCHOOL", None)
-        )
+        ).subject
         member = registry.add_member(
             operator, cluster_id, MemberAddition(f"Voter {n}", None, subject.id, ["MEMBER"])
-        )
+        ).member
         tokens.append(container.tokens.mint(member_principal(container, cluster_id, member.id)))
     return cluster_id, tokens
 

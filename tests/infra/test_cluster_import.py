@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from store_support import close_container, drop_partitions, make_container
 
+from domain.cluster import ClusterFounding, InterestDeclaration, MemberAddition, SubjectAdmission
 from infra.audit.export import write_export
 from infra.bootstrap import Container
 from infra.cluster_import import EXIT_BROKEN, EXIT_EXISTS, ImportRefused, import_cluster
@@ -51,15 +52,15 @@ def history(container: Container, operator: Principal, cluster: ClusterInfo) -> 
     """A cluster with subjects, interests, a member and two checkpoints."""
     for i in range(6):
         subject = container.registry.admit_subject(
-            operator, cluster.id, f"School {i}", "SCHOOL", None
-        )
+            operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL", None)
+        ).subject
         container.registry.declare_interest(
-            operator, cluster.id, subject.id, "LEGAL", f"Statute {i}"
+            operator, cluster.id, subject.id, InterestDeclaration("LEGAL", f"Statute {i}")
         )
         if i in (2, 5):
             container.audit.sign_checkpoint(operator, cluster.id)
     container.registry.add_member(
-        operator, cluster.id, "Ann Auditor", "ann@x.example", None, ["AUDITOR"]
+        operator, cluster.id, MemberAddition("Ann Auditor", "ann@x.example", None, ["AUDITOR"])
     )
     return cluster.id
 
@@ -106,7 +107,9 @@ def test_an_import_restores_the_log_checkpoints_views_and_directory(
     integrity = empty_store.audit.integrity(empty_store.queries.scope(operator, history))
     assert (integrity.verified, integrity.head, len(integrity.checkpoints)) == (True, done.head, 2)
     # And writes there continue the same chain.
-    empty_store.registry.admit_subject(operator, history, "After import", "SCHOOL", None)
+    empty_store.registry.admit_subject(
+        operator, history, SubjectAdmission("After import", "SCHOOL", None)
+    )
     assert empty_store.audit.integrity(empty_store.queries.scope(operator, history)).verified
 
 
@@ -150,8 +153,10 @@ def test_the_command_answers_each_refusal_with_its_exit_code_and_message(tmp_pat
     source = make_container(tmp_path / "source")
     try:
         operator = Principal("op-cli", "Olga Operator", None, True)
-        info = source.registry.found_cluster(operator, "Cli cluster", "Region", "GEOGRAPHIC")
-        source.registry.admit_subject(operator, info.id, "School", "SCHOOL", None)
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Cli cluster", "Region", "GEOGRAPHIC")
+        )
+        source.registry.admit_subject(operator, info.id, SubjectAdmission("School", "SCHOOL", None))
         source.audit.sign_checkpoint(operator, info.id)
         path = export_of(source, info.id, tmp_path / "export.ndjson")
     finally:

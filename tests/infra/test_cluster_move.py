@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from store_support import close_container, drop_partitions, make_container
 
+from domain.cluster import ClusterFounding, SubjectAdmission
 from domain.errors import Conflict
 from domain.stamp import Stamp, stamped
 from infra.bootstrap import Container, bootstrap
@@ -59,8 +60,8 @@ class Writer(threading.Thread):
                 name = f"Written {len(self.acknowledged) + len(self.refusals)}"
                 try:
                     subject = self.container.registry.admit_subject(
-                        self.operator, self.cluster_id, name, "COLLEGE", None
-                    )
+                        self.operator, self.cluster_id, SubjectAdmission(name, "COLLEGE", None)
+                    ).subject
                 except Conflict as refused:
                     self.refusals.append(refused.message)
                     continue
@@ -100,7 +101,9 @@ def test_a_move_under_a_writer_loses_no_acknowledged_write(
     target = bootstrap(target_settings(source.settings, url))
     operator = Principal("op-move", "Olga Operator", "olga@ops.example", True)
     try:
-        info = source.registry.found_cluster(operator, "Moving cluster", "Region", "GEOGRAPHIC")
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Moving cluster", "Region", "GEOGRAPHIC")
+        )
         seed(source, operator, info.id, EVENTS)
         writer = Writer(writing, operator, info.id)
         writer.start()
@@ -130,7 +133,9 @@ def test_a_move_under_a_writer_loses_no_acknowledged_write(
         assert writer.refusals[-1].startswith("cluster moved to postgresql://")
         # The target serves the cluster to the same person, and takes writes.
         assert target.directory.member_of(operator.person_id, info.id) is not None
-        target.registry.admit_subject(operator, info.id, "After the move", "SCHOOL", None)
+        target.registry.admit_subject(
+            operator, info.id, SubjectAdmission("After the move", "SCHOOL", None)
+        )
         integrity = target.audit.integrity(target.queries.scope(operator, info.id))
         assert integrity.verified and integrity.head == moved.head + 1
     finally:
@@ -150,11 +155,15 @@ def test_a_write_to_a_sealed_store_is_a_conflict_and_records_nothing(container, 
     seal(partition.log.engine, schema, MOVING)
     assert seal_reason(partition.log.engine, schema) == MOVING
     with pytest.raises(Conflict, match=r"^cluster is moving$"):
-        container.registry.admit_subject(operator, cluster.id, "Refused", "SCHOOL", None)
+        container.registry.admit_subject(
+            operator, cluster.id, SubjectAdmission("Refused", "SCHOOL", None)
+        )
     assert partition.log.head() == head
     unseal(partition.log.engine, schema)
     assert seal_reason(partition.log.engine, schema) is None
-    container.registry.admit_subject(operator, cluster.id, "Taken", "SCHOOL", None)
+    container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("Taken", "SCHOOL", None)
+    )
     assert partition.log.head() == head + 1
 
 
@@ -165,7 +174,9 @@ def test_a_move_back_and_a_second_move_refused(tmp_path: Path, own_postgres_url:
     back = bootstrap(target_settings(source.settings, str(tmp_path / "embedded")))
     operator = Principal("op-back", "Olga Operator", None, True)
     try:
-        info = source.registry.found_cluster(operator, "Back", "Region", "GEOGRAPHIC")
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Back", "Region", "GEOGRAPHIC")
+        )
         seed(source, operator, info.id, 300)
         source.audit.sign_checkpoint(operator, info.id)
         moved = move_cluster(source, back, info.id)
@@ -174,7 +185,9 @@ def test_a_move_back_and_a_second_move_refused(tmp_path: Path, own_postgres_url:
         with pytest.raises(ImportRefused, match="takes no writes here: cluster moved to"):
             move_cluster(source, back, info.id)
         with pytest.raises(Conflict, match="cluster moved to the data directory"):
-            source.registry.admit_subject(operator, info.id, "Refused", "SCHOOL", None)
+            source.registry.admit_subject(
+                operator, info.id, SubjectAdmission("Refused", "SCHOOL", None)
+            )
         integrity = back.audit.integrity(back.queries.scope(operator, info.id))
         assert integrity.verified and len(integrity.checkpoints) == 1
     finally:
@@ -196,14 +209,18 @@ def test_an_interrupted_move_leaves_the_cluster_where_it_was(tmp_path: Path) -> 
         return lambda _: None
 
     try:
-        info = source.registry.found_cluster(operator, "Stopped", "Region", "GEOGRAPHIC")
+        info = source.registry.found_cluster(
+            operator, ClusterFounding("Stopped", "Region", "GEOGRAPHIC")
+        )
         seed(source, operator, info.id, 2_500)
         with pytest.raises(KeyboardInterrupt):
             move_cluster(source, target, info.id, interrupted)
         partition = source.partitions.open(info.id)
         assert seal_reason(partition.log.engine, None) is None
         assert stored_head(target, info.id) == 0 and not target.directory.has_cluster(info.id)
-        source.registry.admit_subject(operator, info.id, "Still here", "SCHOOL", None)
+        source.registry.admit_subject(
+            operator, info.id, SubjectAdmission("Still here", "SCHOOL", None)
+        )
         moved = move_cluster(source, target, info.id)
         assert moved.head == 2_501 and chain(target, info.id) == chain(source, info.id)
         reopened = bootstrap(target.settings)  # what the target's servers will read
@@ -228,7 +245,9 @@ def test_status_and_unseal_after_a_move_that_was_killed(tmp_path: Path) -> None:
     store = make_container(data)
     operator = Principal("op-killed", "Olga Operator", None, True)
     try:
-        info = store.registry.found_cluster(operator, "Killed", "Region", "GEOGRAPHIC")
+        info = store.registry.found_cluster(
+            operator, ClusterFounding("Killed", "Region", "GEOGRAPHIC")
+        )
         engine = store.partitions.open(info.id).log.engine
         seal(engine, None, MOVING)  # what a move killed while sealed leaves behind
     finally:
@@ -240,7 +259,7 @@ def test_status_and_unseal_after_a_move_that_was_killed(tmp_path: Path) -> None:
     assert "writes      taken" in cli(data, "status", "--cluster", info.id).stdout
     store = make_container(data)
     try:
-        store.registry.admit_subject(operator, info.id, "Taken", "SCHOOL", None)
+        store.registry.admit_subject(operator, info.id, SubjectAdmission("Taken", "SCHOOL", None))
         seal(store.partitions.open(info.id).log.engine, None, "cluster moved to elsewhere")
     finally:
         close_container(store)

@@ -59,6 +59,9 @@ CASES = [
     Case(Cluster.MemberAdded, MemberRow, MemberInfo, key="member_id", given=("roles",)),
     Case(Cluster.RoleGranted, MemberRow, None, key="member_id", elsewhere=("role",)),
     Case(Cluster.RoleRevoked, MemberRow, None, key="member_id", elsewhere=("role",)),
+    # An erasure blanks the member's name and e-mail; its id is the erasure
+    # record's (infra/erased_persons.py), which the read model does not keep.
+    Case(Cluster.PersonErased, MemberRow, None, key="member_id", elsewhere=("erasure_id",)),  # type: ignore[attr-defined]
     # The status column is the DTO's recorded_status: the read decides the status.
     Case(Goal.GoalProposed, GoalRow, GoalInfo, given=("recorded_status", "decided_eligible")),
     Case(Goal.GoalVoteCast, GoalVoteRow, GoalVoteInfo),

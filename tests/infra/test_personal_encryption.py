@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from domain.cluster import ClusterFounding, MemberAddition
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
 from services.dto import ClusterInfo
@@ -47,9 +48,13 @@ def test_names_and_emails_are_sealed_in_the_log_and_open_in_views(
 ) -> None:
     registry = container.registry
     one = registry.add_member(
-        operator, cluster.id, "Zinaida Vorobyova", "zina@school.example", None, ["MEMBER"]
-    )
-    two = registry.add_member(operator, cluster.id, "Zinaida Vorobyova", None, None, ["MEMBER"])
+        operator,
+        cluster.id,
+        MemberAddition("Zinaida Vorobyova", "zina@school.example", None, ["MEMBER"]),
+    ).member
+    two = registry.add_member(
+        operator, cluster.id, MemberAddition("Zinaida Vorobyova", None, None, ["MEMBER"])
+    ).member
     states = member_events(container, cluster.id)
     assert len(states) == 3  # the founding coordinator and the two
     for state in states:
@@ -71,8 +76,8 @@ def test_the_same_value_sealed_twice_gives_different_bytes(
     container: Container, operator: Principal, cluster: ClusterInfo
 ) -> None:
     member = container.registry.add_member(
-        operator, cluster.id, "Pavel Ognev", None, None, ["MEMBER"]
-    )
+        operator, cluster.id, MemberAddition("Pavel Ognev", None, None, ["MEMBER"])
+    ).member
     partition = container.partitions.open(cluster.id)
     entry = next(
         e for e in partition.log.read(0, 1000) if e.stored_event.topic.endswith("MemberAdded")
@@ -88,7 +93,9 @@ def test_the_same_value_sealed_twice_gives_different_bytes(
 def test_a_missing_key_is_a_fault_not_an_erasure(tmp_path: Path, operator: Principal) -> None:
     data = tmp_path / "data"
     container = make_container(data)
-    cluster = container.registry.found_cluster(operator, "Keys", "Tomsk", "GEOGRAPHIC")
+    cluster = container.registry.found_cluster(
+        operator, ClusterFounding("Keys", "Tomsk", "GEOGRAPHIC")
+    )
     with container.directory.engine.begin() as conn:
         conn.execute(text("DELETE FROM dir_person_key"))
     close_container(container)
@@ -107,7 +114,9 @@ def test_a_missing_key_is_a_fault_not_an_erasure(tmp_path: Path, operator: Princ
 def test_another_secret_key_does_not_open_the_keys(tmp_path: Path, operator: Principal) -> None:
     data = tmp_path / "data"
     container = make_container(data)
-    cluster = container.registry.found_cluster(operator, "Keys", "Tomsk", "GEOGRAPHIC")
+    cluster = container.registry.found_cluster(
+        operator, ClusterFounding("Keys", "Tomsk", "GEOGRAPHIC")
+    )
     close_container(container)
     (data / "secret-key").unlink()  # a lost key: the next start makes another
     reopened = make_container(data)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from domain.cluster import ClusterFounding, MemberAddition
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
 from services.ports.person_keys import PersonKeyUnavailable
@@ -57,8 +58,12 @@ def names(container: Container, operator: Principal, cluster_id: str) -> set[str
 def test_rotate_rewraps_the_keys_and_leaves_the_log(tmp_path: Path, operator: Principal) -> None:
     data = tmp_path / "data"
     container = make_container(data)
-    cluster = container.registry.found_cluster(operator, "Keys", "Tomsk", "GEOGRAPHIC")
-    container.registry.add_member(operator, cluster.id, "Vera Lis", None, None, ["MEMBER"])
+    cluster = container.registry.found_cluster(
+        operator, ClusterFounding("Keys", "Tomsk", "GEOGRAPHIC")
+    )
+    container.registry.add_member(
+        operator, cluster.id, MemberAddition("Vera Lis", None, None, ["MEMBER"])
+    )
     before = log_bytes(container, cluster.id)
     close_container(container)
     old_key = (data / "secret-key").read_text()
@@ -97,7 +102,7 @@ def test_rotate_with_a_configured_key_needs_a_place_for_the_new_one(
     data = tmp_path / "data"
     configured = "A" * 43
     container = make_container(data, secret_key=configured)
-    container.registry.found_cluster(operator, "Keys", "Tomsk", "GEOGRAPHIC")
+    container.registry.found_cluster(operator, ClusterFounding("Keys", "Tomsk", "GEOGRAPHIC"))
     close_container(container)
     refused = clusterwork(data, "keys", "rotate", secret_key=configured)
     assert refused.returncode == 2 and "--new-key-file" in refused.stderr
@@ -123,7 +128,9 @@ def test_the_report_lists_the_clusters_recorded_in_clear(
     shutil.copytree(RELEASE_0_1_0 / "sqlite", data)
     old_clusters = sorted(p.stem for p in (data / "clusters").glob("*.sqlite"))
     container = make_container(data)
-    new = container.registry.found_cluster(operator, "Sealed", "Tomsk", "GEOGRAPHIC")
+    new = container.registry.found_cluster(
+        operator, ClusterFounding("Sealed", "Tomsk", "GEOGRAPHIC")
+    )
     close_container(container)
 
     done = clusterwork(data, "privacy", "report")

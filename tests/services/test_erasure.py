@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.cluster import ClusterFounding, MemberAddition
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.personal import erased_name
 from infra.audit.export import write_export
@@ -39,7 +40,9 @@ class Erasable:
 @pytest.fixture
 def erasable(container: Container, operator: Principal, cluster: ClusterInfo) -> Erasable:
     registry = container.registry
-    second = registry.found_cluster(operator, "Seversk cluster", "Seversk", "GEOGRAPHIC")
+    second = registry.found_cluster(
+        operator, ClusterFounding("Seversk cluster", "Seversk", "GEOGRAPHIC")
+    )
     person = Principal("person-xq", NAME, EMAIL, False)
     container.directory.ensure_person(person.person_id, NAME, EMAIL)
     SqlIdentityLinks(container.directory.engine).link_identity(
@@ -47,7 +50,9 @@ def erasable(container: Container, operator: Principal, cluster: ClusterInfo) ->
     )
     members = {}
     for where in (cluster.id, second.id):
-        member = registry.add_member(operator, where, NAME, EMAIL, None, ["MEMBER"])
+        member = registry.add_member(
+            operator, where, MemberAddition(NAME, EMAIL, None, ["MEMBER"])
+        ).member
         container.directory.link(person.person_id, where, member.id)
         members[where] = member.id
         container.audit.sign_checkpoint(operator, where)
@@ -133,7 +138,9 @@ def test_after_erasure_the_person_is_nowhere_and_every_chain_verifies(
 def test_equal_names_of_two_people_are_different_ciphertext_and_only_one_is_erased(
     container: Container, operator: Principal, cluster: ClusterInfo, erasable: Erasable
 ) -> None:
-    twin = container.registry.add_member(operator, cluster.id, NAME, None, None, ["AUDITOR"])
+    twin = container.registry.add_member(
+        operator, cluster.id, MemberAddition(NAME, None, None, ["AUDITOR"])
+    ).member
     container.privacy.erase_person(operator, erasable.person.person_id, "ticket 18")
     scope = container.queries.scope(operator, cluster.id)
     twin_now = scope.member(twin.id)
@@ -156,7 +163,9 @@ def test_bad_erasures_are_refused_and_record_nothing(
     with pytest.raises(InvalidInput) as blank:
         erase(operator, person_id, "   ")
     assert blank.value.field == "reason"
-    member = container.registry.add_member(operator, cluster.id, "Mila", None, None, ["MEMBER"])
+    member = container.registry.add_member(
+        operator, cluster.id, MemberAddition("Mila", None, None, ["MEMBER"])
+    ).member
     with pytest.raises(Forbidden):
         erase(member_principal(member.id), person_id, "ticket 1")
     with pytest.raises(Forbidden):
@@ -178,11 +187,15 @@ def test_a_coordinator_may_erase_a_member_of_only_their_clusters(
     member_principal,
 ) -> None:
     registry = container.registry
-    coordinator = registry.add_member(operator, cluster.id, "Kira", None, None, ["COORDINATOR"])
+    coordinator = registry.add_member(
+        operator, cluster.id, MemberAddition("Kira", None, None, ["COORDINATOR"])
+    ).member
     kira = member_principal(coordinator.id)
     with pytest.raises(Forbidden):  # the person is also a member of a cluster Kira does not run
         container.privacy.erase_person(kira, erasable.person.person_id, "ticket 4")
-    only_here = registry.add_member(operator, cluster.id, "Lev", None, None, ["MEMBER"])
+    only_here = registry.add_member(
+        operator, cluster.id, MemberAddition("Lev", None, None, ["MEMBER"])
+    ).member
     lev = member_principal(only_here.id)
     container.privacy.erase_person(kira, lev.person_id, "ticket 5")
     gone = container.queries.scope(operator, cluster.id).member(only_here.id)
@@ -195,14 +208,18 @@ def test_a_write_in_flight_during_erasure_lands_before_it_or_is_refused(
     container: Container, operator: Principal, cluster: ClusterInfo, member_principal
 ) -> None:
     registry = container.registry
-    racer = registry.add_member(operator, cluster.id, "Rada Racer", None, None, ["COORDINATOR"])
+    racer = registry.add_member(
+        operator, cluster.id, MemberAddition("Rada Racer", None, None, ["COORDINATOR"])
+    ).member
     rada = member_principal(racer.id, name="Rada Racer")
     outcomes: list[str] = []
 
     def write() -> None:
         for n in range(200):
             try:
-                registry.add_member(rada, cluster.id, f"Added {n}", None, None, ["MEMBER"])
+                registry.add_member(
+                    rada, cluster.id, MemberAddition(f"Added {n}", None, None, ["MEMBER"])
+                )
             except (NotFound, Unauthenticated) as refused:
                 outcomes.append(type(refused).__name__)
                 return

@@ -4,6 +4,7 @@ no one, not even by the verified e-mail it once had."""
 
 from __future__ import annotations
 
+from domain.cluster import MemberAddition, SubjectAdmission
 from domain.personal import erased_name
 from infra.bootstrap import Container
 from services.dto import ClusterInfo
@@ -20,7 +21,9 @@ class AcceptingDiscovery:
 
 
 def provider(container: Container, operator: Principal, cluster: ClusterInfo) -> ProviderRecord:
-    subject = container.registry.admit_subject(operator, cluster.id, "School No. 9", "SCHOOL", None)
+    subject = container.registry.admit_subject(
+        operator, cluster.id, SubjectAdmission("School No. 9", "SCHOOL", None)
+    ).subject
     service = IdentityService(
         container.runner, AcceptingDiscovery(), container.identity.secrets, "http://cw.example"
     )
@@ -36,8 +39,10 @@ def test_the_same_identity_after_erasure_is_a_new_person(
     record = provider(container, operator, cluster)
     email = "yolanda.erasable@school9.example"
     invited = container.registry.add_member(
-        operator, cluster.id, "Yolanda Erasable", email, record.subject_id, ["MEMBER"]
-    )
+        operator,
+        cluster.id,
+        MemberAddition("Yolanda Erasable", email, record.subject_id, ["MEMBER"]),
+    ).member
     who = VerifiedIdentity(ISSUER, "sub-yolanda", "Yolanda Erasable", email, email_verified=True)
     sign_in = container.sign_on.sign_in.sign_in
     first = sign_in(cluster.id, record, who)
