@@ -49,7 +49,7 @@ def test_every_as_of_view_equals_the_live_view_captured_after_that_event(
         )
         capture()
         member = registry.add_member(
-            operator, cluster.id, MemberAddition(f"Member {i}", None, subject, ["MEMBER"]).member
+            operator, cluster.id, MemberAddition(f"Member {i}", None, subject, ["MEMBER"])
         ).member
         capture()
         registry.grant_role(operator, cluster.id, member.id, "AUDITOR")
