@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench.audit import raw_scan, seed
 from bench.stores import close, container_on
+from domain.cluster import ClusterFounding
 from infra.audit.export import write_export
 from infra.bootstrap import Container, bootstrap
 from infra.cluster_move import move_cluster, target_settings
@@ -45,7 +46,9 @@ def measure(
     source: Container, scratch: Container, source_backend: str, target_backend: str, events: int
 ) -> dict[str, object]:
     operator = Principal(f"op-{uuid.uuid4().hex[:8]}", "Bench operator", None, True)
-    cluster = source.registry.found_cluster(operator, "Move bench", "Bench", "GEOGRAPHIC")
+    cluster = source.registry.found_cluster(
+        operator, ClusterFounding("Move bench", "Bench", "GEOGRAPHIC")
+    )
     partition = source.partitions.open(cluster.id)
     seed(source, partition, events)
     head = partition.log.head()

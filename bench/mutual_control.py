@@ -122,10 +122,10 @@ def seed(container: Container, count: int) -> Round:
     for i in range(count):
         subject = registry.admit_subject(
             operator, cluster.id, SubjectAdmission(f"School {i + 1}", "SCHOOL", None)
-        )
+        ).subject
         member = registry.add_member(
             operator, cluster.id, MemberAddition(f"Member {i + 1}", None, subject.id, ["MEMBER"])
-        )
+        ).member
         person = Principal(f"bench-{uuid.uuid4().hex[:8]}", member.name, None, False)
         container.directory.ensure_person(person.person_id, person.name, None)
         container.directory.link(person.person_id, cluster.id, member.id)

@@ -9,7 +9,8 @@ own, so loading this one grows with the registry, not with the cluster's work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import copy
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +39,12 @@ class SubjectRecord:
     interests: dict[InterestKind, str] = field(default_factory=dict)
 
     def copy(self) -> SubjectRecord:
-        return replace(self, interests=dict(self.interests))
+        # The constructor, not dataclasses.replace (which looks up the fields and
+        # builds keyword arguments each time: ten times slower, and a command
+        # copies every record of the registry it loads).
+        return SubjectRecord(
+            self.id, self.name, self.kind, self.region, self.active, dict(self.interests)
+        )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SubjectRecord:
         # Every field but ``interests`` is immutable (strings, an enum, a flag),
@@ -57,7 +63,9 @@ class MemberRecord:
     erased: bool = False
 
     def copy(self) -> MemberRecord:
-        return replace(self, roles=set(self.roles))
+        return MemberRecord(
+            self.id, self.name, self.email, self.subject_id, set(self.roles), self.erased
+        )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> MemberRecord:
         # As SubjectRecord's: only the set of roles (enums) is mutable.
@@ -120,6 +128,21 @@ class Cluster(StampedAggregate):
         self.form = ClusterForm(form)
         self.subjects: dict[str, SubjectRecord] = {}
         self.members: dict[str, MemberRecord] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Cluster:
+        """The copy the aggregate cache hands each command: the registry's records
+        copy themselves, everything else is deep-copied as usual. Generic deepcopy
+        walked both maps key by key (0.7 ms for 30 subjects and members, the largest
+        single cost of loading the registry for a command)."""
+        twin = object.__new__(type(self))
+        memo[id(self)] = twin
+        state = twin.__dict__
+        for name, value in self.__dict__.items():
+            if name in ("subjects", "members"):
+                state[name] = {key: record.copy() for key, record in value.items()}
+            else:
+                state[name] = copy.deepcopy(value, memo)
+        return twin
 
     @classmethod
     def found(cls, cluster_id: UUID, founding: ClusterFounding) -> Cluster:

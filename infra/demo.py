@@ -75,7 +75,8 @@ def _seed(container: Container, operator: Principal) -> Demo:
         ),
     )
     subjects = [
-        registry.admit_subject(operator, cluster.id, SubjectAdmission(*s)).id for s in SUBJECTS
+        registry.admit_subject(operator, cluster.id, SubjectAdmission(*s)).subject.id
+        for s in SUBJECTS
     ]
     for index, kind, statement in INTERESTS:
         registry.declare_interest(
@@ -86,7 +87,7 @@ def _seed(container: Container, operator: Principal) -> Demo:
         subject = subjects[subject_index] if subject_index is not None else None
         member = registry.add_member(
             operator, cluster.id, MemberAddition(name, email, subject, roles)
-        )
+        ).member
         coordinator = coordinator or member.id
     assert coordinator is not None
     seed_goals(container, operator, cluster.id, subjects)

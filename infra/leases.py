@@ -21,10 +21,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Engine, func, select
+from sqlalchemy import BigInteger, Engine, bindparam, func, select
 
 WORKER_SLOTS = 256
 PRESENCE_NAMESPACE = 0x43570001  # two-int advisory locks: (namespace, worker slot)
+
+
+# Built once: building a statement and its cache key per call cost about 0.1 ms
+# of CPU each, twice per projection pass.
+_TRY_LOCK = select(func.pg_try_advisory_lock(bindparam("key", type_=BigInteger)))
+_UNLOCK = select(func.pg_advisory_unlock(bindparam("key", type_=BigInteger)))
 
 
 def lock_key(cluster_id: str) -> int:
@@ -51,12 +57,12 @@ class AdvisoryLease:
             # cost a BEGIN and a COMMIT round trip around each of the two calls
             # (this runs on every command that projects).
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            held = bool(conn.execute(select(func.pg_try_advisory_lock(key))).scalar())
+            held = bool(conn.execute(_TRY_LOCK, {"key": key}).scalar())
             try:
                 yield held
             finally:
                 if held:
-                    conn.execute(select(func.pg_advisory_unlock(key)))
+                    conn.execute(_UNLOCK, {"key": key})
 
 
 class AdvisoryOwnership:

@@ -132,16 +132,18 @@ class CommandRunner:
 
     def scope(self, done: Done[T]) -> ClusterScope:
         """The caller's view of the cluster right after their command, without looking
-        them up again: the actor and the cluster are the registry the command ran
-        with, and the read model was projected up to (at least) its events."""
-        require(done.actor, Permission.READ)
+        them up again: the actor and the cluster are the command's own copy of the
+        registry, after its change (a caller who changed their own roles reads with
+        the new ones), and the read model was projected up to (at least) its events."""
         cluster = done.cluster
+        actor = actor_from_registry(cluster, done.actor.member_id)
+        require(actor, Permission.READ)
         info = ClusterInfo(
             str(cluster.id), cluster.name, cluster.region, cluster.form.value, done.position
         )
         partition = done.partition
         return ClusterScope(
-            done.actor, info, partition.read_model, partition.log, partition.app.mapper, self.clock
+            actor, info, partition.read_model, partition.log, partition.app.mapper, self.clock
         )
 
     def save(

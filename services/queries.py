@@ -14,6 +14,7 @@ from domain.vocabulary import CONTINUITY_CHAIN
 from services.access import actor_from_caller, member_id_of, not_found
 from services.audit.as_of import AsOfViews
 from services.batches import Batched
+from services.callers import KnownCallers
 from services.dto import (
     CallerInfo,
     ClusterInfo,
@@ -210,6 +211,7 @@ class ClusterQueries:
         self.clock = clock
         self.sync = sync
         self.as_of_views = AsOfViews(partitions, projector)
+        self.callers = KnownCallers()
 
     def scope(
         self, principal: Principal | None, cluster_id: str, as_of: int | None = None
@@ -256,22 +258,29 @@ class ClusterQueries:
         if not self.directory.has_cluster(key):
             raise not_found(key)
         partition = self.partitions.open(key)
-        self._catch_up(partition)
-        # Read now, on every request (never remembered): a revoked role or a
-        # removed member is refused from the next request on.
-        caller = partition.read_model.registry_reader.caller(member_id)
+        reached = self._catch_up(partition)
+        # As the read model stands now, on every request: a revoked role or a
+        # removed member is refused from the next request on. Read again unless
+        # it was read after a settle at the very position this one found
+        # (services/callers.py).
+        caller = self.callers.at(key, member_id, reached)
+        if caller is None:
+            caller = partition.read_model.registry_reader.caller(member_id)
+            self.callers.keep(key, member_id, reached, caller)
         actor = actor_from_caller(caller, key, member_id)
         require(actor, Permission.READ)
         return partition, caller, actor
 
-    def _catch_up(self, partition: Partition) -> None:
-        """Read-your-writes even when another process wrote. A projection that
-        fails (a bug, or a tampered log) must not take reads down: the views
-        then answer at the last position they reached, which ``position`` says."""
+    def _catch_up(self, partition: Partition) -> int | None:
+        """Read-your-writes even when another process wrote; the position the read
+        model reached (None if unknown). A projection that fails (a bug, or a
+        tampered log) must not take reads down: the views then answer at the last
+        position they reached, which ``position`` says."""
         try:
-            self.sync.settle(partition)
+            return self.sync.settle(partition)
         except Exception:
             log.exception("projection of cluster %s is stuck", partition.cluster_id)
+            return None
 
     def viewer(self, principal: Principal | None) -> ViewerInfo:
         """The signed-in person and the clusters they belong to."""

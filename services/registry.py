@@ -4,7 +4,7 @@ interests, add members, grant and revoke roles."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from domain.cluster import (
     Cluster,
@@ -14,17 +14,38 @@ from domain.cluster import (
     RoleChange,
     SubjectAdmission,
 )
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden
 from domain.stamp import Stamp, stamped
+from services.access import member_info, subject_info
 from services.commands import CommandRunner
 from services.dto import ClusterInfo, MemberInfo, SubjectInfo
 from services.ids import new_id, normalise_id, target_id
 from services.permissions import Permission, require_own_subject
 from services.ports.storage import Partition
 from services.principal import Actor, Principal
+from services.queries import ClusterScope
 from services.request import current_request_id
 
 OPERATOR_DEFAULT_NAME = "Platform operator"
+
+
+# A registry command's answer comes from the command itself: the subject or
+# member as its own copy of the registry has it after its change (what the read
+# model holds once its events are projected, which they are before it returns),
+# and the caller's view of the cluster right after it, for anything further an
+# answer names. Nothing is read back, and nobody waits for other writers' events.
+
+
+@dataclass(frozen=True)
+class RegisteredSubject:
+    subject: SubjectInfo
+    scope: ClusterScope
+
+
+@dataclass(frozen=True)
+class RegisteredMember:
+    member: MemberInfo
+    scope: ClusterScope
 
 
 class RegistryService:
@@ -56,7 +77,7 @@ class RegistryService:
 
     def admit_subject(
         self, principal: Principal | None, cluster_id: str, admission: SubjectAdmission
-    ) -> SubjectInfo:
+    ) -> RegisteredSubject:
         """Admits an institution to the cluster."""
         subject_id = new_id()
 
@@ -68,7 +89,7 @@ class RegistryService:
 
     def withdraw_subject(
         self, principal: Principal | None, cluster_id: str, subject_id: str
-    ) -> SubjectInfo:
+    ) -> RegisteredSubject:
         """Withdraws a subject; its members keep read access only."""
         subject_id = target_id(subject_id, "subject")
 
@@ -84,7 +105,7 @@ class RegistryService:
         cluster_id: str,
         subject_id: str,
         declaration: InterestDeclaration,
-    ) -> SubjectInfo:
+    ) -> RegisteredSubject:
         """States a subject's legal, social or economic interest."""
         subject_id = target_id(subject_id, "subject")
 
@@ -98,7 +119,7 @@ class RegistryService:
 
     def add_member(
         self, principal: Principal | None, cluster_id: str, addition: MemberAddition
-    ) -> MemberInfo:
+    ) -> RegisteredMember:
         """Adds a person who acts for a subject (or for nobody, e.g. an auditor)."""
         member_id = new_id()
         addition = replace(addition, subject_id=normalise_id(addition.subject_id, "subjectId"))
@@ -111,7 +132,7 @@ class RegistryService:
 
     def grant_role(
         self, principal: Principal | None, cluster_id: str, member_id: str, change: RoleChange
-    ) -> MemberInfo:
+    ) -> RegisteredMember:
         """Grants a role; granting one already held records nothing."""
         member_id = target_id(member_id, "member")
 
@@ -123,7 +144,7 @@ class RegistryService:
 
     def revoke_role(
         self, principal: Principal | None, cluster_id: str, member_id: str, change: RoleChange
-    ) -> MemberInfo:
+    ) -> RegisteredMember:
         """Revokes a role; the last coordinator's COORDINATOR role stays (CONFLICT)."""
         member_id = target_id(member_id, "member")
 
@@ -135,16 +156,12 @@ class RegistryService:
 
     # --- helpers ---------------------------------------------------------------
 
-    def _subject(self, principal, cluster_id, permission, body) -> SubjectInfo:  # type: ignore[no-untyped-def]
-        partition, subject_id = self.runner.run(principal, cluster_id, permission, body)
-        subject = partition.read_model.registry_reader.subject(subject_id)
-        if subject is None:
-            raise NotFound(f"no subject {subject_id} in this cluster")
-        return subject
+    def _subject(self, principal, cluster_id, permission, body) -> RegisteredSubject:  # type: ignore[no-untyped-def]
+        done = self.runner.execute(principal, cluster_id, permission, body)
+        subject = subject_info(done.cluster.subject(done.value))
+        return RegisteredSubject(subject, self.runner.scope(done))
 
-    def _member(self, principal, cluster_id, body) -> MemberInfo:  # type: ignore[no-untyped-def]
-        partition, member_id = self.runner.run(principal, cluster_id, Permission.ADMINISTER, body)
-        member = partition.read_model.registry_reader.member(member_id)
-        if member is None:
-            raise NotFound(f"no member {member_id} in this cluster")
-        return member
+    def _member(self, principal, cluster_id, body) -> RegisteredMember:  # type: ignore[no-untyped-def]
+        done = self.runner.execute(principal, cluster_id, Permission.ADMINISTER, body)
+        member = member_info(done.cluster.member(done.value))
+        return RegisteredMember(member, self.runner.scope(done))

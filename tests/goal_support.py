@@ -120,21 +120,21 @@ def goal_world(goal_container: Container) -> GoalWorld:
     subjects = {
         k: registry.admit_subject(
             coordinator, cluster_id, SubjectAdmission(k.title(), KINDS[k], None)
-        ).id
+        ).subject.id
         for k in KEYS
     }
     voter_ids = {
         k: registry.add_member(
             coordinator, cluster_id, MemberAddition(f"Voter {k}", None, subjects[k], ["MEMBER"])
-        ).id
+        ).member.id
         for k in KEYS
     }
     auditor = registry.add_member(
         coordinator, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"])
-    ).id
+    ).member.id
     loose = registry.add_member(
         coordinator, cluster_id, MemberAddition("Lev", None, None, ["MEMBER"])
-    ).id
+    ).member.id
     return GoalWorld(
         container,
         cluster_id,

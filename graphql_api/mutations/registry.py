@@ -17,6 +17,7 @@ from graphql_api.enums import ClusterForm, InterestKind, Role, SubjectKind
 from graphql_api.inputs import value_of
 from graphql_api.types.cluster import ClusterType
 from graphql_api.types.registry import MemberType, SubjectType
+from services.registry import RegisteredMember, RegisteredSubject
 
 
 @strawberry.input
@@ -41,18 +42,13 @@ class AddMemberInput:
     subject_id: strawberry.ID | None = None
 
 
-def _subject(info: Info[Context, None], cluster_id: str, subject_id: str) -> SubjectType:
-    scope = info.context.services.queries.scope(info.context.principal, cluster_id)
-    found = scope.subject(subject_id)
-    assert found is not None
-    return SubjectType.from_dto(found, scope)
+def _subject(done: RegisteredSubject) -> SubjectType:
+    """The command's own answer and the caller's view right after it (no read back)."""
+    return SubjectType.from_dto(done.subject, done.scope)
 
 
-def _member(info: Info[Context, None], cluster_id: str, member_id: str) -> MemberType:
-    scope = info.context.services.queries.scope(info.context.principal, cluster_id)
-    found = scope.member(member_id)
-    assert found is not None
-    return MemberType.from_dto(found, scope)
+def _member(done: RegisteredMember) -> MemberType:
+    return MemberType.from_dto(done.member, done.scope)
 
 
 @strawberry.type
@@ -72,18 +68,18 @@ class RegistryMutation:
         self, info: Info[Context, None], cluster_id: strawberry.ID, input: AdmitSubjectInput
     ) -> SubjectType:
         ctx = info.context
-        subject = ctx.services.registry.admit_subject(
+        done = ctx.services.registry.admit_subject(
             ctx.principal, cluster_id, value_of(SubjectAdmission, input)
         )
-        return _subject(info, cluster_id, subject.id)
+        return _subject(done)
 
     @strawberry.mutation
     def withdraw_subject(
         self, info: Info[Context, None], cluster_id: strawberry.ID, subject_id: strawberry.ID
     ) -> SubjectType:
         ctx = info.context
-        subject = ctx.services.registry.withdraw_subject(ctx.principal, cluster_id, subject_id)
-        return _subject(info, cluster_id, subject.id)
+        done = ctx.services.registry.withdraw_subject(ctx.principal, cluster_id, subject_id)
+        return _subject(done)
 
     @strawberry.mutation
     def declare_interest(
@@ -95,20 +91,20 @@ class RegistryMutation:
         statement: str,
     ) -> SubjectType:
         ctx = info.context
-        subject = ctx.services.registry.declare_interest(
+        done = ctx.services.registry.declare_interest(
             ctx.principal, cluster_id, subject_id, InterestDeclaration(kind.value, statement)
         )
-        return _subject(info, cluster_id, subject.id)
+        return _subject(done)
 
     @strawberry.mutation
     def add_member(
         self, info: Info[Context, None], cluster_id: strawberry.ID, input: AddMemberInput
     ) -> MemberType:
         ctx = info.context
-        member = ctx.services.registry.add_member(
+        done = ctx.services.registry.add_member(
             ctx.principal, cluster_id, value_of(MemberAddition, input)
         )
-        return _member(info, cluster_id, member.id)
+        return _member(done)
 
     @strawberry.mutation
     def grant_role(
@@ -120,8 +116,8 @@ class RegistryMutation:
     ) -> MemberType:
         ctx = info.context
         change = RoleChange(role=role.value)
-        member = ctx.services.registry.grant_role(ctx.principal, cluster_id, member_id, change)
-        return _member(info, cluster_id, member.id)
+        done = ctx.services.registry.grant_role(ctx.principal, cluster_id, member_id, change)
+        return _member(done)
 
     @strawberry.mutation
     def revoke_role(
@@ -133,5 +129,5 @@ class RegistryMutation:
     ) -> MemberType:
         ctx = info.context
         change = RoleChange(role=role.value)
-        member = ctx.services.registry.revoke_role(ctx.principal, cluster_id, member_id, change)
-        return _member(info, cluster_id, member.id)
+        done = ctx.services.registry.revoke_role(ctx.principal, cluster_id, member_id, change)
+        return _member(done)

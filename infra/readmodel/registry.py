@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
+from domain.base import facts
 from domain.cluster import Cluster
-from infra.readmodel.by_name import dto_of, row_of, set_facts
+from infra.readmodel.by_name import dto_of, row_of
 from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
 from infra.readmodel.tracked import BatchTracked
 from services.dto import CallerInfo, ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
@@ -41,14 +42,13 @@ class SqlRegistryView(BatchTracked, RegistryView):
         self.insert_tracking(tracking)
 
     def interest_declared(self, tracking: Tracking, declared: Cluster.InterestDeclared) -> None:
-        # A new statement of the same kind replaces the earlier one.
-        session = self.store.session()
-        row = session.get(InterestRow, (declared.subject_id, declared.kind))
-        if row is None:
-            row = row_of(InterestRow, declared)
-        else:
-            set_facts(row, declared, skip=("subject_id", "kind"))
-        session.add(row)
+        # The row is the latest statement of its kind, whole: stated by key, not
+        # read first (a SELECT and an ORM update were a third of a declaration's pass).
+        self.store.upserts().put(
+            InterestRow.__table__,  # type: ignore[attr-defined]
+            (declared.subject_id, declared.kind),
+            facts(declared),
+        )
         self.insert_tracking(tracking)
 
     def member_added(self, tracking: Tracking, added: Cluster.MemberAdded) -> None:

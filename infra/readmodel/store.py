@@ -134,12 +134,8 @@ class SqlReadModel(ReadModel):
         connection.execute(_insert_once(connection.dialect.name), [row])
 
     def positions(self) -> dict[str, int]:
-        row = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
         with self._reads.connect() as connection:  # Core: every request asks this
-            return {
-                name: position
-                for name, position in connection.execute(select(row.name, row.position))
-            }
+            return {name: position for name, position in connection.execute(_POSITIONS)}
 
     def positions_and_head(self, log: EventLog) -> tuple[dict[str, int], int]:
         if getattr(log, "engine", None) is not self.engine:  # a log stored elsewhere
@@ -273,6 +269,12 @@ def _insert_once(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING into the outbox: the key is the gate."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(OUTBOX_TABLE).on_conflict_do_nothing(index_elements=["projection", "key"])
+
+
+# Built once, as the views' reads are: a statement and its cache key built per
+# call cost about 0.1 ms of CPU (every projection pass reads the positions).
+_TRACKING = tables.TrackingRow.__table__.c  # type: ignore[attr-defined]
+_POSITIONS = sa.select(_TRACKING.name, _TRACKING.position)
 
 
 @cache  # one statement per dialect, built once (the log's position column differs)

@@ -30,10 +30,11 @@ CHOICES = ["SUPPORT"] * 20 + ["OBJECT"] * 8 + ["ABSTAIN"] * 2
 
 def second_server_dir(first: Server, tmp_path: Path) -> Path:
     """The second process's data dir: the same signing key (so tokens work on
-    both) and the demo marker (so it does not seed the demo a second time)."""
+    both), the same secret key (so both open the members' sealed names and
+    e-mails) and the demo marker (so it does not seed the demo a second time)."""
     target = tmp_path / "serve-b"
     target.mkdir()
-    for name in ("signing-key.jwk", "demo-cluster.json"):
+    for name in ("signing-key.jwk", "secret-key", "demo-cluster.json"):
         shutil.copy(first.data_dir / name, target / name)
     return target
 
@@ -63,10 +64,10 @@ def _populate(container: Container) -> tuple[str, list[str]]:
     for n in range(VOTERS):
         subject = registry.admit_subject(
             operator, cluster_id, SubjectAdmission(f"School {n}", "SCHOOL", None)
-        )
+        ).subject
         member = registry.add_member(
             operator, cluster_id, MemberAddition(f"Voter {n}", None, subject.id, ["MEMBER"])
-        )
+        ).member
         tokens.append(container.tokens.mint(member_principal(container, cluster_id, member.id)))
     return cluster_id, tokens
 

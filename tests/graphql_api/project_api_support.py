@@ -34,10 +34,10 @@ def cast_fixture(api: Api, registry: Registry, member_principal) -> Cast:  # typ
     services, c, op = api.container.registry, registry.cluster_id, registry.operator
     kindergarten = services.admit_subject(
         op, c, SubjectAdmission("Kindergarten 3", "PRESCHOOL", None)
-    ).id
+    ).subject.id
 
     def person(name: str, subject: str | None, role: str) -> Principal:
-        member = services.add_member(op, c, MemberAddition(name, None, subject, [role]))
+        member = services.add_member(op, c, MemberAddition(name, None, subject, [role])).member
         return member_principal(member.id, c, name)
 
     return Cast(

@@ -81,12 +81,14 @@ def build(api: Api) -> Round:
     for letter in SUBJECTS:
         subjects[letter] = registry.admit_subject(
             op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
-        ).id
+        ).subject.id
         member = registry.add_member(
             op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
-        )
+        ).member
         people[letter] = world.person_for(container, cluster_id, member.id, member.name)
-    auditor = registry.add_member(op, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"]))
+    auditor = registry.add_member(
+        op, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"])
+    ).member
     people["auditor"] = world.person_for(container, cluster_id, auditor.id, "Anna")
     round_ = Round(api, op, cluster_id, subjects, people, {}, "")
     for key, (low, high, weight) in NORMS.items():

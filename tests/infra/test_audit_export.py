@@ -22,7 +22,7 @@ def export_file(container, operator, cluster, tmp_path) -> Path:  # type: ignore
     for i in range(8):
         subject = container.registry.admit_subject(
             operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL", None)
-        )
+        ).subject
         container.registry.declare_interest(
             operator, cluster.id, subject.id, InterestDeclaration("LEGAL", f"Statute {i}")
         )

@@ -175,7 +175,7 @@ def test_version_bump_rebuilt_while_clients_query_and_write(
                     cluster.id,
                     SubjectAdmission(f"New school {number}-{len(mine)}", "SCHOOL"),
                 )
-                mine.add(added.id)
+                mine.add(added.subject.id)
                 started = time.monotonic()
                 subjects = bumped.queries.scope(operator, cluster.id).subjects()
                 shown = {s.name for s in subjects}

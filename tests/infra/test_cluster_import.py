@@ -65,7 +65,7 @@ def history(container: Container, operator: Principal, cluster: ClusterInfo) -> 
     for i in range(6):
         subject = container.registry.admit_subject(
             operator, cluster.id, SubjectAdmission(f"School {i}", "SCHOOL", None)
-        )
+        ).subject
         container.registry.declare_interest(
             operator, cluster.id, subject.id, InterestDeclaration("LEGAL", f"Statute {i}")
         )

@@ -39,10 +39,8 @@ def seed(container: Container, operator: Principal, cluster_id: str, events: int
     with stamped(Stamp(cluster_id, member, None, "seed")):
         while partition.log.head() < events:
             for _ in range(min(100, events - partition.log.head())):
-                cluster.admit(
-                    str(uuid.uuid4()),
-                    SubjectAdmission(f"School {uuid.uuid4().hex[:6]}", "SCHOOL", "R"),
-                )
+                admission = SubjectAdmission(f"School {uuid.uuid4().hex[:6]}", "SCHOOL", "R")
+                cluster.admit(str(uuid.uuid4()), admission)
             partition.app.save(cluster)
 
 
@@ -65,7 +63,7 @@ class Writer(threading.Thread):
                 try:
                     subject = self.container.registry.admit_subject(
                         self.operator, self.cluster_id, SubjectAdmission(name, "COLLEGE", None)
-                    )
+                    ).subject
                 except Conflict as refused:
                     self.refusals.append(refused.message)
                     continue

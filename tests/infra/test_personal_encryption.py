@@ -51,10 +51,10 @@ def test_names_and_emails_are_sealed_in_the_log_and_open_in_views(
         operator,
         cluster.id,
         MemberAddition("Zinaida Vorobyova", "zina@school.example", None, ["MEMBER"]),
-    )
+    ).member
     two = registry.add_member(
         operator, cluster.id, MemberAddition("Zinaida Vorobyova", None, None, ["MEMBER"])
-    )
+    ).member
     states = member_events(container, cluster.id)
     assert len(states) == 3  # the founding coordinator and the two
     for state in states:
@@ -77,7 +77,7 @@ def test_the_same_value_sealed_twice_gives_different_bytes(
 ) -> None:
     member = container.registry.add_member(
         operator, cluster.id, MemberAddition("Pavel Ognev", None, None, ["MEMBER"])
-    )
+    ).member
     partition = container.partitions.open(cluster.id)
     entry = next(
         e for e in partition.log.read(0, 1000) if e.stored_event.topic.endswith("MemberAdded")

@@ -25,7 +25,7 @@ def planned_project(container: Container, operator: Principal, cluster_id: str) 
     registry, projects = container.registry, container.projects
     school = registry.admit_subject(
         operator, cluster_id, SubjectAdmission("School 5", "SCHOOL", None)
-    ).id
+    ).subject.id
     launch = ProjectLaunch("Practicum", "EDUCATION", "EXPERIMENTAL_INNOVATION", lead_id=school)
     project = projects.launch_project(operator, cluster_id, launch).id
     milestone = projects.plan_milestone(

@@ -54,7 +54,7 @@ def test_a_failed_wake_up_neither_fails_nor_undoes_the_append(
         )
         admitted = container.registry.admit_subject(
             operator, cluster.id, SubjectAdmission("School 7", "SCHOOL", None)
-        )
+        ).subject
     assert container.partitions.open(cluster.id).log.head() >= 2  # both are recorded
     assert admitted.name == "School 7"
     refused = [r for r in caplog.records if "wake-up not sent" in r.getMessage()]

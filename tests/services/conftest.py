@@ -58,19 +58,19 @@ def world(
     assert coordinator_id is not None
     school = registry.admit_subject(
         operator, cluster.id, SubjectAdmission("School 5", "SCHOOL", "Tomsk")
-    )
+    ).subject
     college = registry.admit_subject(
         operator, cluster.id, SubjectAdmission("Tomsk College", "COLLEGE", None)
-    )
+    ).subject
     ivan = registry.add_member(
         operator, cluster.id, MemberAddition("Ivan", "ivan@school5.ru", school.id, ["MEMBER"])
-    )
+    ).member
     petr = registry.add_member(
         operator, cluster.id, MemberAddition("Petr", None, college.id, ["MEMBER"])
-    )
+    ).member
     anna = registry.add_member(
         operator, cluster.id, MemberAddition("Anna", None, None, ["AUDITOR"])
-    )
+    ).member
     return World(
         container,
         cluster.id,

@@ -40,7 +40,7 @@ def test_every_as_of_view_equals_the_live_view_captured_after_that_event(
         subjects.append(
             registry.admit_subject(
                 operator, cluster.id, SubjectAdmission(f"Subject {i}", kind, None)
-            ).id
+            ).subject.id
         )
         capture()
     for i, subject in enumerate(subjects[:4]):
@@ -50,7 +50,7 @@ def test_every_as_of_view_equals_the_live_view_captured_after_that_event(
         capture()
         member = registry.add_member(
             operator, cluster.id, MemberAddition(f"Member {i}", None, subject, ["MEMBER"])
-        )
+        ).member
         capture()
         registry.grant_role(operator, cluster.id, member.id, RoleChange("AUDITOR"))
         capture()
@@ -80,13 +80,13 @@ def test_as_of_is_for_coordinators_and_auditors_only(
 ) -> None:
     subject = container.registry.admit_subject(
         operator, cluster.id, SubjectAdmission("School", "SCHOOL", None)
-    )
+    ).subject
     member = container.registry.add_member(
         operator, cluster.id, MemberAddition("Ann", None, subject.id, ["MEMBER"])
-    )
+    ).member
     auditor = container.registry.add_member(
         operator, cluster.id, MemberAddition("Aud", None, None, ["AUDITOR"])
-    )
+    ).member
     with pytest.raises(Forbidden):
         container.queries.scope(member_principal(member.id), cluster.id, as_of=1)
     as_auditor = container.queries.scope(member_principal(auditor.id), cluster.id, as_of=2)

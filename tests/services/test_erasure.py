@@ -51,7 +51,9 @@ def erasable(container: Container, operator: Principal, cluster: ClusterInfo) ->
     )
     members = {}
     for where in (cluster.id, second.id):
-        member = registry.add_member(operator, where, MemberAddition(NAME, EMAIL, None, ["MEMBER"]))
+        member = registry.add_member(
+            operator, where, MemberAddition(NAME, EMAIL, None, ["MEMBER"])
+        ).member
         container.directory.link(person.person_id, where, member.id)
         members[where] = member.id
         container.audit.sign_checkpoint(operator, where)
@@ -143,7 +145,7 @@ def test_equal_names_of_two_people_are_different_ciphertext_and_only_one_is_eras
 ) -> None:
     twin = container.registry.add_member(
         operator, cluster.id, MemberAddition(NAME, None, None, ["AUDITOR"])
-    )
+    ).member
     container.privacy.erase_person(operator, erasable.person.person_id, "ticket 18")
     scope = container.queries.scope(operator, cluster.id)
     twin_now = scope.member(twin.id)
@@ -168,7 +170,7 @@ def test_bad_erasures_are_refused_and_record_nothing(
     assert blank.value.field == "reason"
     member = container.registry.add_member(
         operator, cluster.id, MemberAddition("Mila", None, None, ["MEMBER"])
-    )
+    ).member
     with pytest.raises(Forbidden):
         erase(member_principal(member.id), person_id, "ticket 1")
     with pytest.raises(Forbidden):
@@ -192,13 +194,13 @@ def test_a_coordinator_may_erase_a_member_of_only_their_clusters(
     registry = container.registry
     coordinator = registry.add_member(
         operator, cluster.id, MemberAddition("Kira", None, None, ["COORDINATOR"])
-    )
+    ).member
     kira = member_principal(coordinator.id)
     with pytest.raises(Forbidden):  # the person is also a member of a cluster Kira does not run
         container.privacy.erase_person(kira, erasable.person.person_id, "ticket 4")
     only_here = registry.add_member(
         operator, cluster.id, MemberAddition("Lev", None, None, ["MEMBER"])
-    )
+    ).member
     lev = member_principal(only_here.id)
     container.privacy.erase_person(kira, lev.person_id, "ticket 5")
     gone = container.queries.scope(operator, cluster.id).member(only_here.id)
@@ -213,7 +215,7 @@ def test_a_write_in_flight_during_erasure_lands_before_it_or_is_refused(
     registry = container.registry
     racer = registry.add_member(
         operator, cluster.id, MemberAddition("Rada Racer", None, None, ["COORDINATOR"])
-    )
+    ).member
     rada = member_principal(racer.id, name="Rada Racer")
     outcomes: list[str] = []
 

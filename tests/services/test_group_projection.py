@@ -1,7 +1,8 @@
 """Concurrent writers of one cluster share the projection passes of their process
 (group projection), and it stays exactly-once with read-your-writes:
 
-- every command's answer, read from the read model, holds its own event;
+- every command's answer holds its own event, and so does the read model its
+  view reads, the moment it returns;
 - the read model's rows equal those of a replay of the log into an empty one
   (nothing doubled, nothing missing), with one process or two on the same store;
 - commands that save while a pass runs are projected together by the next one.
@@ -80,8 +81,8 @@ def equals_a_replay(container: Container, cluster_id: str) -> None:
 
 def writers(container: Container, world: Any, tag: str) -> tuple[list[Callable[[], None]], list]:
     """Each writer admits subjects; the first three also each restate one kind of
-    the school's interest (a kind nobody else writes). Every answer is read from
-    the read model, and must already hold the writer's own event."""
+    the school's interest (a kind nobody else writes). Every answer's view of the
+    cluster reads the read model, which must already hold the writer's own event."""
     r, c = container.registry, world.cluster_id
     wrong: list[str] = []
 
@@ -89,19 +90,23 @@ def writers(container: Container, world: Any, tag: str) -> tuple[list[Callable[[
         def run() -> None:
             for i in range(COMMANDS_PER_THREAD):
                 name = f"{tag} school {t}-{i}"
-                subject = r.admit_subject(
-                    world.coordinator, c, SubjectAdmission(name, "SCHOOL", None)
-                )
-                if subject.name != name:
-                    wrong.append(f"admitted {name}, answered {subject.name}")
+                admission = SubjectAdmission(name, "SCHOOL", None)
+                admitted = r.admit_subject(world.coordinator, c, admission)
+                # The answer's view reads the read model, which holds the command's event.
+                subject = admitted.scope.reader.subject(admitted.subject.id)
+                if subject is None or subject.name != name:
+                    wrong.append(f"admitted {name}, the read model has {subject}")
+                if subject != admitted.subject:  # the answer, from the command, is that row
+                    wrong.append(f"admitted {name}, answered {admitted.subject}")
                 if t < len(KINDS):
                     kind, statement = KINDS[t], f"{tag} statement {t}-{i}"
-                    school = r.declare_interest(
-                        world.ivan, c, world.school_id, InterestDeclaration(kind, statement)
-                    )
-                    answered = {n.kind: n.statement for n in school.interests}.get(kind)
-                    if answered != statement:
-                        wrong.append(f"declared {statement}, answered {answered}")
+                    declaration = InterestDeclaration(kind, statement)
+                    declared = r.declare_interest(world.ivan, c, world.school_id, declaration)
+                    school = declared.scope.reader.subject(world.school_id)
+                    assert school is not None
+                    answered = {n.kind: n.statement for n in school.interests}
+                    if answered.get(kind) != statement:
+                        wrong.append(f"declared {statement}, the read model has {answered}")
 
         return run
 
@@ -165,7 +170,7 @@ def test_commands_saved_during_a_pass_are_projected_together_by_the_next(
     def admit(name: str) -> None:
         answers[name] = container.registry.admit_subject(
             world.coordinator, c, SubjectAdmission(name, "COLLEGE", None)
-        ).name
+        ).subject.name
 
     first = threading.Thread(target=admit, args=("First college",))
     first.start()

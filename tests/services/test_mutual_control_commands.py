@@ -70,12 +70,14 @@ def build(container: Container) -> Cluster:
     for letter in ("A", "B", "W"):
         subjects[letter] = registry.admit_subject(
             op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
-        ).id
+        ).subject.id
         member = registry.add_member(
             op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
-        )
+        ).member
         people[letter] = world.person_for(container, cluster_id, member.id, member.name)
-    auditor = registry.add_member(op, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"]))
+    auditor = registry.add_member(
+        op, cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"])
+    ).member
     people["auditor"] = world.person_for(container, cluster_id, auditor.id, "Anna")
     registry.withdraw_subject(op, cluster_id, subjects["W"])
     norm_in = control.adopt_norm(op, cluster_id, NormAdoption("Teaching", None, 1, 5, 1.0)).id

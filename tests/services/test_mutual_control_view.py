@@ -68,10 +68,10 @@ def build_round(container: Container) -> Round:
     for letter in SUBJECTS:
         subjects[letter] = registry.admit_subject(
             op, cluster_id, SubjectAdmission(f"School {letter}", "SCHOOL", None)
-        ).id
+        ).subject.id
         member = registry.add_member(
             op, cluster_id, MemberAddition(f"Member {letter}", None, subjects[letter], ["MEMBER"])
-        )
+        ).member
         members[letter] = world.person_for(container, cluster_id, member.id, member.name)
     norms = {
         key: control.adopt_norm(

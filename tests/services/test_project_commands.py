@@ -108,10 +108,10 @@ def test_a_goal_must_be_a_goal_of_this_cluster(world, operator, member_principal
     other = registry.found_cluster(operator, ClusterFounding("Omsk cluster", "Omsk", "VERTICAL"))
     school = registry.admit_subject(
         operator, other.id, SubjectAdmission("Omsk school", "SCHOOL", None)
-    )
+    ).subject
     teacher = registry.add_member(
         operator, other.id, MemberAddition("Olga", None, school.id, ["MEMBER"])
-    )
+    ).member
     theirs = goals.propose_goal(
         member_principal(teacher.id, other.id),
         other.id,

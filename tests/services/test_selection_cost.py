@@ -119,7 +119,7 @@ def grow(world, subjects: int) -> None:
     for n in range(subjects):
         subject = registry.admit_subject(
             world.coordinator, world.cluster_id, SubjectAdmission(f"Lyceum {n}", "SCHOOL", None)
-        )
+        ).subject
         registry.add_member(
             world.coordinator,
             world.cluster_id,

@@ -189,8 +189,12 @@ def test_conflicts_record_nothing(world) -> None:
 def test_granting_a_held_role_and_revoking_a_missing_one_record_nothing(world) -> None:
     registry, c, op = world.container.registry, world.cluster_id, world.coordinator
     head = world.head()
-    assert registry.grant_role(op, c, world.ivan_id, RoleChange("MEMBER")).roles == ("MEMBER",)
-    assert registry.revoke_role(op, c, world.ivan_id, RoleChange("AUDITOR")).roles == ("MEMBER",)
+    assert registry.grant_role(op, c, world.ivan_id, RoleChange("MEMBER")).member.roles == (
+        "MEMBER",
+    )
+    assert registry.revoke_role(op, c, world.ivan_id, RoleChange("AUDITOR")).member.roles == (
+        "MEMBER",
+    )
     assert world.head() == head
 
 

@@ -95,7 +95,9 @@ def test_one_person_in_two_clusters_acts_as_a_different_member_in_each(world, ot
     founder, b = other
     registry, queries = world.container.registry, world.container.queries
     b_subject = _subject_of(world, founder, b)
-    in_b = registry.add_member(founder, b, MemberAddition("Ivan", None, b_subject, ["MEMBER"]))
+    in_b = registry.add_member(
+        founder, b, MemberAddition("Ivan", None, b_subject, ["MEMBER"])
+    ).member
     world.container.directory.link(world.ivan.person_id, b, in_b.id)
     registry.declare_interest(world.ivan, b, b_subject, InterestDeclaration("LEGAL", "In Omsk"))
     registry.withdraw_subject(world.coordinator, world.cluster_id, world.school_id)

@@ -30,20 +30,24 @@ Command = Callable[[Any, Principal], Any]
 
 # Each administrative command, as `world, principal -> call`.
 ADMIN_COMMANDS: dict[str, Command] = {
-    "admitSubject": lambda w, p: w.container.registry.admit_subject(
-        p, w.cluster_id, SubjectAdmission("Kindergarten 3", "PRESCHOOL", None)
+    "admitSubject": lambda w, p: (
+        w.container.registry.admit_subject(
+            p, w.cluster_id, SubjectAdmission("Kindergarten 3", "PRESCHOOL", None)
+        ).subject
     ),
-    "withdrawSubject": lambda w, p: w.container.registry.withdraw_subject(
-        p, w.cluster_id, w.college_id
+    "withdrawSubject": lambda w, p: (
+        w.container.registry.withdraw_subject(p, w.cluster_id, w.college_id).subject
     ),
-    "addMember": lambda w, p: w.container.registry.add_member(
-        p, w.cluster_id, MemberAddition("Maria", None, w.school_id, ["MEMBER"])
+    "addMember": lambda w, p: (
+        w.container.registry.add_member(
+            p, w.cluster_id, MemberAddition("Maria", None, w.school_id, ["MEMBER"])
+        ).member
     ),
-    "grantRole": lambda w, p: w.container.registry.grant_role(
-        p, w.cluster_id, w.petr_id, RoleChange("AUDITOR")
+    "grantRole": lambda w, p: (
+        w.container.registry.grant_role(p, w.cluster_id, w.petr_id, RoleChange("AUDITOR")).member
     ),
-    "revokeRole": lambda w, p: w.container.registry.revoke_role(
-        p, w.cluster_id, w.petr_id, RoleChange("MEMBER")
+    "revokeRole": lambda w, p: (
+        w.container.registry.revoke_role(p, w.cluster_id, w.petr_id, RoleChange("MEMBER")).member
     ),
 }
 
@@ -51,7 +55,7 @@ ADMIN_COMMANDS: dict[str, Command] = {
 def declare(world, principal: Principal, subject_id: str, text: str = "Graduates stay"):
     return world.container.registry.declare_interest(
         principal, world.cluster_id, subject_id, InterestDeclaration("SOCIAL", text)
-    )
+    ).subject
 
 
 @pytest.mark.parametrize("command", sorted(ADMIN_COMMANDS))

@@ -38,7 +38,7 @@ def test_a_full_chain_has_no_gaps_and_a_second_school_does_not_hide_a_withdrawal
         if kind not in (SubjectKind.SCHOOL, SubjectKind.COLLEGE):
             r.admit_subject(op, c, SubjectAdmission(f"A {kind.value.lower()}", kind.value, None))
     assert world.container.queries.scope(op, c).continuity().gaps == ()
-    second = r.admit_subject(op, c, SubjectAdmission("School 9", "SCHOOL", None))
+    second = r.admit_subject(op, c, SubjectAdmission("School 9", "SCHOOL", None)).subject
     r.withdraw_subject(op, c, world.school_id)
     continuity = world.container.queries.scope(op, c).continuity()
     assert continuity.gaps == ()

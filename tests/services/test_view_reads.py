@@ -78,7 +78,7 @@ def test_the_readers_outside_transactions_read_what_was_written(world) -> None:
     partition = world.partition
     subject = world.container.registry.admit_subject(
         world.coordinator, world.cluster_id, SubjectAdmission("Gymnasium 3", "SCHOOL", None)
-    )
+    ).subject
     assert partition.read_model.registry_reader.subject(subject.id) == subject
     head = partition.log.head()
     assert partition.read_model.positions_and_head(partition.log)[1] == head

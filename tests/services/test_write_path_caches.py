@@ -131,10 +131,10 @@ def test_a_person_is_a_member_only_where_they_are_linked(world, member_principal
             )
     school = container.registry.admit_subject(
         founder, other.id, SubjectAdmission("School 9", "SCHOOL", None)
-    )
+    ).subject
     member = container.registry.add_member(
         founder, other.id, MemberAddition("Ivan", None, school.id, ["MEMBER"])
-    )
+    ).member
     container.directory.link(world.ivan.person_id, other.id, member.id)
     assert container.queries.scope(world.ivan, other.id).actor.member_id == member.id
     assert container.queries.scope(world.ivan, world.cluster_id).actor.member_id == world.ivan_id

@@ -23,8 +23,8 @@ class AcceptingDiscovery:
 
 def provider(container: Container, operator: Principal, cluster: ClusterInfo) -> ProviderRecord:
     subject = container.registry.admit_subject(
-        operator, cluster.id, SubjectAdmission("School No. 9", "SCHOOL")
-    )
+        operator, cluster.id, SubjectAdmission("School No. 9", "SCHOOL", None)
+    ).subject
     service = IdentityService(
         container.runner, AcceptingDiscovery(), container.identity.secrets, "http://cw.example"
     )
@@ -45,7 +45,7 @@ def test_the_same_identity_after_erasure_is_a_new_person(
         operator,
         cluster.id,
         MemberAddition("Yolanda Erasable", email, record.subject_id, ["MEMBER"]),
-    )
+    ).member
     who = VerifiedIdentity(ISSUER, "sub-yolanda", "Yolanda Erasable", email, email_verified=True)
     sign_in = container.sign_on.sign_in.sign_in
     first = sign_in(cluster.id, record, who)

@@ -41,7 +41,7 @@ def provider(
 ) -> ProviderRecord:
     subject = container.registry.admit_subject(
         operator, cluster.id, SubjectAdmission("School No. 4", "SCHOOL", None)
-    )
+    ).subject
     info = identity(container).register_identity_provider(
         operator,
         cluster.id,
@@ -106,7 +106,7 @@ def test_without_enrolment_only_an_invited_member_with_a_verified_email_gets_in(
         operator,
         cluster.id,
         MemberAddition("Galina", "galina@school4.example", record.subject_id, ["MEMBER"]),
-    )
+    ).member
     with pytest.raises(Forbidden):
         sign_in(container, cluster, record, person("g1", "galina@school4.example", verified=False))
     with pytest.raises(Forbidden):
@@ -131,7 +131,7 @@ def test_an_unusable_issuer_is_bad_input_on_the_issuer(
 ) -> None:
     subject = container.registry.admit_subject(
         operator, cluster.id, SubjectAdmission("College", "COLLEGE", None)
-    )
+    ).subject
     refusing = identity(container, refusal="unreachable")
     with pytest.raises(InvalidInput) as refused:
         refusing.register_identity_provider(
@@ -148,7 +148,7 @@ def test_a_registration_refused_after_the_secret_was_sealed_leaves_no_secret(
 ) -> None:
     subject = container.registry.admit_subject(
         operator, cluster.id, SubjectAdmission("Lyceum", "SCHOOL", None)
-    )
+    ).subject
 
     class WithdrawingDiscovery(FakeDiscovery):
         """The subject is withdrawn while the issuer is being checked."""

@@ -118,18 +118,20 @@ def populated_world() -> FastWorld:
     w.coordinator_id = w.directory.member_of(coordinator.person_id, w.cluster_id) or ""
     w.school_id = w.registry.admit_subject(
         coordinator, w.cluster_id, SubjectAdmission("School 5", "SCHOOL", "Tomsk")
-    ).id
+    ).subject.id
     w.college_id = w.registry.admit_subject(
         coordinator, w.cluster_id, SubjectAdmission("Tomsk College", "COLLEGE", None)
-    ).id
+    ).subject.id
     add = w.registry.add_member
     w.ivan_id = add(
         coordinator, w.cluster_id, MemberAddition("Ivan", None, w.school_id, ["MEMBER"])
-    ).id
+    ).member.id
     w.petr_id = add(
         coordinator, w.cluster_id, MemberAddition("Petr", None, w.college_id, ["MEMBER"])
-    ).id
-    w.anna_id = add(coordinator, w.cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"])).id
+    ).member.id
+    w.anna_id = add(
+        coordinator, w.cluster_id, MemberAddition("Anna", None, None, ["AUDITOR"])
+    ).member.id
     w.ivan = w.sign_in(w.ivan_id, "Ivan")
     w.petr = w.sign_in(w.petr_id, "Petr")
     w.anna = w.sign_in(w.anna_id, "Anna")

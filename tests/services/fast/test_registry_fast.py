@@ -84,18 +84,24 @@ def test_only_a_coordinator_admits_withdraws_and_adds_members(world: FastWorld) 
     for who in (w.ivan, w.anna):
         refused(
             w,
-            lambda p=who: w.registry.admit_subject(
-                p, w.cluster_id, SubjectAdmission("School 6", "SCHOOL", None)
+            lambda p=who: (
+                w.registry.admit_subject(
+                    p, w.cluster_id, SubjectAdmission("School 6", "SCHOOL", None)
+                ).subject
             ),
             "FORBIDDEN",
         )
         refused(
-            w, lambda p=who: w.registry.withdraw_subject(p, w.cluster_id, w.school_id), "FORBIDDEN"
+            w,
+            lambda p=who: w.registry.withdraw_subject(p, w.cluster_id, w.school_id).subject,
+            "FORBIDDEN",
         )
         refused(
             w,
-            lambda p=who: w.registry.add_member(
-                p, w.cluster_id, MemberAddition("X", None, None, ["MEMBER"])
+            lambda p=who: (
+                w.registry.add_member(
+                    p, w.cluster_id, MemberAddition("X", None, None, ["MEMBER"])
+                ).member
             ),
             "FORBIDDEN",
         )
@@ -123,7 +129,7 @@ def test_no_principal_is_unauthenticated(world: FastWorld) -> None:
 
 def test_a_withdrawn_subject_leaves_the_list_and_its_members_only_read(world: FastWorld) -> None:
     w = world
-    withdrawn = w.registry.withdraw_subject(w.operator, w.cluster_id, w.college_id)
+    withdrawn = w.registry.withdraw_subject(w.operator, w.cluster_id, w.college_id).subject
     assert (withdrawn.id, withdrawn.active) == (w.college_id, False)
     scope = w.queries.scope(w.petr, w.cluster_id)  # reading is still allowed
     assert [s.id for s in scope.subjects()] == [w.school_id]
@@ -170,9 +176,13 @@ def test_a_member_declares_an_interest_for_their_own_subject_only(world: FastWor
 
 def test_roles_are_granted_and_revoked(world: FastWorld) -> None:
     w = world
-    granted = w.registry.grant_role(w.operator, w.cluster_id, w.ivan_id, RoleChange("AUDITOR"))
+    granted = w.registry.grant_role(
+        w.operator, w.cluster_id, w.ivan_id, RoleChange("AUDITOR")
+    ).member
     assert granted.roles == ("AUDITOR", "MEMBER")
-    revoked = w.registry.revoke_role(w.operator, w.cluster_id, w.ivan_id, RoleChange("MEMBER"))
+    revoked = w.registry.revoke_role(
+        w.operator, w.cluster_id, w.ivan_id, RoleChange("MEMBER")
+    ).member
     assert revoked.roles == ("AUDITOR",)
     scope = w.queries.scope(w.operator, w.cluster_id)
     assert {m.name: m.roles for m in scope.members()} == {

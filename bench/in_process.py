@@ -1,0 +1,184 @@
+"""CPU per request in process: the peer benchmark's write or members read, sent
+to the ASGI app directly (no socket, no load generator in the way), on a scratch
+PostgreSQL database.
+
+    .venv/bin/python -m bench.in_process write|members CLIENTS REQUESTS
+
+A cluster of 30 subjects, each with a member, written through the API as
+bench/peer.py writes it (so any checkout can run it); client i is member i. ``write`` is ``declareInterest(…) { id }`` with a new statement each
+time, ``members`` is ``cluster(id) { members { id name roles } }``. After a warm-up
+of 20 requests per client, CLIENTS concurrent clients send REQUESTS in all; the
+process's CPU time (all threads) ÷ requests is printed, with the statements per
+request: SQLAlchemy's (``before_cursor_execute``) and the event store's (psycopg
+``Cursor.execute`` / ``executemany``, counted around the library's own calls).
+Run it under ``py-spy record --gil`` for where the CPU goes. Not part of
+``make bench``: it is for comparing two checkouts, one after the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bench import seed
+from bench.peer import ADD_MEMBER, ADMIT, CW_MEMBERS, CW_WRITE, FOUND
+from bench.stores import close, fresh_database, settings
+from infra.app import REQUEST_THREAD_PREFIX, create_app
+from infra.bootstrap import Container, bootstrap
+
+SUBJECTS = 30
+WARMUP = 20
+
+
+@contextmanager
+def counted() -> Iterator[Counter[str]]:
+    """Statements sent inside the block, by who sent them."""
+    seen: Counter[str] = Counter()
+
+    def on_statement(*_: Any) -> None:
+        seen["read model and directory (SQLAlchemy)"] += 1
+
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+
+    def cursor_execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["psycopg execute (event store, and SQLAlchemy's again)"] += 1
+        return execute(self, *args, **kwargs)
+
+    def cursor_executemany(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["psycopg executemany (event store)"] += 1
+        return executemany(self, *args, **kwargs)
+
+    event.listen(Engine, "before_cursor_execute", on_statement)
+    psycopg.Cursor.execute = cursor_execute  # type: ignore[method-assign]
+    psycopg.Cursor.executemany = cursor_executemany  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+        psycopg.Cursor.executemany = executemany  # type: ignore[method-assign]
+        event.remove(Engine, "before_cursor_execute", on_statement)
+
+
+async def drive(container: Container, mode: str, clients: int, requests: int) -> None:
+    app = create_app(container)  # its lifespan is not run: the pool is set here
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(container.settings.request_pool_size, REQUEST_THREAD_PREFIX)
+    )
+
+    async def post(query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        body = orjson.dumps({"query": query, "variables": variables})
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"authorization", f"Bearer {token}".encode()),
+        ]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/graphql",
+            "raw_path": b"/graphql",
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        sent = False
+        answer: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                await asyncio.Event().wait()  # no disconnect while the answer is sent
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                answer.append(message.get("body", b""))
+
+        await app(scope, receive, send)
+        found = orjson.loads(b"".join(answer))
+        if found.get("errors"):
+            raise RuntimeError(found["errors"])
+        return found["data"]  # type: ignore[no-any-return]
+
+    # The world of bench/peer.py, written through the API as it writes it.
+    operator = seed.operator()
+    container.directory.ensure_person(operator.person_id, operator.name, None)
+    op_token = container.tokens.mint(operator, ttl_seconds=3600)
+    cluster_id = (await post(FOUND, {"n": "Peer cluster"}, op_token))["foundCluster"]["id"]
+    persons = seed.people(container, 8, tag="inproc")
+    subjects = []
+    for i in range(SUBJECTS):
+        admitted = await post(ADMIT, {"c": cluster_id, "n": f"Institution {i + 1}"}, op_token)
+        subjects.append(admitted["admitSubject"]["id"])
+        added = await post(
+            ADD_MEMBER, {"c": cluster_id, "n": f"Member {i + 1}", "s": subjects[-1]}, op_token
+        )
+        if i < len(persons):
+            member_id = added["addMember"]["id"]
+            container.directory.link(persons[i].principal.person_id, cluster_id, member_id)
+
+    async def call(client: int, n: int) -> None:
+        token = persons[client].token
+        if mode == "write":
+            variables = {"c": cluster_id, "s": subjects[client], "t": f"{n} {uuid.uuid4().hex}"}
+            await post(CW_WRITE, variables, token)
+        else:
+            await post(CW_MEMBERS, {"id": cluster_id}, token)
+
+    async def client(index: int, count: int) -> None:
+        for n in range(count):
+            await call(index, n)
+
+    await asyncio.gather(*(client(i, WARMUP) for i in range(clients)))
+    each = requests // clients
+    with counted() as seen:
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(client(i, each) for i in range(clients)))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    done = each * clients
+    print(
+        f"{mode}, {clients} client(s), {done} requests: {done / wall:.0f}/s in process, "
+        f"CPU {cpu / done * 1000:.2f} ms per request"
+    )
+    for who, n in sorted(seen.items()):
+        print(f"  {n / done:.2f} statements per request: {who}")
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) != 3 or argv[0] not in ("write", "members"):
+        raise SystemExit("usage: python -m bench.in_process write|members CLIENTS REQUESTS")
+    mode, clients, requests = argv[0], int(argv[1]), int(argv[2])
+    with tempfile.TemporaryDirectory(prefix="cw-inproc-") as tmp, fresh_database() as url:
+        if url is None:
+            raise SystemExit("PostgreSQL is unreachable")
+        # As in bench/peer.py: the rate limiter runs on every request, refusing none.
+        unlimited = settings(Path(tmp), url).model_copy(update={"rate_limit_per_second": 10**6})
+        container = bootstrap(unlimited)
+        try:
+            asyncio.run(drive(container, mode, clients, requests))
+        finally:
+            close(container)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
