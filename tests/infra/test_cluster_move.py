@@ -284,10 +284,10 @@ def test_a_moved_cluster_keeps_its_members_names_and_its_erasures(
         )
         kept = source.registry.add_member(
             operator, info.id, MemberAddition("Kira Kept", "kira@x.example", None, ["AUDITOR"])
-        )
+        ).member
         gone = source.registry.add_member(
             operator, info.id, MemberAddition("Gleb Gone", "gleb@x.example", None, ["MEMBER"])
-        )
+        ).member
         source.directory.ensure_person("person-gleb", "Gleb Gone", "gleb@x.example")
         source.directory.link("person-gleb", info.id, gone.id)
         source.privacy.erase_person(operator, "person-gleb", "request")
