@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from domain.cluster import RoleChange
 from domain.errors import NotFound
 from infra.bootstrap import bootstrap
 
@@ -43,7 +44,7 @@ def test_an_unchanged_cluster_does_not_read_the_same_caller_twice(world) -> None
 def test_a_change_is_read_by_the_next_request(world) -> None:
     queries, registry = world.container.queries, world.container.registry
     assert "AUDITOR" not in queries.scope(world.ivan, world.cluster_id).actor.roles
-    registry.grant_role(world.coordinator, world.cluster_id, world.ivan_id, "AUDITOR")
+    registry.grant_role(world.coordinator, world.cluster_id, world.ivan_id, RoleChange("AUDITOR"))
     with statements() as read:
         scope = queries.scope(world.ivan, world.cluster_id)
     assert "AUDITOR" in scope.actor.roles
@@ -55,7 +56,9 @@ def test_a_role_revoked_by_another_process_is_refused_on_the_next_read(world) ->
     assert queries.scope(world.petr, world.cluster_id).actor.member_id == world.petr_id
     other = bootstrap(world.container.settings)  # a second API process, same storage
     try:
-        other.registry.revoke_role(world.coordinator, world.cluster_id, world.petr_id, "MEMBER")
+        other.registry.revoke_role(
+            world.coordinator, world.cluster_id, world.petr_id, RoleChange("MEMBER")
+        )
     finally:
         other.close()
     with pytest.raises(NotFound):
