@@ -15,7 +15,7 @@ import click
 from joserfc.jwk import KeySet
 from rich.progress import Progress
 
-from infra.audit.cli import _progress
+from infra.audit.cli import jwks_option, progress_bars
 from infra.bootstrap import bootstrap
 from infra.cli_context import existing_container
 from infra.cluster_import import ImportRefused, Steps, import_cluster
@@ -31,7 +31,7 @@ def cluster() -> None:
 
 @contextmanager
 def _steps() -> Iterator[Steps]:
-    with _progress() as progress:
+    with progress_bars() as progress:
         yield _starter(progress)
 
 
@@ -57,11 +57,7 @@ def _cluster_id(value: str) -> str:
 
 @cluster.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--jwks",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Public keys obtained independently (pins them instead of the export's).",
-)
+@jwks_option
 @click.option(
     "--without-personal-data",
     is_flag=True,

@@ -22,7 +22,7 @@ UNANCHORED = (
 )
 
 
-def _progress() -> Progress:
+def progress_bars() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -59,7 +59,7 @@ def export(cluster_id: str, out: Path) -> None:
 
     container, partition = _open(cluster_id)
     name = partition.read_model.registry_reader.cluster() or None
-    with _progress() as progress, out.open("w", encoding="utf-8") as handle:
+    with progress_bars() as progress, out.open("w", encoding="utf-8") as handle:
         task = progress.add_task("exporting", total=partition.log.head())
         written = write_export(
             partition,
@@ -76,13 +76,17 @@ def export(cluster_id: str, out: Path) -> None:
     click.echo(f"exported {written} events of cluster {partition.cluster_id} to {out}")
 
 
-@audit.command("verify")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
+# Shared with `cluster import`, which verifies an export the same way.
+jwks_option = click.option(
     "--jwks",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Public keys obtained independently (pins them instead of the export's).",
 )
+
+
+@audit.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@jwks_option
 @click.option(
     "--require-checkpoint",
     is_flag=True,
@@ -95,7 +99,7 @@ def verify(path: Path, jwks: Path | None, require_checkpoint: bool) -> None:
     2 not an export, 3 CONSISTENT, UNANCHORED (docs/audit.md)."""
     pinned = json.loads(jwks.read_text()) if jwks else None
     try:
-        with _progress() as progress:
+        with progress_bars() as progress:
             task = progress.add_task("verifying", total=None)
             result = verify_export(path, pinned, lambda n: progress.advance(task, n))
     except ExportError as error:
@@ -128,7 +132,7 @@ def replay(cluster_id: str, to: int | None) -> None:
     if to is not None and not 1 <= to <= head:
         raise click.ClickException(f"--to must be between 1 and the head ({head})")
     partition.read_model.reset(container.projector.versions(partition.read_model))
-    with _progress() as progress:
+    with progress_bars() as progress:
         task = progress.add_task("replaying", total=to or head)
         reached = container.projector.catch_up(
             partition.cluster_id,

@@ -8,32 +8,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from store_support import close_container, make_container
 
 from domain.cluster import ClusterFounding, MemberAddition
-from infra.bootstrap import Container, bootstrap
-from infra.settings import Settings
+from infra.bootstrap import Container
 from services.ports.person_keys import PersonKeyUnavailable
 from services.principal import Principal
-
-
-def make_container(data_dir: Path, **overrides: Any) -> Container:
-    """A container on ``data_dir`` (SQLite), as a server started there would build it."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=data_dir,
-        database_url=None,
-        signing_key_path=data_dir / "signing-key.jwk",
-        log_level="WARNING",
-        **overrides,
-    )
-    return bootstrap(settings)
-
-
-def close_container(container: Container) -> None:
-    container.close()
 
 
 def clusterwork(data: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
