@@ -16,7 +16,7 @@ from joserfc.jwk import KeySet
 from rich.progress import Progress
 
 from infra.audit.cli import jwks_option, progress_bars
-from infra.bootstrap import bootstrap
+from infra.bootstrap import Container, bootstrap
 from infra.cli_context import existing_container
 from infra.cluster_import import ImportRefused, Steps, import_cluster
 from infra.cluster_move import MOVING, describe, move_cluster, target_settings
@@ -143,10 +143,7 @@ def status(cluster_id: str) -> None:
     key = _cluster_id(cluster_id)
     container = existing_container()
     try:
-        if not container.directory.has_cluster(key):
-            raise click.ClickException(f"no cluster {key} in {describe(container.settings)}")
-        partition = container.partitions.open(key)
-        schema = schema_name(key) if isinstance(container.partitions, PostgresPartitions) else None
+        partition, schema = _opened(container, key)
         reason = seal_reason(partition.log.engine, schema)
         click.echo(f"cluster {key}: head {partition.log.head()}")
         click.echo(f"writes      {'refused: ' + reason if reason else 'taken'}")
@@ -163,10 +160,7 @@ def unseal_(cluster_id: str) -> None:
     key = _cluster_id(cluster_id)
     container = existing_container()
     try:
-        if not container.directory.has_cluster(key):
-            raise click.ClickException(f"no cluster {key} in {describe(container.settings)}")
-        partition = container.partitions.open(key)
-        schema = schema_name(key) if isinstance(container.partitions, PostgresPartitions) else None
+        partition, schema = _opened(container, key)
         reason = seal_reason(partition.log.engine, schema)
         if reason is None:
             click.echo(f"cluster {key} is not sealed: nothing to do")
@@ -177,3 +171,12 @@ def unseal_(cluster_id: str) -> None:
         click.echo(f"cluster {key} takes writes again in {describe(container.settings)}")
     finally:
         container.close()
+
+
+def _opened(container: Container, key: str) -> tuple[Any, str | None]:
+    """The cluster's partition in this store and the schema its seal lives in."""
+    if not container.directory.has_cluster(key):
+        raise click.ClickException(f"no cluster {key} in {describe(container.settings)}")
+    partition = container.partitions.open(key)
+    schema = schema_name(key) if isinstance(container.partitions, PostgresPartitions) else None
+    return partition, schema
