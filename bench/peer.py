@@ -49,10 +49,6 @@ QUICK = {"alternations": 2, "seconds": 2.0, "warmup": 1.0}
 SUBJECTS = 30
 CLIENTS = (1, 8)
 WRITE_SCHEMA = "peer_writes"
-# Clusterwork's rate limit (100 requests/s per token) would refuse most of a
-# 1-client floor phase: the peer's server refills buckets faster than any load here,
-# so the limiter still runs on every request but never refuses one.
-SERVE_ENV = {"CLUSTERWORK_RATE_LIMIT_PER_SECOND": "1000000"}
 
 CW_MEMBERS = "query Members($id: ID!) { cluster(id: $id) { members { id name roles } } }"
 PG_MEMBERS = "{ allRmMembers(orderBy: SEQ_ASC) { nodes { id name roles } } }"
@@ -389,7 +385,7 @@ def measure(
     if stack.url is None:
         raise BenchError("the peer benchmark needs PostgreSQL")
     with ExitStack() as exits:
-        api_url = exits.enter_context(harness.serve(stack, name="peer-serve", env=SERVE_ENV))
+        api_url = exits.enter_context(harness.serve(stack, name="peer-serve"))
         ours = Server(f"{api_url}/graphql", harness.PIDS[api_url])
         world = seed_world(stack, api_url)
         create_write_table(stack.url)
