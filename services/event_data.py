@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper
 
 from domain.base import STAMP_FIELDS
+from domain.personal import personal_fields
 from services.dto import EventInfo
 from services.ports.log import LogEntry
 
@@ -20,7 +21,8 @@ class _Described:
     """Recently described log entries (pages are read again and again, and
     decoding an event costs more than reading it). The key is everything the
     description is made of: a changed row (even a tampered one) is a new key.
-    Bounded: the least recently used leave first."""
+    Bounded: the least recently used leave first. Events with personal fields
+    are not kept (``describe``)."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
@@ -57,8 +59,12 @@ def describe(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
     )
     found = _DESCRIBED.get(key)
     if found is None:
-        found = _describe(entry, mapper)
-        _DESCRIBED.put(key, found)
+        event = mapper.to_domain_event(stored)
+        found = _info(entry, event)
+        # An event with personal fields is never kept: its stored bytes stay the
+        # same after an erasure while its description must not (docs/privacy.md).
+        if personal_fields(type(event)) is None:
+            _DESCRIBED.put(key, found)
     return found
 
 
@@ -69,7 +75,10 @@ def describe_once(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
 
 
 def _describe(entry: LogEntry, mapper: Mapper[Any]) -> EventInfo:
-    event = mapper.to_domain_event(entry.stored_event)
+    return _info(entry, mapper.to_domain_event(entry.stored_event))
+
+
+def _info(entry: LogEntry, event: Any) -> EventInfo:
     fields = vars(event)
     return EventInfo(
         position=entry.position,

@@ -93,6 +93,10 @@ def test_after_erasure_the_person_is_nowhere_and_every_chain_verifies(
     # an as-of view built (and kept) before the erasure
     early = container.queries.scope(operator, cluster.id, as_of=cluster.position + 1)
     assert NAME in {m.name for m in early.members()}
+    # the log's pages read before, as clients read them (a process keeps descriptions)
+    for cluster_id in erasable.member_ids:
+        page = container.queries.scope(operator, cluster_id).events(after=0, first=500)
+        assert NAME in repr(page)
 
     caplog.set_level(logging.DEBUG)
     erased = container.privacy.erase_person(operator, erasable.person.person_id, "ticket GDPR-17")
