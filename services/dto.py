@@ -42,6 +42,18 @@ class MemberInfo:
 
 
 @dataclass(frozen=True)
+class RoleChangeInfo:
+    """A role granted or revoked after the member was added."""
+
+    position: int
+    member_id: str
+    role: str
+    granted: bool  # False: revoked
+    changed_at: datetime
+    changed_by: str | None  # member id; None for a platform operator
+
+
+@dataclass(frozen=True)
 class CallerInfo:
     """The cluster and one member of it (the caller), as one read of the registry
     sees them: ``member`` is None when there is no such member."""

@@ -25,6 +25,7 @@ from services.dto import (
     MemberInfo,
     MembershipInfo,
     PersonInfo,
+    RoleChangeInfo,
     SubjectInfo,
     ViewerInfo,
 )
@@ -61,6 +62,9 @@ class ClusterScope:
     _subjects: Batched[str, SubjectInfo | None] = field(init=False, compare=False, repr=False)
     _members: Batched[str, MemberInfo | None] = field(init=False, compare=False, repr=False)
     _members_of: Batched[str, tuple[MemberInfo, ...]] = field(init=False, compare=False, repr=False)
+    _role_changes: Batched[str, tuple[RoleChangeInfo, ...]] = field(
+        init=False, compare=False, repr=False
+    )
     # Lookups that read services define for their own kinds (goals).
     _batches: dict[str, Batched[Any, Any]] = field(
         default_factory=dict, init=False, compare=False, repr=False
@@ -76,6 +80,11 @@ class ClusterScope:
             self,
             "_members_of",
             Batched(lambda s: tuple(reader.members(s)), self._members_by_subject, ()),
+        )
+        set_once(
+            self,
+            "_role_changes",
+            Batched(lambda m: reader.role_changes({m}).get(m, ()), reader.role_changes, ()),
         )
 
     @property
@@ -105,11 +114,18 @@ class ClusterScope:
     def member(self, member_id: str) -> MemberInfo | None:
         return self._members.get(member_id)
 
+    def role_changes(self, member_id: str) -> tuple[RoleChangeInfo, ...]:
+        """The roles granted and revoked after the member was added, oldest first."""
+        return self._role_changes.get(member_id)
+
     # What an item just built may look up (its ``member``, ``subject`` or
     # ``members(subject_id)``): read only when the first of them is asked for.
 
     def announce_members(self, member_ids: Iterable[str | None]) -> None:
         self._members.announce_many(m for m in member_ids if m)
+
+    def announce_role_changes(self, member_id: str) -> None:
+        self._role_changes.announce(member_id)
 
     def announce_subject(self, subject_id: str | None) -> None:
         if subject_id:

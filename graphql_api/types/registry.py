@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from domain import vocabulary as v
 from graphql_api.enums import InterestKind, Role, SubjectKind
-from services.dto import InterestInfo, MemberInfo, SubjectInfo
+from services.dto import InterestInfo, MemberInfo, RoleChangeInfo, SubjectInfo
 from services.queries import ClusterScope
 
 
@@ -64,14 +66,51 @@ class MemberType:
         found = self._scope.subject(self._subject_id) if self._subject_id else None
         return SubjectType.from_dto(found, self._scope) if found else None
 
+    @strawberry.field(
+        description="Every role granted or revoked since the member was added, oldest "
+        "first; the roles given when the member was added are not changes."
+    )
+    def role_changes(self) -> list[RoleChangeType]:
+        changes = self._scope.role_changes(str(self.id))
+        return [RoleChangeType.from_dto(c, self._scope) for c in changes]
+
     @classmethod
     def from_dto(cls, dto: MemberInfo, scope: ClusterScope) -> MemberType:
         scope.announce_subject(dto.subject_id)
+        scope.announce_role_changes(dto.id)
         return cls(
             id=strawberry.ID(dto.id),
             name=dto.name,
             email=dto.email,
             roles=[v.Role(r) for r in dto.roles],
             _subject_id=dto.subject_id,
+            _scope=scope,
+        )
+
+
+@strawberry.type(name="RoleChange")
+class RoleChangeType:
+    role: Role
+    granted: bool = strawberry.field(description="True for a grant, false for a revocation.")
+    changed_at: datetime
+    position: int = strawberry.field(description="The change's position in the cluster's log.")
+    _changed_by: strawberry.Private[str | None]
+    _scope: strawberry.Private[ClusterScope]
+
+    @strawberry.field(description="The member who changed the role; null for a platform operator.")
+    def changed_by(self) -> MemberType | None:
+        found = self._scope.member(self._changed_by) if self._changed_by else None
+        return MemberType.from_dto(found, self._scope) if found else None
+
+    @classmethod
+    def from_dto(cls, dto: RoleChangeInfo, scope: ClusterScope) -> RoleChangeType:
+        if dto.changed_by:
+            scope.announce_members([dto.changed_by])
+        return cls(
+            role=v.Role(dto.role),
+            granted=dto.granted,
+            changed_at=dto.changed_at,
+            position=dto.position,
+            _changed_by=dto.changed_by,
             _scope=scope,
         )

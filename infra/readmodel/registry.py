@@ -11,9 +11,23 @@ from sqlalchemy import Engine
 from domain.base import facts
 from domain.cluster import Cluster
 from infra.readmodel.by_name import dto_of, row_of
-from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow, TrackingRow
+from infra.readmodel.tables import (
+    ClusterRow,
+    InterestRow,
+    MemberRow,
+    RoleChangeRow,
+    SubjectRow,
+    TrackingRow,
+)
 from infra.readmodel.tracked import BatchTracked
-from services.dto import CallerInfo, ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
+from services.dto import (
+    CallerInfo,
+    ClusterInfo,
+    InterestInfo,
+    MemberInfo,
+    RoleChangeInfo,
+    SubjectInfo,
+)
 from services.ports.registry import RegistryView
 
 
@@ -71,15 +85,31 @@ class SqlRegistryView(BatchTracked, RegistryView):
             session.add(row)
         self.insert_tracking(tracking)
 
-    def roles_changed(
-        self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
+    def role_granted(self, tracking: Tracking, granted: Cluster.RoleGranted) -> None:
+        self._role_changed(tracking, granted, granted=True)
+
+    def role_revoked(self, tracking: Tracking, revoked: Cluster.RoleRevoked) -> None:
+        self._role_changed(tracking, revoked, granted=False)
+
+    def _role_changed(
+        self, tracking: Tracking, change: Cluster.RoleGranted | Cluster.RoleRevoked, granted: bool
     ) -> None:
         session = self.store.session()
-        row = session.get(MemberRow, member_id)
+        row = session.get(MemberRow, change.member_id)
         if row is not None:
-            roles = set(filter(None, row.roles.split(","))) | ({add} if add else set())
-            row.roles = ",".join(sorted(roles - {remove}))
+            roles = set(filter(None, row.roles.split(",")))
+            roles = roles | {change.role} if granted else roles - {change.role}
+            row.roles = ",".join(sorted(roles))
             session.add(row)
+        changed = row_of(
+            RoleChangeRow,
+            change,
+            position=tracking.notification_id,
+            granted=granted,
+            changed_at=change.timestamp,
+            changed_by=change.actor_member_id,
+        )
+        session.add(changed)
         self.insert_tracking(tracking)
 
 
@@ -91,6 +121,12 @@ _INTEREST_TABLE = InterestRow.__table__  # type: ignore[attr-defined]
 _INTEREST = _INTEREST_TABLE.c
 _MEMBER = MemberRow.__table__.c  # type: ignore[attr-defined]
 _TRACKING = TrackingRow.__table__.c  # type: ignore[attr-defined]
+_ROLE_CHANGE = RoleChangeRow.__table__.c  # type: ignore[attr-defined]
+_ROLE_CHANGES_OF = (
+    sa.select(*_ROLE_CHANGE)
+    .where(_ROLE_CHANGE.member_id.in_(sa.bindparam("member_ids", expanding=True)))
+    .order_by(_ROLE_CHANGE.position)
+)
 # Whole rows, read by column name (infra/readmodel/by_name.py): a column added
 # for a new fact reaches its DTO field without an edit here.
 _SUBJECTS = sa.select(*_SUBJECT).order_by(_SUBJECT.seq)
@@ -170,6 +206,14 @@ class SqlRegistryReader:
         with self.engine.connect() as connection:
             row = connection.execute(_MEMBER_BY_ID, {"member_id": member_id}).first()
             return _member(row) if row else None
+
+    def role_changes(self, member_ids: set[str]) -> dict[str, tuple[RoleChangeInfo, ...]]:
+        found: dict[str, list[RoleChangeInfo]] = {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(_ROLE_CHANGES_OF, {"member_ids": sorted(member_ids)}).all()
+        for row in rows:
+            found.setdefault(row.member_id, []).append(dto_of(RoleChangeInfo, row))
+        return {member_id: tuple(changes) for member_id, changes in found.items()}
 
     def _subjects(
         self, query: sa.Select[Any], parameters: dict[str, Any] | None = None

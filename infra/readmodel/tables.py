@@ -45,6 +45,19 @@ class MemberRow(SQLModel, table=True):
     added_at: datetime
 
 
+class RoleChangeRow(SQLModel, table=True):
+    """One row per role granted or revoked after the member was added, with the
+    event's facts by name: the member's roles themselves are MemberRow.roles."""
+
+    __tablename__ = "rm_role_change"
+    position: int = Field(primary_key=True)  # the event's log position
+    member_id: str = Field(index=True)
+    role: str
+    granted: bool  # False: revoked
+    changed_at: datetime
+    changed_by: str | None = None  # member id; None for a platform operator
+
+
 class TrackingRow(SQLModel, table=True):
     """Position of each projection; committed with the view rows it covers."""
 
@@ -55,5 +68,12 @@ class TrackingRow(SQLModel, table=True):
 
 CLUSTER_TABLES = [
     SQLModel.metadata.tables[name]
-    for name in ("rm_cluster", "rm_subject", "rm_interest", "rm_member", "rm_tracking")
+    for name in (
+        "rm_cluster",
+        "rm_subject",
+        "rm_interest",
+        "rm_member",
+        "rm_role_change",
+        "rm_tracking",
+    )
 ]

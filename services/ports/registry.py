@@ -8,7 +8,7 @@ from typing import Protocol
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
 from domain.cluster import Cluster
-from services.dto import CallerInfo, ClusterInfo, MemberInfo, SubjectInfo
+from services.dto import CallerInfo, ClusterInfo, MemberInfo, RoleChangeInfo, SubjectInfo
 
 
 class RegistryView(TrackingRecorder):
@@ -39,9 +39,13 @@ class RegistryView(TrackingRecorder):
         """The member's name becomes ``name`` (the placeholder) and their e-mail goes."""
 
     @abstractmethod
-    def roles_changed(
-        self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
-    ) -> None: ...
+    def role_granted(self, tracking: Tracking, granted: Cluster.RoleGranted) -> None:
+        """The member holds the role, and the grant is one of their role changes."""
+
+    @abstractmethod
+    def role_revoked(self, tracking: Tracking, revoked: Cluster.RoleRevoked) -> None:
+        """The member no longer holds the role, and the revocation is one of their
+        role changes."""
 
 
 class RegistryReader(Protocol):
@@ -61,3 +65,8 @@ class RegistryReader(Protocol):
     def members(self, subject_id: str | None = None) -> list[MemberInfo]: ...
 
     def member(self, member_id: str) -> MemberInfo | None: ...
+
+    def role_changes(self, member_ids: set[str]) -> dict[str, tuple[RoleChangeInfo, ...]]:
+        """The role changes of each of these members, oldest first (a member
+        without any is left out)."""
+        ...

@@ -15,7 +15,9 @@ from services.ports.registry import RegistryView
 
 class RegistryProjection(Projection[RegistryView]):
     name = "registry"
-    version = 1  # raise when a change needs its tables rebuilt (docs/operations.md)
+    # Raise when a change needs its tables rebuilt (docs/operations.md).
+    # 2: the role changes (rm_role_change), filled from the whole history.
+    version = 2
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -47,8 +49,8 @@ class RegistryProjection(Projection[RegistryView]):
 
     @process_event.register
     def _(self, e: Cluster.RoleGranted, tracking: Tracking) -> None:
-        self.view.roles_changed(tracking, member_id=e.member_id, add=e.role, remove=None)
+        self.view.role_granted(tracking, e)
 
     @process_event.register
     def _(self, e: Cluster.RoleRevoked, tracking: Tracking) -> None:
-        self.view.roles_changed(tracking, member_id=e.member_id, add=None, remove=e.role)
+        self.view.role_revoked(tracking, e)

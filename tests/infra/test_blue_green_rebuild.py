@@ -4,7 +4,7 @@ switched in at once; a rebuild that stops part-way resumes, and what projections
 send outward is sent once, however often history is replayed.
 
 The bump is real: a second process (container) over the same store whose
-registry projection declares version 2 and projects subject names in capitals,
+registry projection declares the next version and projects subject names in capitals,
 so a view shows which version built it.
 """
 
@@ -44,10 +44,10 @@ CLIENTS = 4
 
 
 class CapitalRegistry(RegistryProjection):
-    """Version 2 of the registry: subject names in capitals."""
+    """The registry's next version: subject names in capitals."""
 
     name = "registry"  # a subclass is otherwise named after its class
-    version = 2
+    version = RegistryProjection.version + 1
 
 
 class _Capitals:
@@ -222,7 +222,7 @@ def test_version_bump_rebuilt_while_clients_query_and_write(
     assert status.state == "current" and status.version() == "current"
     assert partition.read_model.versions() == {
         **container.projector.versions(partition.read_model),
-        "registry": 2,
+        "registry": CapitalRegistry.version,
     }
     equals_a_fresh_replay(bumped, partition)
     bumped.close()
@@ -388,7 +388,7 @@ def test_projections_status_and_rebuild_commands(
         "0",
         "-",
         "registry",
-        "0→1",
+        f"0→{RegistryProjection.version}",
     ]
     done = run_cli(container, "projections", "rebuild", "--cluster", cluster.id)
     assert done.returncode == 0, done.stderr

@@ -27,8 +27,8 @@ from infra.readmodel.identity import IdentityProviderRow
 from infra.readmodel.mutual_control_tables import AssessmentRow, NormRow, RoundRow
 from infra.readmodel.project_tables import ExpectedResultRow, MilestoneRow, ProjectRow
 from infra.readmodel.projects import MISSED_RENAMED
-from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, SubjectRow
-from services.dto import ClusterInfo, InterestInfo, MemberInfo, SubjectInfo
+from infra.readmodel.tables import ClusterRow, InterestRow, MemberRow, RoleChangeRow, SubjectRow
+from services.dto import ClusterInfo, InterestInfo, MemberInfo, RoleChangeInfo, SubjectInfo
 from services.goal_model import GoalInfo, GoalVoteInfo
 from services.mutual_control_dto import AssessmentInfo, NormInfo, RoundInfo
 from services.orientation import ExpectedResultInfo, MilestoneInfo, ProjectInfo
@@ -57,8 +57,9 @@ CASES = [
     Case(Cluster.InterestDeclared, InterestRow, InterestInfo),
     # The roles are one column of names, which the reader splits.
     Case(Cluster.MemberAdded, MemberRow, MemberInfo, key="member_id", given=("roles",)),
-    Case(Cluster.RoleGranted, MemberRow, None, key="member_id", elsewhere=("role",)),
-    Case(Cluster.RoleRevoked, MemberRow, None, key="member_id", elsewhere=("role",)),
+    # A role change is a row of its own; the member's roles column follows it.
+    Case(Cluster.RoleGranted, RoleChangeRow, RoleChangeInfo),
+    Case(Cluster.RoleRevoked, RoleChangeRow, RoleChangeInfo),
     # The erasure replaces the member's name with its placeholder; the erasure id names
     # the directory's record of who erased and why, which the read model does not copy.
     Case(Cluster.PersonErased, MemberRow, None, key="member_id", elsewhere=("erasure_id",)),  # type: ignore[attr-defined]

@@ -48,6 +48,8 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
         w.ivan, w.cluster_id, w.school_id, InterestDeclaration("LEGAL", "Licences")
     )
     c.registry.grant_role(op, w.cluster_id, w.ivan_id, RoleChange("AUDITOR"))
+    c.registry.grant_role(op, w.cluster_id, w.petr_id, RoleChange("AUDITOR"))
+    c.registry.revoke_role(op, w.cluster_id, w.ivan_id, RoleChange("AUDITOR"))
     adopted = c.goals.propose_goal(w.petr, w.cluster_id, GoalProposal(title="T", statement="S")).id
     c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("OBJECT"))
     c.goals.cast_goal_vote(w.petr, w.cluster_id, adopted, GoalVote("SUPPORT"))
@@ -110,6 +112,7 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
         lambda m: m.registry_reader.members(),
         lambda m: m.registry_reader.members(w.school_id),
         lambda m: m.registry_reader.member(w.ivan_id),
+        lambda m: m.registry_reader.role_changes({w.ivan_id, w.petr_id, "nobody"}),
         lambda m: m.goal_reader.goals(),
         lambda m: m.goal_reader.goal(adopted),
         lambda m: m.goal_reader.votes([g.id for g in m.goal_reader.goals()]),
@@ -127,5 +130,7 @@ def test_the_fake_read_model_reads_as_the_sql_one(world: Any) -> None:
     for read in reads:
         expected, got = both(read)
         assert got == expected
+    changes = sql.registry_reader.role_changes({w.ivan_id})[w.ivan_id]
+    assert [(r.role, r.granted) for r in changes] == [("AUDITOR", True), ("AUDITOR", False)]
     assert len(sql.registry_reader.members()) == 4 and len(sql.goal_reader.goals()) == 2
     assert len(sql.mutual_control_reader.assessments(round_id)) == 4

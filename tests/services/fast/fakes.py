@@ -41,6 +41,7 @@ from services.dto import (
     InterestInfo,
     MemberInfo,
     MembershipInfo,
+    RoleChangeInfo,
     SubjectInfo,
 )
 from services.goal_model import GoalInfo, GoalVoteInfo
@@ -152,6 +153,7 @@ class Rows:
     subjects: dict[str, dict[str, Any]] = field(default_factory=dict)
     interests: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    role_changes: dict[int, dict[str, Any]] = field(default_factory=dict)  # by position
     goals: dict[str, dict[str, Any]] = field(default_factory=dict)
     votes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     eligible: dict[str, list[str]] = field(default_factory=dict)
@@ -225,12 +227,26 @@ class MemoryRegistry(_Tracked, RegistryView):
             member["name"], member["email"] = name, None
         self.insert_tracking(tracking)
 
-    def roles_changed(
-        self, tracking: Tracking, *, member_id: str, add: str | None, remove: str | None
+    def role_granted(self, tracking: Tracking, granted: Cluster.RoleGranted) -> None:
+        self._role_changed(tracking, granted, granted=True)
+
+    def role_revoked(self, tracking: Tracking, revoked: Cluster.RoleRevoked) -> None:
+        self._role_changed(tracking, revoked, granted=False)
+
+    def _role_changed(
+        self, tracking: Tracking, change: Cluster.RoleGranted | Cluster.RoleRevoked, granted: bool
     ) -> None:
-        member = self.rows.members.get(member_id)
+        member = self.rows.members.get(change.member_id)
         if member is not None:
-            member["roles"] = (member["roles"] | ({add} if add else set())) - {remove}
+            roles = member["roles"]
+            member["roles"] = roles | {change.role} if granted else roles - {change.role}
+        self.rows.role_changes[tracking.notification_id] = _row(
+            change,
+            position=tracking.notification_id,
+            granted=granted,
+            changed_at=change.timestamp,
+            changed_by=change.actor_member_id,
+        )
         self.insert_tracking(tracking)
 
 
@@ -269,6 +285,16 @@ class MemoryRegistryReader:
 
     def member(self, member_id: str) -> MemberInfo | None:
         return self._member(member_id) if member_id in self.model.rows.members else None
+
+    def role_changes(self, member_ids: set[str]) -> dict[str, tuple[RoleChangeInfo, ...]]:
+        found: dict[str, tuple[RoleChangeInfo, ...]] = {}
+        for _, row in sorted(self.model.rows.role_changes.items()):
+            if row["member_id"] in member_ids:
+                found[row["member_id"]] = (
+                    *found.get(row["member_id"], ()),
+                    _dto(RoleChangeInfo, row),
+                )
+        return found
 
     def _subject(self, subject_id: str) -> SubjectInfo:
         interests = tuple(
