@@ -43,3 +43,11 @@ def make_container(data_dir: Path, database_url: str | None = None, **overrides)
         **overrides,
     )
     return bootstrap(settings)
+
+
+class AcceptingDiscovery:
+    """Every issuer is usable, without fetching its discovery document: for tests
+    about what a registered provider does, not about registering one."""
+
+    def check(self, issuer: str) -> None:
+        return None

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from store_support import AcceptingDiscovery
+
 from graphql_api.context import Context, Services
 from graphql_api.schema import build_schema
 from infra.app import create_app
@@ -25,13 +27,6 @@ with warnings.catch_warnings():  # starlette would rather see httpx2; httpx is w
 SCHEMA = build_schema()
 # A refusal comes at once; an accepted subscription with nothing to send yet just waits.
 SUBSCRIPTION_WAIT = 2.0
-
-
-class AcceptingDiscovery:
-    """Every issuer is usable: isolation is about cluster ids, not the network."""
-
-    def check(self, issuer: str) -> None:
-        return None
 
 
 @dataclass

@@ -7,9 +7,7 @@ directory."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +15,8 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from pg_support import fresh_database
+
+from testkit.commands import clusterwork
 
 CLUSTER = "6f1c3c52-3a53-4a8e-9d55-2f3f0b8f7c10"
 MEMBER = "0b7d9c1e-2f4a-4c5b-8d6e-7f8091a2b3c4"
@@ -32,15 +32,6 @@ REFUSING = {
     "cluster unseal": ["cluster", "unseal", "--cluster", CLUSTER],
     "cluster move": ["cluster", "move", "--cluster", CLUSTER, "--to", "moved"],
 }
-
-
-def clusterwork(cwd: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "clusterwork"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
-    env.update({f"CLUSTERWORK_{name.upper()}": value for name, value in settings.items()})
-    return subprocess.run(
-        [str(script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
-    )
 
 
 def everything_under(folder: Path) -> list[str]:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from browser import browser, sign_in
 from sso_server import Server
 
 FOUND = """mutation($input: FoundClusterInput!) { foundCluster(input: $input) { id } }"""
@@ -87,3 +88,12 @@ def codes(body: dict[str, Any]) -> list[str]:
 
 def member_count(server: Server, token: str, cluster_id: str) -> int:
     return len(server.ok(MEMBERS, {"c": cluster_id}, token)["cluster"]["members"])
+
+
+def token_of(server: Server, login_url: str, login: str) -> str:
+    with browser() as client:
+        response = sign_in(client, login_url, login, server.base_url)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] > 0
+    return body["access_token"]

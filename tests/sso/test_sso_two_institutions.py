@@ -9,7 +9,16 @@ from dataclasses import dataclass
 import pytest
 from browser import browser, sign_in
 from node_idp import NodeProvider
-from sso_api import DECLARE, VIEWER, Cluster, codes, found_cluster, member_count, registered
+from sso_api import (
+    DECLARE,
+    VIEWER,
+    Cluster,
+    codes,
+    found_cluster,
+    member_count,
+    registered,
+    token_of,
+)
 from sso_server import Server
 
 pytestmark = pytest.mark.e2e
@@ -52,15 +61,6 @@ def world(
         "University Entra ID",
     )
     return World(cluster, by_school["loginUrl"], by_university["loginUrl"], by_school["id"])
-
-
-def token_of(server: Server, login_url: str, login: str) -> str:
-    with browser() as client:
-        response = sign_in(client, login_url, login, server.base_url)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["token_type"] == "Bearer" and body["expires_in"] > 0
-    return body["access_token"]
 
 
 def declare(server: Server, token: str, cluster_id: str, subject_id: str) -> list[str]:

@@ -6,18 +6,20 @@
 //   {"done": true}          the event at `until` arrived
 //   {"complete": true}      the server completed the operation
 // Usage: node subscribe.mjs '{"client": "graphql-ws" | "apollo", "url": "ws://…/graphql",
-//                             "token": "…", "clusterId": "…", "after": 0, "until": 12}'
+//                             "token": "…", "clusterId": "…", "after": 0, "until": 12,
+//                             "fields": "position type data"}'   (fields: optional)
 import { ApolloClient, InMemoryCache, gql } from "@apollo/client";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
+const options = JSON.parse(process.argv[2]);
+// The event's fields to select; `data` (the event's facts) where a test reads them.
 const QUERY = `subscription ($c: ID!, $after: Int) {
-  clusterEvents(clusterId: $c, after: $after) { position type }
+  clusterEvents(clusterId: $c, after: $after) { ${options.fields ?? "position type"} }
 }`;
 const GIVE_UP_MS = 60_000;
 
-const options = JSON.parse(process.argv[2]);
 const variables = { c: options.clusterId, after: options.after };
 let finished = false;
 
