@@ -2,9 +2,12 @@
 GraphQLWsLink (tests/clients/ws, installed by `make install` with npm ci), run
 in node against `clusterwork serve`: the history, then events written during
 the subscription, in order, without gaps or duplicates; a resume with `after`;
-a bad token closed with 4403, as graphql-ws reports it."""
+a bad token closed with 4403, as graphql-ws reports it; an expired token ending the
+stream with UNAUTHENTICATED."""
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from e2e_server import Server
@@ -47,9 +50,8 @@ def test_a_standard_client_with_a_bad_token_is_closed_with_4403(
     assert [r.get("closed") for r in reports if "closed" in r] == [4403], reports
 
 
-@pytest.mark.parametrize("client", CLIENT_NAMES)
-def test_a_standard_client_sees_the_stream_end_when_its_token_expires(
-    server: Server, client: str
+def test_both_standard_clients_see_the_stream_end_when_their_token_expires(
+    server: Server,
 ) -> None:
     cluster_id, operator = own_cluster(server)
     reader = {"clusterId": cluster_id, "input": {"name": "Reader", "roles": ["MEMBER"]}}
@@ -57,8 +59,18 @@ def test_a_standard_client_sees_the_stream_end_when_its_token_expires(
     head = server.position(cluster_id, operator)
     # Long enough for node to start and connect on a busy machine, short for a test.
     token = server.cli_token("--cluster", cluster_id, "--member", member_id, "--ttl", "6")
-    reports = subscribe(client, server, token, cluster_id, 0, head + 1000)
-    assert positions(reports) == list(range(1, head + 1)), reports
-    ending = [r for r in reports if "event" not in r]
-    codes = [e.get("extensions", {}).get("code") for e in ending[0]["errors"]]
-    assert (codes, ending[1:]) == (["UNAUTHENTICATED"], [{"complete": True}]), reports
+    # Both clients at once, each on its own connection: the wait for the expiry is shared.
+    with ThreadPoolExecutor(len(CLIENT_NAMES)) as pool:
+        runs = [
+            pool.submit(subscribe, client, server, token, cluster_id, 0, head + 1000)
+            for client in CLIENT_NAMES
+        ]
+        for client, run in zip(CLIENT_NAMES, runs, strict=True):
+            reports = run.result()
+            assert positions(reports) == list(range(1, head + 1)), (client, reports)
+            ending = [r for r in reports if "event" not in r]
+            codes = [e.get("extensions", {}).get("code") for e in ending[0]["errors"]]
+            assert (codes, ending[1:]) == (["UNAUTHENTICATED"], [{"complete": True}]), (
+                client,
+                reports,
+            )

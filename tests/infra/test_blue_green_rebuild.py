@@ -11,9 +11,7 @@ so a view shows which version built it.
 from __future__ import annotations
 
 import copy
-import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -38,6 +36,7 @@ from services.ports.outbox import OutwardView
 from services.principal import Principal
 from services.projections.projector import Projector
 from services.projections.registry import RegistryProjection
+from testkit.commands import clusterwork_here
 
 OLD_SUBJECTS = 30
 CLIENTS = 4
@@ -353,18 +352,17 @@ def test_a_rebuild_sends_nothing_twice(
 
 
 def run_cli(container: Container, *args: str) -> subprocess.CompletedProcess[str]:
-    """``clusterwork ARGS`` as its own process, over the container's store."""
+    """``clusterwork ARGS`` over the container's store, in this process (the
+    commands' answers are what is tested; a process would spend seconds starting)."""
     settings = container.settings
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
-    env["CLUSTERWORK_DATA_DIR"] = str(settings.data_dir)
-    env["CLUSTERWORK_SIGNING_KEY_PATH"] = str(settings.key_path)
-    env["CLUSTERWORK_LOG_LEVEL"] = "WARNING"
+    given = {
+        "data_dir": str(settings.data_dir),
+        "signing_key_path": str(settings.key_path),
+        "log_level": "WARNING",
+    }
     if settings.database_url:
-        env["CLUSTERWORK_DATABASE_URL"] = settings.database_url
-    script = Path(sys.executable).parent / "clusterwork"
-    return subprocess.run(
-        [str(script), *args], env=env, capture_output=True, text=True, timeout=120
-    )
+        given["database_url"] = settings.database_url
+    return clusterwork_here(settings.data_dir, *args, **given)
 
 
 def test_projections_status_and_rebuild_commands(

@@ -2,8 +2,9 @@
 `person export` and `cluster status|unseal|move` run against a data directory (SQLite) or
 database schema (PostgreSQL) that does not exist refuse with one line on stderr naming the
 setting, exit 2, and leave nothing behind; `clusterwork init` creates it, says what it
-created, and is idempotent. Each command runs as its own process from an empty working
-directory."""
+created, and is idempotent. Every command runs from an empty working directory: the
+refusals of each command in this process (what it prints and what it leaves behind), `init`
+and the refusals of a setting as processes of their own, as an operator runs them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import psycopg
 import pytest
 from pg_support import fresh_database
 
-from testkit.commands import clusterwork
+from testkit.commands import clusterwork, clusterwork_here
 
 CLUSTER = "6f1c3c52-3a53-4a8e-9d55-2f3f0b8f7c10"
 MEMBER = "0b7d9c1e-2f4a-4c5b-8d6e-7f8091a2b3c4"
@@ -50,7 +51,7 @@ def assert_refused(done: subprocess.CompletedProcess[str], setting: str) -> None
 def test_a_command_refuses_a_missing_data_directory_and_creates_nothing(
     command: list[str], tmp_path: Path
 ) -> None:
-    done = clusterwork(tmp_path, *command)
+    done = clusterwork_here(tmp_path, *command)
     assert_refused(done, "CLUSTERWORK_DATA_DIR")
     assert f"no data directory {tmp_path.resolve() / 'var'}:" in done.stderr
     assert everything_under(tmp_path) == []
@@ -104,7 +105,7 @@ def empty_database() -> Iterator[str]:
 def test_a_command_refuses_a_database_without_the_directory_schema(
     command: list[str], tmp_path: Path, empty_database: str
 ) -> None:
-    done = clusterwork(tmp_path, *command, database_url=empty_database)
+    done = clusterwork_here(tmp_path, *command, database_url=empty_database)
     with psycopg.connect(empty_database) as conn:
         schemas = conn.execute(
             "SELECT schema_name FROM information_schema.schemata"

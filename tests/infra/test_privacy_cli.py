@@ -15,7 +15,7 @@ from infra.bootstrap import Container
 from services.ports.identity import SecretUnreadable
 from services.ports.person_keys import PersonKeyUnavailable
 from services.principal import Principal
-from testkit.commands import clusterwork
+from testkit.commands import clusterwork_here as clusterwork
 
 
 def log_bytes(container: Container, cluster_id: str) -> list[bytes]:
