@@ -8,6 +8,7 @@ its column."""
 from __future__ import annotations
 
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from sqlmodel import SQLModel
@@ -46,8 +47,27 @@ def dto_fields(dto: type) -> tuple[str, ...]:
     return names
 
 
+def read_columns(dto: type, columns: Any, *also: str) -> list[Any]:
+    """The columns (a table's ``.c``) a read selects for ``dto``: those named
+    like its fields, and ``also`` (columns a reader turns into a field of
+    another name). Never the rest: a column nobody reads still costs its
+    conversion, and on SQLite parsing a timestamp costs more than its row."""
+    names = set(dto_fields(dto)) | set(also)
+    return [column for column in columns if column.name in names]
+
+
 def dto_of(dto: type[D], row: Any, **given: Any) -> D:
     """The DTO from the row's attributes (an ORM row or a Core row) of its fields'
     names; ``given`` supplies the fields no column of that name holds as is."""
-    values = {name: getattr(row, name) for name in dto_fields(dto) if name not in given}
-    return dto(**values, **given)
+    # Which attribute or given value fills each field, worked out once per DTO and
+    # given names; the DTO is then built by position (a view builds hundreds).
+    key = (dto, *given)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = tuple(
+            (None, name) if name in given else (attrgetter(name), name) for name in dto_fields(dto)
+        )
+    return dto(*[given[name] if read is None else read(row) for read, name in plan])
+
+
+_PLANS: dict[tuple[Any, ...], tuple[tuple[Any, str], ...]] = {}

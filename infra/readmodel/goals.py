@@ -11,7 +11,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
 from domain.goal import Goal
-from infra.readmodel.by_name import dto_of, row_of, set_facts
+from infra.readmodel.by_name import dto_of, read_columns, row_of, set_facts
 from infra.readmodel.goal_tables import GoalEligibleRow, GoalRow, GoalVoteRow
 from infra.readmodel.tracked import BatchTracked
 from services.goal_model import GoalInfo, GoalVoteInfo
@@ -67,9 +67,9 @@ GOAL_CLOSED_UNSTORED = ("eligible", "supporting", "objecting", "abstaining")
 _GOAL = GoalRow.__table__.c  # type: ignore[attr-defined]
 _VOTE = GoalVoteRow.__table__.c  # type: ignore[attr-defined]
 _ELIGIBLE = GoalEligibleRow.__table__.c  # type: ignore[attr-defined]
-# Whole rows, read by column name (infra/readmodel/by_name.py).
-_GOALS = sa.select(*_GOAL).order_by(_GOAL.seq)
-_VOTES = sa.select(*_VOTE).order_by(_VOTE.seq)
+# The columns of the DTOs' fields, read by name (infra/readmodel/by_name.py).
+_GOALS = sa.select(*read_columns(GoalInfo, _GOAL, "status")).order_by(_GOAL.seq)
+_VOTES = sa.select(*read_columns(GoalVoteInfo, _VOTE)).order_by(_VOTE.seq)
 # Built once, with parameters: a statement built per call costs more Python
 # than the query it runs.
 _GOAL_BY_ID = _GOALS.where(_GOAL.id == sa.bindparam("goal_id"))

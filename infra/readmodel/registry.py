@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from domain.base import facts
 from domain.cluster import Cluster
-from infra.readmodel.by_name import dto_of, row_of
+from infra.readmodel.by_name import dto_of, read_columns, row_of
 from infra.readmodel.tables import (
     ClusterRow,
     InterestRow,
@@ -127,10 +127,12 @@ _ROLE_CHANGES_OF = (
     .where(_ROLE_CHANGE.member_id.in_(sa.bindparam("member_ids", expanding=True)))
     .order_by(_ROLE_CHANGE.position)
 )
-# Whole rows, read by column name (infra/readmodel/by_name.py): a column added
-# for a new fact reaches its DTO field without an edit here.
-_SUBJECTS = sa.select(*_SUBJECT).order_by(_SUBJECT.seq)
-_MEMBERS = sa.select(*_MEMBER).order_by(_MEMBER.seq)
+# The columns of the DTOs' fields, read by name (infra/readmodel/by_name.py): a
+# column added for a new fact reaches its DTO field without an edit here.
+_SUBJECT_READ = read_columns(SubjectInfo, _SUBJECT)
+_MEMBER_READ = read_columns(MemberInfo, _MEMBER)
+_SUBJECTS = sa.select(*_SUBJECT_READ).order_by(_SUBJECT.seq)
+_MEMBERS = sa.select(*_MEMBER_READ).order_by(_MEMBER.seq)
 _MEMBER_BY_ID = _MEMBERS.where(_MEMBER.id == sa.bindparam("member_id"))
 _REACHED = sa.select(sa.func.min(_TRACKING.position)).scalar_subquery()
 _CLUSTER_ROW = sa.select(*_CLUSTER, _REACHED.label("position"))
@@ -139,7 +141,7 @@ _MEMBER_OF_CALLER = "member_"  # the caller's member columns, named apart from t
 # standing: outer joins, so a member that does not exist reads as NULLs.
 _CALLER = (
     _CLUSTER_ROW.add_columns(
-        *(c.label(_MEMBER_OF_CALLER + c.name) for c in _MEMBER),
+        *(c.label(_MEMBER_OF_CALLER + c.name) for c in _MEMBER_READ),
         _SUBJECT.active.label("subject_active"),
     )
     .select_from(ClusterRow.__table__)  # type: ignore[attr-defined]
