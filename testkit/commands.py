@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
-from testkit.server import clusterwork_command
+from testkit.server import run_cli
 
 
 def _named(settings: Mapping[str, str]) -> dict[str, str]:
@@ -24,16 +24,7 @@ def clusterwork(
 ) -> subprocess.CompletedProcess[str]:
     """The installed console script in its own process, run in ``cwd``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWORK_")}
-    env.update(_named(settings))
-    return subprocess.run(
-        [clusterwork_command(), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_cli(env | _named(settings), cwd, *args, timeout=timeout)
 
 
 def clusterwork_here(cwd: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:

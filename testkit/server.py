@@ -59,18 +59,25 @@ def server_env(
     return env
 
 
-def cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 120) -> str:
-    """`clusterwork ARGS` with a server's settings; its stdout, or LaunchError with
-    its stderr when it fails."""
-    done = subprocess.run(
+def run_cli(
+    env: Mapping[str, str], cwd: Path, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`clusterwork ARGS` in a process of its own with exactly ``env``, run in ``cwd``."""
+    return subprocess.run(
         [clusterwork_command(), *args],
-        env=env,
+        env=dict(env),
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+def cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 120) -> str:
+    """`clusterwork ARGS` with a server's settings; its stdout, or LaunchError with
+    its stderr when it fails."""
+    done = run_cli(env, cwd, *args, timeout=timeout)
     if done.returncode != 0:
         raise LaunchError(f"clusterwork {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
     return done.stdout
