@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -23,10 +24,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
-from eventsourcing.utils import resolve_topic
 from sqlalchemy import inspect, text
 
-from domain.personal import personal_fields
 from infra.audit.verify import ExportError, Verification, verify_export
 from infra.bootstrap import Container
 from infra.export_entries import open_entries, sealed_members
@@ -35,6 +34,7 @@ from services.application import ClusterApplication
 from services.dto import CheckpointInfo
 from services.personal_mapper import is_sealed
 from services.ports.storage import Partition
+from services.privacy_report import personal_state
 
 BATCH = 1000
 EXIT_BROKEN = 1  # the export does not verify
@@ -239,6 +239,19 @@ def add_checkpoints(partition: Partition, checkpoints: Iterable[CheckpointInfo])
     return len(fresh)
 
 
+@contextmanager
+def undone_if_failed(container: Container, cluster_id: str, keys: list[str]) -> Iterator[None]:
+    """What an import or a move stores goes again when it fails part-way: the
+    cluster's partition and the person keys it added (``keys``)."""
+    try:
+        yield
+    except BaseException:
+        discard(container, cluster_id)
+        container.person_keys.remove(keys)
+        container.person_keys.forget()
+        raise
+
+
 def discard(container: Container, cluster_id: str) -> None:
     """Removes what a failed import stored (never a cluster the directory lists)."""
     partitions = container.partitions
@@ -258,15 +271,11 @@ def sealed_owners(path: Path) -> set[str]:
     is decrypted)."""
     transcoder = ClusterApplication(POPOApplicationRecorder()).mapper.transcoder
     owners: set[str] = set()
-    specs: dict[str, Any] = {}
     for entry in exported_events(path):
-        topic = entry.event.topic
-        if topic not in specs:
-            specs[topic] = personal_fields(resolve_topic(topic))
-        spec = specs[topic]
-        if spec is None:
+        found = personal_state(entry.event.topic, entry.event.state, transcoder)
+        if found is None:
             continue
-        state = transcoder.decode(entry.event.state)
+        spec, state = found
         if any(is_sealed(state.get(name)) for name in spec.fields):
             owners.add(str(state[spec.owner]))
     return owners | sealed_members(read_export(path).directory)
@@ -321,7 +330,7 @@ def import_cluster(
     # Tombstones: the missing members read as erased, and nothing is ever
     # sealed under their keys here.
     added = [f"{cluster_id}/{owner}" for owner in missing]
-    try:
+    with undone_if_failed(container, cluster_id, added):
         container.person_keys.erase(cluster_id, missing)
         partition = container.partitions.provision(cluster_id)
         head = append(partition, exported_events(path), steps("importing", verification.head))
@@ -329,11 +338,6 @@ def import_cluster(
         rebuild(container, partition, steps)
         entries = open_entries(export.directory, cluster_id, container.person_keys)
         container.directory.restore_entries(cluster_id, export.name, entries)
-    except BaseException:
-        discard(container, cluster_id)
-        container.person_keys.remove(added)
-        container.person_keys.forget()
-        raise
     return Imported(
         cluster_id,
         export.name,

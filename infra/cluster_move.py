@@ -39,11 +39,11 @@ from infra.cluster_import import (
     add_checkpoints,
     append,
     check_free,
-    discard,
     exported_events,
     no_steps,
     read_export,
     rebuild,
+    undone_if_failed,
     verified,
 )
 from infra.eventstore.seal import seal, seal_reason, unseal
@@ -129,18 +129,13 @@ def move_cluster(
         export = read_export(path)
         # The members' keys first: projecting on the target opens their names.
         copied = _copy_keys(source, target, cluster_id)
-        try:
+        with undone_if_failed(target, cluster_id, copied):
             into = target.partitions.provision(cluster_id)
             append(into, exported_events(path), steps("importing", exported))
             rebuild(target, into, steps)  # the longest step, while the source takes writes
             return _catch_up(
                 source, target, partition, into, export.name, verification.head, steps, copied
             )
-        except BaseException:
-            discard(target, cluster_id)
-            target.person_keys.remove(copied)
-            target.person_keys.forget()
-            raise
 
 
 def _catch_up(

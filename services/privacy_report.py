@@ -6,11 +6,12 @@ tells the operator what is there and what can be done."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from eventsourcing.utils import resolve_topic
 
-from domain.personal import personal_fields
+from domain.personal import PersonalFields, personal_fields
 from services.personal_mapper import is_sealed
 from services.ports.log import EventLog, iter_batches
 
@@ -24,19 +25,29 @@ class ClearPersonalData:
     last_position: int | None
 
 
+def personal_state(
+    topic: str, state: bytes, transcoder: Any
+) -> tuple[PersonalFields, dict[str, Any]] | None:
+    """The personal fields an event of ``topic`` declares and its stored state,
+    decoded but not decrypted; None (and nothing decoded) for an event without any."""
+    spec = _personal_spec(topic)
+    return None if spec is None else (spec, transcoder.decode(state))
+
+
+@cache
+def _personal_spec(topic: str) -> PersonalFields | None:
+    return personal_fields(resolve_topic(topic))
+
+
 def clear_personal_data(log: EventLog, transcoder: Any) -> ClearPersonalData:
     """Scans the stored bytes (nothing is decrypted or projected)."""
     count, first, last = 0, None, None
-    specs: dict[str, Any] = {}
     for batch in iter_batches(log, 0, BATCH, None):
         for entry in batch:
-            topic = entry.stored_event.topic
-            if topic not in specs:
-                specs[topic] = personal_fields(resolve_topic(topic))
-            spec = specs[topic]
-            if spec is None:
+            found = personal_state(entry.stored_event.topic, entry.stored_event.state, transcoder)
+            if found is None:
                 continue
-            state = transcoder.decode(entry.stored_event.state)
+            spec, state = found
             if any(
                 state.get(name) is not None and not is_sealed(state.get(name))
                 for name in spec.fields

@@ -5,8 +5,10 @@ more than one store (conftest itself is not importable from every directory)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import psycopg
+from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
 from infra.bootstrap import DIRECTORY_SCHEMA, Container, bootstrap
@@ -51,3 +53,12 @@ class AcceptingDiscovery:
 
     def check(self, issuer: str) -> None:
         return None
+
+
+def member_added(partition: Any) -> StoredEvent:
+    """The stored ``MemberAdded`` event earliest in a cluster's log."""
+    return next(
+        e.stored_event
+        for e in partition.log.read(0, 1000)
+        if e.stored_event.topic.endswith("MemberAdded")
+    )

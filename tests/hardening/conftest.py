@@ -8,27 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
+from store_support import close_container, drop_partitions, make_container
 
-from infra.bootstrap import DIRECTORY_SCHEMA, Container, bootstrap
-from infra.settings import Settings
-
-
-def clean(url: str) -> None:
-    """Drops the cluster schemas and the directory (as tests/conftest.py does)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cluster\\_%%' OR nspname = %s",
-            (DIRECTORY_SCHEMA,),
-        ).fetchall()
-        for (schema,) in rows:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-def shutdown(container: Container) -> None:
-    container.close()
+from infra.bootstrap import Container
 
 
 @pytest.fixture(
@@ -40,18 +23,11 @@ def shared_container(
     data_dir: Path = tmp_path_factory.mktemp(f"hardening-{request.param}")
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
     if url:
-        clean(url)
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=data_dir,
-        database_url=url,
-        signing_key_path=data_dir / "signing-key.jwk",
-        log_level="WARNING",
-    )
-    container = bootstrap(settings)
+        drop_partitions(url)
+    container = make_container(data_dir, url)
     try:
         yield container
     finally:
-        shutdown(container)
+        close_container(container)
         if url:
-            clean(url)
+            drop_partitions(url)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from store_support import close_container, make_container
+from store_support import close_container, make_container, member_added
 
 from domain.cluster import ClusterFounding, MemberAddition
 from infra.bootstrap import Container
@@ -61,14 +61,12 @@ def test_the_same_value_sealed_twice_gives_different_bytes(
         operator, cluster.id, MemberAddition("Pavel Ognev", None, None, ["MEMBER"])
     ).member
     partition = container.partitions.open(cluster.id)
-    entry = next(
-        e for e in partition.log.read(0, 1000) if e.stored_event.topic.endswith("MemberAdded")
-    )
-    event = partition.app.mapper.to_domain_event(entry.stored_event)
+    stored = member_added(partition)
+    event = partition.app.mapper.to_domain_event(stored)
     first = partition.app.mapper.to_stored_event(event).state
     again = partition.app.mapper.to_stored_event(event).state
     assert first != again
-    assert partition.app.mapper.to_domain_event(entry.stored_event).name == event.name
+    assert partition.app.mapper.to_domain_event(stored).name == event.name
     assert member.name == "Pavel Ognev"
 
 
@@ -84,11 +82,9 @@ def test_a_missing_key_is_a_fault_not_an_erasure(tmp_path: Path, operator: Princ
     reopened = make_container(data)  # nothing remembered: the key is read again
     try:
         partition = reopened.partitions.open(cluster.id)
-        entry = next(
-            e for e in partition.log.read(0, 10) if e.stored_event.topic.endswith("MemberAdded")
-        )
+        stored = member_added(partition)
         with pytest.raises(PersonKeyUnavailable, match="missing"):
-            partition.app.mapper.to_domain_event(entry.stored_event)
+            partition.app.mapper.to_domain_event(stored)
     finally:
         close_container(reopened)
 
@@ -104,10 +100,8 @@ def test_another_secret_key_does_not_open_the_keys(tmp_path: Path, operator: Pri
     reopened = make_container(data)
     try:
         partition = reopened.partitions.open(cluster.id)
-        entry = next(
-            e for e in partition.log.read(0, 10) if e.stored_event.topic.endswith("MemberAdded")
-        )
+        stored = member_added(partition)
         with pytest.raises(PersonKeyUnavailable, match="another secret key"):
-            partition.app.mapper.to_domain_event(entry.stored_event)
+            partition.app.mapper.to_domain_event(stored)
     finally:
         close_container(reopened)

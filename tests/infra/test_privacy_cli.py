@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from store_support import AcceptingDiscovery, close_container, make_container
+from store_support import AcceptingDiscovery, close_container, make_container, member_added
 
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.identity_provider import ProviderRegistration
@@ -79,11 +79,9 @@ def test_rotate_rewraps_the_keys_and_leaves_the_log(tmp_path: Path, operator: Pr
         with pytest.raises(SecretUnreadable):
             stale.identity.login_client(cluster.id, provider)
         partition = stale.partitions.open(cluster.id)
-        entry = next(
-            e for e in partition.log.read(0, 10) if e.stored_event.topic.endswith("MemberAdded")
-        )
+        stored = member_added(partition)
         with pytest.raises(PersonKeyUnavailable):
-            partition.app.mapper.to_domain_event(entry.stored_event)
+            partition.app.mapper.to_domain_event(stored)
     finally:
         close_container(stale)
 
