@@ -104,8 +104,7 @@ class RoleChangeType:
 
     @classmethod
     def from_dto(cls, dto: RoleChangeInfo, scope: ClusterScope) -> RoleChangeType:
-        if dto.changed_by:
-            scope.announce_members([dto.changed_by])
+        scope.announce_members([dto.changed_by])
         return cls(
             role=v.Role(dto.role),
             granted=dto.granted,

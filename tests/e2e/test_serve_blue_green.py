@@ -22,7 +22,7 @@ from infra.bootstrap import Container, bootstrap
 from infra.cli_context import operator_principal
 from infra.settings import Settings
 
-SEEDED = 1500
+SEEDED = 6000  # long enough that the rebuild runs for a while under the clients
 CLIENTS = 4
 OVERVIEW = (OPERATIONS / "cluster_overview.graphql").read_text()
 ADMIT = (OPERATIONS / "admit_subject.graphql").read_text()
