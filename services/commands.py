@@ -1,20 +1,25 @@
 """Runs a command against a cluster: authorize, stamp, save, project.
 
-Optimistic-concurrency conflicts are retried here (bounded), so a caller who
-did nothing wrong never sees another writer's race as an error.
+Commands of one cluster that arrive together in this process are saved in one
+append (services/group_commit.py) and projected in one pass
+(services/projections/sync.py). Optimistic-concurrency conflicts with other
+processes are retried here (bounded), so a caller who did nothing wrong never
+sees another writer's race as an error.
 """
 
 from __future__ import annotations
 
+import contextvars
+import copy
+import functools
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import IntegrityError
 
 from domain.cluster import Cluster
@@ -22,6 +27,7 @@ from domain.errors import Conflict
 from domain.stamp import Stamp, stamped
 from services.access import actor_from_registry, member_id_of, not_found
 from services.dto import ClusterInfo
+from services.group_commit import GroupCommit, Queued
 from services.ids import parse_cluster_id
 from services.permissions import Permission, require
 from services.ports.clock import Clock
@@ -46,6 +52,35 @@ Body = Callable[[Partition, Cluster, Actor], tuple[list[Aggregate], T]]
 MAX_ATTEMPTS = 12
 RETRY_PAUSE_S = 0.001
 RETRY_PAUSE_MAX_S = 0.064
+
+
+@dataclass(frozen=True)
+class _Command:
+    member_id: str
+    permission: Permission
+    body: Body[object]
+    context: contextvars.Context  # the request's: its id, its logging
+
+
+@dataclass
+class _Committed:
+    """A command's outcome in its group: its value, the registry and actor it ran
+    with, and (once saved) every event the group saved."""
+
+    value: object
+    cluster: Cluster
+    actor: Actor
+    saved: list[Fresh] = field(default_factory=list)
+
+
+@dataclass
+class _Ran:
+    """One run of a group's bodies: the events to save, in order, and each command's lot."""
+
+    events: list[DomainEvent] = field(default_factory=list)
+    done: list[tuple[Queued[_Command], _Committed]] = field(default_factory=list)
+    failed: list[tuple[Queued[_Command], Exception]] = field(default_factory=list)
+    later: list[Queued[_Command]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -81,12 +116,7 @@ class CommandRunner:
         # Run after every successful command (e.g. automatic checkpoints), with the
         # position its projection reached (at least that of the command's events).
         self.after_save: list[Callable[[Partition, int], None]] = []
-        self._writer_locks: dict[str, threading.Lock] = {}
-        self._writer_locks_guard = threading.Lock()
-
-    def _writer_lock(self, key: str) -> threading.Lock:
-        with self._writer_locks_guard:
-            return self._writer_locks.setdefault(key, threading.Lock())
+        self.groups: GroupCommit[_Command] = GroupCommit()
 
     def open(self, principal: Principal | None, cluster_id: str) -> tuple[Partition, str]:
         """The partition of a cluster the principal belongs to, and their member id."""
@@ -107,28 +137,86 @@ class CommandRunner:
         self, principal: Principal | None, cluster_id: str, permission: Permission, body: Body[T]
     ) -> Done[T]:
         """Runs ``body`` as the principal's member; returns what ``run`` does, plus the
-        registry and actor the command ran with and the projected position."""
+        registry and actor the command ran with and the projected position.
+
+        The command joins whatever else this process is committing to the cluster
+        (services/group_commit.py); it may run in another request's thread, in
+        this request's context (its request id stamps its events)."""
         partition, member_id = self.open(principal, cluster_id)
+        command = _Command(member_id, permission, body, contextvars.copy_context())
+        queued = self.groups.submit(
+            partition.cluster_id, command, functools.partial(self._commit, partition)
+        )
+        if queued.error is not None:
+            raise queued.error
+        committed: _Committed = queued.value  # type: ignore[assignment]
+        position = self.after(partition, committed.saved)
+        return Done(partition, committed.value, committed.cluster, committed.actor, position)
+
+    def _commit(self, partition: Partition, group: list[Queued[_Command]]) -> list[Queued[_Command]]:
+        """Runs the group's bodies in turn and saves all their events in one append;
+        the whole group runs again when a writer in another process saved first.
+        Returns the commands that must wait for the next group."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            # Writers of one cluster in this process take turns from load to save, so
-            # they never race each other; the retry is for writers in other processes.
-            with self._writer_lock(partition.cluster_id):
-                cluster: Cluster = partition.app.repository.get(
-                    parse_cluster_id(partition.cluster_id)
-                )
-                actor = actor_from_registry(cluster, member_id)
-                require(actor, permission)
-                with stamped(self.stamp(actor)):
-                    aggregates, result = body(partition, cluster, actor)
-                saved = self.save(partition, aggregates, attempt)
+            ran = self._run(partition, group)
+            saved = self.save(partition, ran.events, attempt)
             if saved is not None:
-                position = self.after(partition, saved)
-                return Done(partition, result, cluster, actor, position)
+                for queued, committed in ran.done:
+                    committed.saved = saved
+                    queued.succeed(committed)
+                for queued, error in ran.failed:
+                    queued.fail(error)
+                return ran.later
             # Another process saved first. Retrying at once lines the two up
             # again; a short random pause (growing with the attempts) lets
             # them fall out of step, as with any optimistic retry.
             time.sleep(retry_pause(attempt))
-        raise Conflict("too many concurrent changes; please try again")
+        conflict = Conflict("too many concurrent changes; please try again")
+        for queued, _ in ran.done:
+            queued.fail(conflict)
+        for queued, error in ran.failed:
+            queued.fail(error)
+        return ran.later
+
+    def _run(self, partition: Partition, group: list[Queued[_Command]]) -> _Ran:
+        """Each body on the registry as the bodies before it left it, as if the
+        commands had come one by one; what each changed is collected in order."""
+        ran = _Ran()
+        cluster: Cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
+        changed: set[object] = set()  # ids of the other aggregates the group changes
+        for index, queued in enumerate(group):
+            command = queued.command
+            # Every body but the last works on a copy: one that fails half-way
+            # (or must wait) leaves nothing behind for the next.
+            working = copy.deepcopy(cluster) if index < len(group) - 1 else cluster
+            try:
+                actor, (aggregates, value) = command.context.run(
+                    self._body, partition, working, command
+                )
+            except Exception as error:  # this command's own failure, not the group's
+                ran.failed.append((queued, error))
+                continue
+            others = [a for a in aggregates if a is not working]
+            if any(a.id in changed for a in others):
+                # Two bodies loaded the same aggregate: the second must see the
+                # first's change, which only the log will hold once saved.
+                ran.later.append(queued)
+                continue
+            for aggregate in aggregates:
+                ran.events += aggregate.collect_events()
+            changed.update(a.id for a in others)
+            if any(a is working for a in aggregates):
+                cluster = working
+            ran.done.append((queued, _Committed(value, working, actor)))
+        return ran
+
+    def _body(
+        self, partition: Partition, cluster: Cluster, command: _Command
+    ) -> tuple[Actor, tuple[list[Aggregate], object]]:
+        actor = actor_from_registry(cluster, command.member_id)
+        require(actor, command.permission)
+        with stamped(self.stamp(actor)):
+            return actor, command.body(partition, cluster, actor)
 
     def scope(self, done: Done[T]) -> ClusterScope:
         """The caller's view of the cluster right after their command, without looking
@@ -147,14 +235,14 @@ class CommandRunner:
         )
 
     def save(
-        self, partition: Partition, aggregates: list[Aggregate], attempt: int
+        self, partition: Partition, changes: Sequence[Aggregate | DomainEvent], attempt: int
     ) -> list[Fresh] | None:
-        """Saves atomically and returns the events as saved; None when another
-        writer got there first."""
-        if not aggregates:
+        """Saves atomically (aggregates' pending events, or events, in order) and
+        returns the events as saved; None when another writer got there first."""
+        if not changes:
             return []
         try:
-            recordings = partition.app.save(*aggregates)
+            recordings = partition.app.save(*changes)
         except IntegrityError:
             log.info("concurrent write in cluster %s, attempt %d", partition.cluster_id, attempt)
             return None
