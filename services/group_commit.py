@@ -99,6 +99,15 @@ class GroupCommit(Generic[T]):
         finally:
             self._leave(key, line)
 
+    def waiting(self, key: str) -> int:
+        """How many commands for ``key`` wait for the next group right now."""
+        with self._guard:
+            line = self._lines.get(key)
+        if line is None:
+            return 0
+        with line.changed:
+            return len(line.queue)
+
     def _enter(self, key: str) -> _Line:
         with self._guard:
             line = self._lines.get(key)
