@@ -62,8 +62,9 @@ class Projector:
 
         ``fresh``: events a command just saved, at their positions, with the
         domain events it holds; when they are exactly what comes next, they are
-        projected without reading the log or decoding. ``known``: positions
-        read a moment ago, tried before reading them again. Either being stale
+        projected without reading the log or decoding. ``known``: the positions
+        as the caller last knew them, tried before reading them; the call leaves
+        in it the positions as they stand when it returns. Either being stale
         costs nothing but a detour: the batch's tracking update checks every
         position it moves from, and a conflict re-reads both (never re-applies)."""
         projections = [factory(read_model) for factory in self._factories]
@@ -71,10 +72,12 @@ class Projector:
         to_domain_event = mapper.to_domain_event
         conflicts = 0
         size = self._batch_size
+        guess = dict(known) if known else None
         with self._lock(key):
             while True:
-                stored = known if known is not None else read_model.positions()
-                known = None  # a second pass (a conflict, a full batch) reads them
+                guessed = guess is not None
+                stored = guess if guess is not None else read_model.positions()
+                guess = None  # a second pass (a conflict, a full batch) reads them
                 positions = {p.name: stored.get(p.name, 0) for p in projections}
                 start = min(positions.values())
                 entries: Sequence[LogEntry | Fresh]
@@ -90,6 +93,9 @@ class Projector:
                     decoded = {}
                 fresh = ()  # used at most once
                 if not entries:
+                    if guessed:  # nothing to write checks a guess: read the positions
+                        continue
+                    _leave(known, positions)
                     return start
                 try:
                     with read_model.batch(positions):
@@ -118,11 +124,13 @@ class Projector:
                     continue
                 if on_batch is not None:
                     on_batch(len(entries))
+                positions = {name: max(position, last) for name, position in positions.items()}
                 if len(entries) < size or decoded:
                     # A short batch is the end of the log (or of ``upto``) as it was
                     # when read, and fresh events were what the caller waits for;
                     # every projection now stands at the last entry.
-                    return entries[-1].position
+                    _leave(known, positions)
+                    return last
                 # A full batch: far behind (a rebuild, an as-of view). Each batch has
                 # a fixed cost (positions, the terms, the tracking, the commit), so
                 # the next ones grow, up to a bound on memory and on how long one
@@ -152,6 +160,12 @@ class Projector:
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
+
+
+def _leave(known: dict[str, int] | None, positions: dict[str, int]) -> None:
+    if known is not None:
+        known.clear()
+        known.update(positions)
 
 
 class _Routes:

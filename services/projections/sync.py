@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from services.ports.log import ProjectionLease
@@ -28,6 +29,7 @@ from services.projections.projector import Fresh, Projector
 
 log = logging.getLogger(__name__)
 
+KNOWN_CLUSTERS = 4096  # clusters whose projections' positions a process remembers
 FIRST_PAUSE_S = 0.002  # after finding the lease held elsewhere; doubles, up to:
 MAX_PAUSE_S = 0.05
 
@@ -60,6 +62,10 @@ class LeasedProjection:
         self._warned: set[str] = set()
         self._clusters: dict[str, _Cluster] = {}
         self._clusters_guard = threading.Lock()
+        # Where each cluster's projections stood after this process's last pass:
+        # the next pass tries them instead of reading them (a pass checks every
+        # position it moves from, so one moved elsewhere costs a re-read, no more).
+        self._known: OrderedDict[str, dict[str, int]] = OrderedDict()
 
     def settle(self, partition: Partition, fresh: Sequence[Fresh] = ()) -> int:
         """Returns once the read model reflects the log head (or the wait timed
@@ -124,13 +130,16 @@ class LeasedProjection:
             with self.lease.hold(partition.cluster_id) as held:
                 if held:
                     self._note_unowned(partition.cluster_id)
+                    known = self._known_positions(partition.cluster_id)
                     reached = self.projector.catch_up(
                         partition.cluster_id,
                         partition.log,
                         partition.read_model,
                         partition.app.mapper,
                         fresh=run,
+                        known=known,
                     )
+                    self._remember(partition.cluster_id, known)
             if reached is None:
                 elsewhere = True
                 reached = self.projector.reached(partition.read_model)
@@ -148,6 +157,17 @@ class LeasedProjection:
                 else:
                     state.retry_at, state.pause = 0.0, FIRST_PAUSE_S
                 state.changed.notify_all()
+
+    def _known_positions(self, cluster_id: str) -> dict[str, int]:
+        with self._clusters_guard:
+            return dict(self._known.get(cluster_id, {}))
+
+    def _remember(self, cluster_id: str, positions: dict[str, int]) -> None:
+        with self._clusters_guard:
+            self._known[cluster_id] = positions
+            self._known.move_to_end(cluster_id)
+            if len(self._known) > KNOWN_CLUSTERS:
+                self._known.popitem(last=False)
 
     def waited_on(self) -> set[str]:
         """The clusters some caller of this process waits on right now."""

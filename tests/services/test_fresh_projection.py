@@ -65,3 +65,21 @@ def test_a_fresh_view_equals_a_rebuilt_one(container: Container, cluster: Cluste
     partition.read_model.reset()
     container.sync.settle(partition)
     assert names(container, cluster.id) == live
+
+
+def test_a_pass_after_one_of_this_process_starts_from_where_that_one_left(
+    container: Container, cluster: ClusterInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partition = container.partitions.open(cluster.id)
+    container.sync.settle(partition, admit(container, cluster.id, "School One"))
+    read_model = partition.read_model
+
+    def no_positions_read() -> dict[str, int]:
+        raise AssertionError("the positions were read")
+
+    monkeypatch.setattr(read_model, "positions", no_positions_read)
+    fresh = admit(container, cluster.id, "School Two")
+    assert container.sync.settle(partition, fresh) == fresh[-1].position
+    monkeypatch.undo()
+    assert set(read_model.positions().values()) == {fresh[-1].position}
+    assert "School Two" in names(container, cluster.id)
