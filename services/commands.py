@@ -1,8 +1,7 @@
 """Runs a command against a cluster: authorize, stamp, save, project.
 
 Commands of one cluster that arrive together in this process are saved in one
-append (services/group_commit.py) and projected in one pass
-(services/projections/sync.py). Optimistic-concurrency conflicts with other
+append and projected in one pass (services/group_commit.py). Optimistic-concurrency conflicts with other
 processes are retried here (bounded), so a caller who did nothing wrong never
 sees another writer's race as an error.
 """
@@ -65,12 +64,12 @@ class _Command:
 @dataclass
 class _Committed:
     """A command's outcome in its group: its value, the registry and actor it ran
-    with, and (once saved) every event the group saved."""
+    with, and (once saved and projected) where the read model stands."""
 
     value: object
     cluster: Cluster
     actor: Actor
-    saved: list[Fresh] = field(default_factory=list)
+    position: int = 0
 
 
 @dataclass
@@ -150,19 +149,24 @@ class CommandRunner:
         if queued.error is not None:
             raise queued.error
         committed: _Committed = queued.value  # type: ignore[assignment]
-        position = self.after(partition, committed.saved)
+        position = committed.position
+        for hook in self.after_save:
+            hook(partition, position)
         return Done(partition, committed.value, committed.cluster, committed.actor, position)
 
     def _commit(self, partition: Partition, group: list[Queued[_Command]]) -> list[Queued[_Command]]:
-        """Runs the group's bodies in turn and saves all their events in one append;
-        the whole group runs again when a writer in another process saved first.
-        Returns the commands that must wait for the next group."""
+        """Runs the group's bodies in turn, saves all their events in one append and
+        projects them; the whole group runs again when a writer in another process
+        saved first. Returns the commands that must wait for the next group."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             ran = self._run(partition, group)
             saved = self.save(partition, ran.events, attempt)
             if saved is not None:
+                # The leader projects for the group: the commands that queue
+                # meanwhile form a larger next group, and share its pass too.
+                position = self.project(partition, saved)
                 for queued, committed in ran.done:
-                    committed.saved = saved
+                    committed.position = position
                     queued.succeed(committed)
                 for queued, error in ran.failed:
                     queued.fail(error)

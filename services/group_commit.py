@@ -6,9 +6,10 @@ eight appends (lock, insert, commit, wake-up) and eight projection passes, and
 wrote less than one writer alone. Now the first writer to arrive leads: it
 takes every command queued for the cluster (its own first), runs their bodies
 one after the other, each on the state the one before left (as if they had
-come one by one), and saves all their events in one append. The others wait
-for their own outcome and return as soon as it is known. While a leader
-commits, the next commands queue up and form the next group.
+come one by one), saves all their events in one append and projects them in
+one pass (read-your-writes: each answer reads a read model that holds its
+command's events). The others wait for their own outcome. While a leader
+commits and projects, the next commands queue up and form the next group.
 
 This module only keeps the queue and the leadership; what committing means
 is the caller's (services/commands.py).
