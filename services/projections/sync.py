@@ -7,12 +7,13 @@ or its worker died and nobody has taken over yet) is projected by the API
 process that needs it, so no caller is ever answered from a stale view.
 
 Inside a process, one thread at a time projects a cluster, for every caller
-waiting on it (group projection): the events that commands saved while it
-projected wait for its pass to end, and the next pass projects all of them in
-one batch, one lease and one transaction. Each waiter returns as soon as a
-pass reached its position. Without it, concurrent writers each took the lease
-in turn for their own events, and each found the read model moved on by the
-one before: a conflict, a rollback and a re-read per writer.
+waiting on it (group projection): whatever was saved while it projected waits
+for its pass to end, and the next pass projects all of it in one batch, one
+lease and one transaction. Each waiter returns as soon as a pass reached its
+position. Commands come here already grouped (services/group_commit.py: one
+append and one pass per group); readers, sign-ins and erasures meet them here.
+A pass starts from the positions this process's last pass left, and reads them
+only when that guess turns out stale.
 """
 
 from __future__ import annotations
