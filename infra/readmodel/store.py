@@ -47,18 +47,29 @@ CLUSTER_TABLES += IDENTITY_TABLES
 VERSIONED_TABLES: list[Table] = [*CLUSTER_TABLES, VERSION_TABLE]
 
 
-def _keep_rows(session: Session) -> None:
-    """Holds every row the batch loads or adds until the batch ends.
+class BatchSession(Session):
+    """The session of a projection batch: it holds every row the batch loads or
+    adds until the batch ends.
 
     A session's identity map holds rows only weakly: once flushed, a row nobody
     references is gone, and the next event about it (a revision, a vote changed)
     costs a flush and a SELECT again. Held, it is found in the map without SQL,
-    and the batch's changes go out together at its end.
+    and the batch's changes go out together at its end. The listeners belong to
+    the class (SQLAlchemy's events on a Session subclass), registered once:
+    registering them on each batch's session cost more than some batches' SQL.
     """
-    kept: list[object] = []
-    session.info["clusterwork.kept"] = kept
-    event.listen(session, "transient_to_pending", lambda _, row: kept.append(row))
-    event.listen(session, "loaded_as_persistent", lambda _, row: kept.append(row))
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.info["clusterwork.kept"] = []
+
+
+def _keep(session: Session, row: object) -> None:
+    session.info["clusterwork.kept"].append(row)
+
+
+event.listen(BatchSession, "transient_to_pending", _keep)
+event.listen(BatchSession, "loaded_as_persistent", _keep)
 
 
 class SqlReadModel(ReadModel):
@@ -149,10 +160,9 @@ class SqlReadModel(ReadModel):
 
     @contextmanager
     def batch(self, expected: dict[str, int]) -> Iterator[None]:
-        with Session(self.engine) as session:
+        with BatchSession(self.engine) as session:
             self._local.session, self._local.tracked = session, dict(expected)
             self._local.upserts = upserts = PendingUpserts()
-            _keep_rows(session)
             try:
                 yield
                 session.flush()  # view rows reach the database here, before the tracking
