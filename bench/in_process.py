@@ -2,11 +2,12 @@
 to the ASGI app directly (no socket, no load generator in the way), on a scratch
 PostgreSQL database.
 
-    .venv/bin/python -m bench.in_process write|members CLIENTS REQUESTS
+    .venv/bin/python -m bench.in_process write|spread|members CLIENTS REQUESTS
 
 A cluster of 30 subjects, each with a member, written through the API as
 bench/peer.py writes it (so any checkout can run it); client i is member i. ``write`` is ``declareInterest(…) { id }`` with a new statement each
-time, ``members`` is ``cluster(id) { members { id name roles } }``. After a warm-up
+time, ``spread`` the same write with each client on a cluster of its own (one
+subject, one member), ``members`` is ``cluster(id) { members { id name roles } }``. After a warm-up
 of 20 requests per client, CLIENTS concurrent clients send REQUESTS in all; the
 process's CPU time (all threads) ÷ requests is printed, with the statements per
 request: SQLAlchemy's (``before_cursor_execute``) and the event store's (psycopg
@@ -137,11 +138,22 @@ async def drive(container: Container, mode: str, clients: int, requests: int) ->
             member_id = added["addMember"]["id"]
             container.directory.link(persons[i].principal.person_id, cluster_id, member_id)
 
+    # spread: each client writes to a cluster of its own, as its cluster's only member.
+    own: list[tuple[str, str]] = []
+    for i in range(clients if mode == "spread" else 0):
+        founded = await post(FOUND, {"n": f"Own cluster {i + 1}"}, op_token)
+        own_cluster = founded["foundCluster"]["id"]
+        admitted = await post(ADMIT, {"c": own_cluster, "n": "Institution"}, op_token)
+        own_subject = admitted["admitSubject"]["id"]
+        added = await post(ADD_MEMBER, {"c": own_cluster, "n": "Member", "s": own_subject}, op_token)
+        container.directory.link(persons[i].principal.person_id, own_cluster, added["addMember"]["id"])
+        own.append((own_cluster, own_subject))
+
     async def call(client: int, n: int) -> None:
         token = persons[client].token
-        if mode == "write":
-            variables = {"c": cluster_id, "s": subjects[client], "t": f"{n} {uuid.uuid4().hex}"}
-            await post(CW_WRITE, variables, token)
+        if mode in ("write", "spread"):
+            c, s = own[client] if own else (cluster_id, subjects[client])
+            await post(CW_WRITE, {"c": c, "s": s, "t": f"{n} {uuid.uuid4().hex}"}, token)
         else:
             await post(CW_MEMBERS, {"id": cluster_id}, token)
 
@@ -165,8 +177,8 @@ async def drive(container: Container, mode: str, clients: int, requests: int) ->
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 3 or argv[0] not in ("write", "members"):
-        raise SystemExit("usage: python -m bench.in_process write|members CLIENTS REQUESTS")
+    if len(argv) != 3 or argv[0] not in ("write", "spread", "members"):
+        raise SystemExit("usage: python -m bench.in_process write|spread|members CLIENTS REQUESTS")
     mode, clients, requests = argv[0], int(argv[1]), int(argv[2])
     with tempfile.TemporaryDirectory(prefix="cw-inproc-") as tmp, fresh_database() as url:
         if url is None:
