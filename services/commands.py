@@ -64,12 +64,14 @@ class _Command:
 @dataclass
 class _Committed:
     """A command's outcome in its group: its value, the registry and actor it ran
-    with, and (once saved and projected) where the read model stands."""
+    with, the group's events as saved and, once projected, where the read model
+    stands."""
 
     value: object
     cluster: Cluster
     actor: Actor
-    position: int = 0
+    saved: list[Fresh] = field(default_factory=list)
+    position: int | None = None
 
 
 @dataclass
@@ -150,6 +152,8 @@ class CommandRunner:
             raise queued.error
         committed: _Committed = queued.value  # type: ignore[assignment]
         position = committed.position
+        if position is None:  # read-your-writes: wait for the group's events
+            position = self.project(partition, committed.saved)
         for hook in self.after_save:
             hook(partition, position)
         return Done(partition, committed.value, committed.cluster, committed.actor, position)
@@ -162,11 +166,14 @@ class CommandRunner:
             ran = self._run(partition, group)
             saved = self.save(partition, ran.events, attempt)
             if saved is not None:
-                # The leader projects for the group: the commands that queue
-                # meanwhile form a larger next group, and share its pass too.
-                position = self.project(partition, saved)
+                # Where this process projects (the default), the leader projects the
+                # group before it hands over: the commands that queue meanwhile form
+                # a larger next group and share its pass. Where workers project
+                # (`serve --no-worker`), the wait is for another process: the leader
+                # hands over first, so the next group saves while this one waits.
+                position = self.project(partition, saved) if self.sync.inline else None
                 for queued, committed in ran.done:
-                    committed.position = position
+                    committed.saved, committed.position = saved, position
                     queued.succeed(committed)
                 for queued, error in ran.failed:
                     queued.fail(error)
