@@ -145,8 +145,12 @@ async def drive(container: Container, mode: str, clients: int, requests: int) ->
         own_cluster = founded["foundCluster"]["id"]
         admitted = await post(ADMIT, {"c": own_cluster, "n": "Institution"}, op_token)
         own_subject = admitted["admitSubject"]["id"]
-        added = await post(ADD_MEMBER, {"c": own_cluster, "n": "Member", "s": own_subject}, op_token)
-        container.directory.link(persons[i].principal.person_id, own_cluster, added["addMember"]["id"])
+        added = await post(
+            ADD_MEMBER, {"c": own_cluster, "n": "Member", "s": own_subject}, op_token
+        )
+        container.directory.link(
+            persons[i].principal.person_id, own_cluster, added["addMember"]["id"]
+        )
         own.append((own_cluster, own_subject))
 
     async def call(client: int, n: int) -> None:

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 import psycopg
 from sqlalchemy import Engine
@@ -59,7 +60,7 @@ class AdvisoryLease:
                 # cost a BEGIN and a COMMIT round trip around each of the two calls
                 # (this runs on every pass). The pool gets the connection back as
                 # it lent it: idle, not in autocommit.
-                conn = pooled.driver_connection
+                conn = cast("psycopg.Connection[Any]", pooled.driver_connection)
                 conn.autocommit = True
                 try:
                     row = conn.execute(_TRY_LOCK, (key,)).fetchone()

@@ -16,9 +16,9 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 
 from domain.cluster import Cluster
@@ -78,7 +78,7 @@ class _Committed:
 class _Ran:
     """One run of a group's bodies: the events to save, in order, and each command's lot."""
 
-    events: list[DomainEvent] = field(default_factory=list)
+    events: list[DomainEventProtocol[Any]] = field(default_factory=list)
     done: list[tuple[Queued[_Command], _Committed]] = field(default_factory=list)
     failed: list[tuple[Queued[_Command], Exception]] = field(default_factory=list)
     later: list[Queued[_Command]] = field(default_factory=list)
@@ -151,14 +151,13 @@ class CommandRunner:
         if queued.error is not None:
             raise queued.error
         committed: _Committed = queued.value  # type: ignore[assignment]
-        position = committed.position
-        if position is None:  # read-your-writes: wait for the group's events
-            position = self.project(partition, committed.saved)
-        for hook in self.after_save:
-            hook(partition, position)
-        return Done(partition, committed.value, committed.cluster, committed.actor, position)
+        position = self.after(partition, committed.saved, committed.position)
+        value = cast("T", committed.value)
+        return Done(partition, value, committed.cluster, committed.actor, position)
 
-    def _commit(self, partition: Partition, group: list[Queued[_Command]]) -> list[Queued[_Command]]:
+    def _commit(
+        self, partition: Partition, group: list[Queued[_Command]]
+    ) -> list[Queued[_Command]]:
         """Runs the group's bodies in turn, saves all their events in one append and
         projects them; the whole group runs again when a writer in another process
         saved first. Returns the commands that must wait for the next group."""
@@ -246,7 +245,10 @@ class CommandRunner:
         )
 
     def save(
-        self, partition: Partition, changes: Sequence[Aggregate | DomainEvent], attempt: int
+        self,
+        partition: Partition,
+        changes: Sequence[Aggregate | DomainEventProtocol[Any]],
+        attempt: int,
     ) -> list[Fresh] | None:
         """Saves atomically (aggregates' pending events, or events, in order) and
         returns the events as saved; None when another writer got there first."""
@@ -259,10 +261,13 @@ class CommandRunner:
             return None
         return [Fresh(r.notification.id, r.notification, r.domain_event) for r in recordings]
 
-    def after(self, partition: Partition, saved: Sequence[Fresh]) -> int:
+    def after(
+        self, partition: Partition, saved: Sequence[Fresh], projected: int | None = None
+    ) -> int:
         """What follows every successful save: the read model reaches the saved
-        events, then the after-save hooks run with the position it reached."""
-        position = self.project(partition, saved)
+        events (unless ``projected`` says where a group's leader already brought
+        it), then the after-save hooks run with the position it reached."""
+        position = self.project(partition, saved) if projected is None else projected
         for hook in self.after_save:
             hook(partition, position)
         return position

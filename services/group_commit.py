@@ -32,7 +32,7 @@ MAX_GROUP = 32
 class Queued(Generic[T]):
     """A command waiting in the queue, then its outcome: a value or an error."""
 
-    __slots__ = ("command", "settled", "value", "error")
+    __slots__ = ("command", "error", "settled", "value")
 
     def __init__(self, command: T) -> None:
         self.command = command

@@ -118,9 +118,7 @@ def test_queued_commands_share_one_append_in_arrival_order_each_with_its_request
     assert world.head() == start + 3
 
 
-def test_each_body_is_authorized_against_what_the_bodies_before_it_did(
-    world, monkeypatch
-) -> None:
+def test_each_body_is_authorized_against_what_the_bodies_before_it_did(world, monkeypatch) -> None:
     c, registry, start = world.cluster_id, world.container.registry, world.head()
 
     def declare() -> Any:
@@ -149,9 +147,7 @@ def test_each_body_is_authorized_against_what_the_bodies_before_it_did(
     ]
 
 
-def test_two_commands_on_one_project_both_land_the_second_on_the_first(
-    world, monkeypatch
-) -> None:
+def test_two_commands_on_one_project_both_land_the_second_on_the_first(world, monkeypatch) -> None:
     c, projects = world.cluster_id, world.container.projects
     project = launch(world)
     start = world.head()
