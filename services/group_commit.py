@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from services.in_use import InUse
+
 T = TypeVar("T")
 
 # One group runs every body it holds before its append: a bound keeps the
@@ -54,7 +56,6 @@ class _Line:
         self.changed = threading.Condition()
         self.queue: deque[Queued[object]] = deque()
         self.leading = False
-        self.users = 0  # threads in submit() (guarded by the registry)
 
 
 # Commits a group; returns the commands it could not take this time (they are
@@ -65,15 +66,15 @@ Commit = Callable[[list[Queued[T]]], list[Queued[T]]]
 class GroupCommit(Generic[T]):
     def __init__(self, max_group: int = MAX_GROUP) -> None:
         self.max_group = max_group
-        self._lines: dict[str, _Line] = {}
-        self._guard = threading.Lock()
+        # A process serving many clusters keeps a queue only for those being
+        # written right now.
+        self._lines: InUse[_Line] = InUse(_Line)
 
     def submit(self, key: str, command: T, commit: Commit[T]) -> Queued[T]:
         """Queues ``command`` for ``key`` and returns it settled: led by this thread
         (with whatever else is queued) or by the thread leading when it arrived."""
         queued: Queued[T] = Queued(command)
-        line = self._enter(key)
-        try:
+        with self._lines.using(key) as line:
             while True:
                 with line.changed:
                     if not queued.settled and queued not in line.queue:
@@ -97,30 +98,11 @@ class GroupCommit(Generic[T]):
                         line.queue.extendleft(reversed(again))  # type: ignore[arg-type]
                         line.leading = False
                         line.changed.notify_all()
-        finally:
-            self._leave(key, line)
 
     def waiting(self, key: str) -> int:
         """How many commands for ``key`` wait for the next group right now."""
-        with self._guard:
-            line = self._lines.get(key)
+        line = self._lines.get(key)
         if line is None:
             return 0
         with line.changed:
             return len(line.queue)
-
-    def _enter(self, key: str) -> _Line:
-        with self._guard:
-            line = self._lines.get(key)
-            if line is None:
-                line = self._lines[key] = _Line()
-            line.users += 1
-            return line
-
-    def _leave(self, key: str, line: _Line) -> None:
-        """The last thread out forgets the cluster: a process serving many clusters
-        keeps a queue only for those being written right now."""
-        with self._guard:
-            line.users -= 1
-            if line.users == 0:
-                del self._lines[key]

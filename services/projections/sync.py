@@ -24,6 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from services.in_use import InUse
 from services.ports.log import ProjectionLease
 from services.ports.storage import Partition
 from services.projections.projector import Fresh, Projector
@@ -44,7 +45,6 @@ class _Cluster:
         # next pass projects them as they are when they are what comes next.
         self.pending: dict[int, Fresh] = {}
         self.busy = False  # a thread of this process is in a pass
-        self.waiters = 0  # threads in settle() for this cluster (guarded by the registry)
         self.passes = 0
         self.reached = 0  # where the read model stood at the end of the last pass
         # Another process holds the lease: the next look is no sooner than this.
@@ -61,8 +61,8 @@ class LeasedProjection:
         self.inline = inline  # False: workers are expected to project
         self.wait_seconds = wait_seconds
         self._warned: set[str] = set()
-        self._clusters: dict[str, _Cluster] = {}
-        self._clusters_guard = threading.Lock()
+        self._clusters: InUse[_Cluster] = InUse(_Cluster)
+        self._known_guard = threading.Lock()
         # Where each cluster's projections stood after this process's last pass:
         # the next pass tries them instead of reading them (a pass checks every
         # position it moves from, so one moved elsewhere costs a re-read, no more).
@@ -83,22 +83,23 @@ class LeasedProjection:
             reached = self.projector.reached(read_model, stored)
             if reached >= head:  # nothing to project: no lease, no log read
                 return reached
-        state = self._enter(partition.cluster_id)
-        with state.changed:
-            # A fresh event's position is newer than any pass that ended before it
-            # was saved, so any pass that reached it counts; a reader's head may be
-            # older than a pass, and a reset read model moves back, so only a pass
-            # that starts after this look counts for it.
-            since = -1 if fresh else state.passes
-            state.pending.update((f.position, f) for f in fresh)
-        try:
-            return self._until(partition, state, head, since)
-        finally:
-            if fresh:
-                with state.changed:
-                    for f in fresh:
-                        state.pending.pop(f.position, None)
-            self._leave(partition.cluster_id, state)
+        # The last waiter out forgets the cluster (nobody is then in a pass, and
+        # nothing is pending: each waiter removes its own events).
+        with self._clusters.using(partition.cluster_id) as state:
+            with state.changed:
+                # A fresh event's position is newer than any pass that ended before
+                # it was saved, so any pass that reached it counts; a reader's head
+                # may be older than a pass, and a reset read model moves back, so
+                # only a pass that starts after this look counts for it.
+                since = -1 if fresh else state.passes
+                state.pending.update((f.position, f) for f in fresh)
+            try:
+                return self._until(partition, state, head, since)
+            finally:
+                if fresh:
+                    with state.changed:
+                        for f in fresh:
+                            state.pending.pop(f.position, None)
 
     def _until(self, partition: Partition, state: _Cluster, head: int, since: int) -> int:
         """Waits for a pass of this process that reaches ``head``, or makes one."""
@@ -160,11 +161,11 @@ class LeasedProjection:
                 state.changed.notify_all()
 
     def _known_positions(self, cluster_id: str) -> dict[str, int]:
-        with self._clusters_guard:
+        with self._known_guard:
             return dict(self._known.get(cluster_id, {}))
 
     def _remember(self, cluster_id: str, positions: dict[str, int]) -> None:
-        with self._clusters_guard:
+        with self._known_guard:
             self._known[cluster_id] = positions
             self._known.move_to_end(cluster_id)
             if len(self._known) > KNOWN_CLUSTERS:
@@ -172,26 +173,7 @@ class LeasedProjection:
 
     def waited_on(self) -> set[str]:
         """The clusters some caller of this process waits on right now."""
-        with self._clusters_guard:
-            return set(self._clusters)
-
-    def _enter(self, cluster_id: str) -> _Cluster:
-        """The cluster's state, counting the caller among its waiters."""
-        with self._clusters_guard:
-            state = self._clusters.get(cluster_id)
-            if state is None:
-                state = self._clusters[cluster_id] = _Cluster()
-            state.waiters += 1
-            return state
-
-    def _leave(self, cluster_id: str, state: _Cluster) -> None:
-        """The last waiter out forgets the cluster: a process serving many
-        clusters keeps state only for those being waited on (nobody is then in
-        a pass, and nothing is pending: each waiter removed its own events)."""
-        with self._clusters_guard:
-            state.waiters -= 1
-            if state.waiters == 0:
-                del self._clusters[cluster_id]
+        return self._clusters.keys()
 
     def _note_unowned(self, cluster_id: str) -> None:
         if not self.inline and cluster_id not in self._warned:
