@@ -2,12 +2,13 @@
 to the ASGI app directly (no socket, no load generator in the way), on a scratch
 PostgreSQL database.
 
-    .venv/bin/python -m bench.in_process write|spread|members CLIENTS REQUESTS
+    .venv/bin/python -m bench.in_process write|spread|members|floor CLIENTS REQUESTS
 
 A cluster of 30 subjects, each with a member, written through the API as
 bench/peer.py writes it (so any checkout can run it); client i is member i. ``write`` is ``declareInterest(…) { id }`` with a new statement each
 time, ``spread`` the same write with each client on a cluster of its own (one
-subject, one member), ``members`` is ``cluster(id) { members { id name roles } }``. After a warm-up
+subject, one member), ``floor`` is ``{ __typename }`` with the client's token,
+``members`` is ``cluster(id) { members { id name roles } }``. After a warm-up
 of 20 requests per client, CLIENTS concurrent clients send REQUESTS in all; the
 process's CPU time (all threads) ÷ requests is printed, with the statements per
 request: SQLAlchemy's (``before_cursor_execute``) and the event store's (psycopg
@@ -36,7 +37,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from bench import seed
-from bench.peer import ADD_MEMBER, ADMIT, CW_MEMBERS, CW_WRITE, FOUND
+from bench.peer import ADD_MEMBER, ADMIT, CW_MEMBERS, CW_WRITE, FLOOR, FOUND
 from bench.stores import close, fresh_database, settings
 from infra.app import REQUEST_THREAD_PREFIX, create_app
 from infra.bootstrap import Container, bootstrap
@@ -158,6 +159,8 @@ async def drive(container: Container, mode: str, clients: int, requests: int) ->
         if mode in ("write", "spread"):
             c, s = own[client] if own else (cluster_id, subjects[client])
             await post(CW_WRITE, {"c": c, "s": s, "t": f"{n} {uuid.uuid4().hex}"}, token)
+        elif mode == "floor":
+            await post(FLOOR, {}, token)
         else:
             await post(CW_MEMBERS, {"id": cluster_id}, token)
 
@@ -181,8 +184,10 @@ async def drive(container: Container, mode: str, clients: int, requests: int) ->
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 3 or argv[0] not in ("write", "spread", "members"):
-        raise SystemExit("usage: python -m bench.in_process write|spread|members CLIENTS REQUESTS")
+    if len(argv) != 3 or argv[0] not in ("write", "spread", "members", "floor"):
+        raise SystemExit(
+            "usage: python -m bench.in_process write|spread|members|floor CLIENTS REQUESTS"
+        )
     mode, clients, requests = argv[0], int(argv[1]), int(argv[2])
     with tempfile.TemporaryDirectory(prefix="cw-inproc-") as tmp, fresh_database() as url:
         if url is None:
