@@ -194,11 +194,13 @@ class CommandRunner:
         ran = _Ran()
         cluster: Cluster = partition.app.repository.get(parse_cluster_id(partition.cluster_id))
         changed: set[object] = set()  # ids of the other aggregates the group changes
-        for index, queued in enumerate(group):
+        alone = len(group) == 1
+        for queued in group:
             command = queued.command
-            # Every body but the last works on a copy: one that fails half-way
-            # (or must wait) leaves nothing behind for the next.
-            working = copy.deepcopy(cluster) if index < len(group) - 1 else cluster
+            # In a group every body works on a copy: one that fails half-way (or
+            # must wait) leaves nothing behind for the next, and the registry a
+            # command answers from stays as its own body left it.
+            working = cluster if alone else copy.deepcopy(cluster)
             try:
                 actor, (aggregates, value) = command.context.run(
                     self._body, partition, working, command

@@ -170,3 +170,29 @@ def test_two_commands_on_one_project_both_land_the_second_on_the_first(world, mo
     assert milestones[1][1] == milestones[0][1] + 1
     info = world.partition.read_model.projects_reader.project(project.id)
     assert [m.title for m in info.milestones] == ["Milestone one", "Milestone two"]
+
+
+def test_an_answer_reads_the_registry_as_its_own_command_left_it(world, monkeypatch) -> None:
+    # Ivan's declaration is answered from the registry as his command left it; the
+    # revocation queued after it (the group's last command) must not reach into that
+    # answer, or Ivan would be refused the answer to a declaration that was recorded.
+    c, registry = world.cluster_id, world.container.registry
+    with held(world, monkeypatch) as saves:
+        saves.send("first", admit(world, "First school"), c)
+        saves.send(
+            "declare",
+            lambda: registry.declare_interest(
+                world.ivan, c, world.school_id, InterestDeclaration("SOCIAL", "Open doors")
+            ),
+            c,
+        )
+        saves.send(
+            "revoke",
+            lambda: registry.revoke_role(world.coordinator, c, world.ivan_id, RoleChange("MEMBER")),
+            c,
+        )
+    declared = saves.outcomes["declare"]
+    assert not isinstance(declared, Exception), declared
+    assert declared.scope.actor.roles == frozenset({"MEMBER"})
+    assert not isinstance(saves.outcomes["revoke"], Exception)
+    assert saves.sizes == [1, 2]
