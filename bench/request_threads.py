@@ -124,9 +124,11 @@ def write_report() -> None:
 NOTES = """
 
 "Paired ÷" is the mean, over the rounds, of one round's rate with as many threads as
-CPUs ÷ the same round's rate with CPUs + 4. On SQLite the fewer threads served more in
-every run, most of all spread over many clusters: SQLite runs as many threads as CPUs. On
-PostgreSQL the two settings came out within the rounds' spread of each other in every run:
-it keeps Python's default, which leaves room for round trips to a database across a
-network (README, "Settings"; docs/scaling.md, "Threads").
+CPUs ÷ the same round's rate with CPUs + 4. On SQLite the fewer threads served more spread
+over many clusters in every run, and as much on one cluster: SQLite runs as many threads as
+CPUs. On PostgreSQL the two settings came out within the rounds' spread of each other before
+group commit; since, more threads serve one cluster far more (writers of a cluster share an
+append only when they are in flight together) and spread load alike: it keeps Python's
+default, which also leaves room for round trips to a database across a network (README,
+"Settings"; docs/scaling.md, "Threads").
 """
