@@ -53,27 +53,32 @@ class AdvisoryLease:
     @contextmanager
     def hold(self, cluster_id: str) -> Iterator[bool]:
         key = lock_key(cluster_id)
-        with self._holders:
-            pooled = self.engine.raw_connection()
+        with self._holders, _autocommit(self.engine) as conn:
+            row = conn.execute(_TRY_LOCK, (key,)).fetchone()
+            held = bool(row and row[0])
             try:
-                # Autocommit: a session lock needs no transaction, and one would
-                # cost a BEGIN and a COMMIT round trip around each of the two calls
-                # (this runs on every pass). The pool gets the connection back as
-                # it lent it: idle, not in autocommit.
-                conn = cast("psycopg.Connection[Any]", pooled.driver_connection)
-                conn.autocommit = True
-                try:
-                    row = conn.execute(_TRY_LOCK, (key,)).fetchone()
-                    held = bool(row and row[0])
-                    try:
-                        yield held
-                    finally:
-                        if held:
-                            conn.execute(_UNLOCK, (key,))
-                finally:
-                    conn.autocommit = False
+                yield held
             finally:
-                pooled.close()
+                if held:
+                    conn.execute(_UNLOCK, (key,))
+
+
+@contextmanager
+def _autocommit(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
+    """A pooled connection's driver connection in autocommit: a session lock needs
+    no transaction, and one would cost a BEGIN and a COMMIT round trip around each
+    of the lease's two calls (on every pass). The pool gets the connection back as
+    it lent it: idle, not in autocommit."""
+    pooled = engine.raw_connection()
+    try:
+        conn = cast("psycopg.Connection[Any]", pooled.driver_connection)
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            conn.autocommit = False
+    finally:
+        pooled.close()
 
 
 class AdvisoryOwnership:

@@ -75,10 +75,12 @@ class GroupCommit(Generic[T]):
         (with whatever else is queued) or by the thread leading when it arrived."""
         queued: Queued[T] = Queued(command)
         with self._lines.using(key) as line:
+            with line.changed:
+                line.queue.append(queued)  # type: ignore[arg-type]
+            # From here on the command is queued or settled: a group settles its
+            # commands or gives them back to the queue.
             while True:
                 with line.changed:
-                    if not queued.settled and queued not in line.queue:
-                        line.queue.append(queued)  # type: ignore[arg-type]
                     while line.leading and not queued.settled:
                         line.changed.wait()
                     if queued.settled:

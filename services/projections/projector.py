@@ -72,7 +72,7 @@ class Projector:
         to_domain_event = mapper.to_domain_event
         conflicts = 0
         size = self._batch_size
-        guess = dict(known) if known else None
+        guess = known or None  # read before the call rewrites it on return
         with self._lock(key):
             while True:
                 guessed = guess is not None
