@@ -19,10 +19,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
 
 import psycopg
 from sqlalchemy import Engine
+
+from infra.reads import driver_connection
 
 WORKER_SLOTS = 256
 PRESENCE_NAMESPACE = 0x43570001  # two-int advisory locks: (namespace, worker slot)
@@ -53,7 +54,7 @@ class AdvisoryLease:
     @contextmanager
     def hold(self, cluster_id: str) -> Iterator[bool]:
         key = lock_key(cluster_id)
-        with self._holders, _autocommit(self.engine) as conn:
+        with self._holders, driver_connection(self.engine) as conn:
             row = conn.execute(_TRY_LOCK, (key,)).fetchone()
             held = bool(row and row[0])
             try:
@@ -61,24 +62,6 @@ class AdvisoryLease:
             finally:
                 if held:
                     conn.execute(_UNLOCK, (key,))
-
-
-@contextmanager
-def _autocommit(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
-    """A pooled connection's driver connection in autocommit: a session lock needs
-    no transaction, and one would cost a BEGIN and a COMMIT round trip around each
-    of the lease's two calls (on every pass). The pool gets the connection back as
-    it lent it: idle, not in autocommit."""
-    pooled = engine.raw_connection()
-    try:
-        conn = cast("psycopg.Connection[Any]", pooled.driver_connection)
-        conn.autocommit = True
-        try:
-            yield conn
-        finally:
-            conn.autocommit = False
-    finally:
-        pooled.close()
 
 
 class AdvisoryOwnership:

@@ -1,8 +1,14 @@
-"""The engine a partition's reads go through."""
+"""The engine a partition's reads go through, and the driver's way for the few
+fixed statements that every request or every projection pass sends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from sqlalchemy import Engine
+from sqlalchemy.sql import ClauseElement
 
 
 def reads(engine: Engine) -> Engine:
@@ -16,3 +22,55 @@ def reads(engine: Engine) -> Engine:
     if engine.dialect.name != "postgresql":
         return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[return-value]
+
+
+@contextmanager
+def driver_connection(engine: Engine) -> Iterator[Any]:
+    """A pooled connection's driver (DBAPI) connection, outside any transaction:
+    on PostgreSQL in autocommit (a transaction would cost a BEGIN and a ROLLBACK
+    round trip around each statement), handed back to the pool as it was lent,
+    idle and not in autocommit; pysqlite begins no transaction for a SELECT."""
+    pooled = engine.raw_connection()
+    try:
+        conn: Any = pooled.driver_connection  # psycopg's or sqlite3's
+        if engine.dialect.name != "postgresql":
+            yield conn
+            return
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            conn.autocommit = False
+    finally:
+        pooled.close()
+
+
+class DriverStatement:
+    """A fixed statement without parameters, compiled once for ``engine`` (its
+    dialect, its schema translation) and sent through the driver. SQLAlchemy's
+    execution of a statement (connection, context, result, the driver's column
+    descriptions) costs about twice the CPU of the round trip itself; a statement
+    sent on every request or projection pass is worth that difference (on this
+    machine 0.19 → 0.08 ms for the read model's head and positions). Rows come as
+    the driver's tuples, without SQLAlchemy's type conversion: only for columns
+    the driver gives as they are (integers, text)."""
+
+    def __init__(self, engine: Engine, statement: ClauseElement) -> None:
+        self.engine = engine
+        translate = engine.get_execution_options().get("schema_translate_map")
+        compiled = statement.compile(
+            dialect=engine.dialect,
+            schema_translate_map=translate,
+            render_schema_translate=bool(translate),
+            compile_kwargs={"literal_binds": True},
+        )
+        self.sql = compiled.string
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        with driver_connection(self.engine) as conn:
+            cursor = conn.cursor()
+            try:
+                cursor.execute(self.sql)
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()

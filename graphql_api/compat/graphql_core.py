@@ -22,7 +22,8 @@ values, the argument values, the resolver, then value completion through the
 non-null, list and leaf cases. For a view's answer, most fields (ids, names,
 positions, choices) are attributes with no resolver, no arguments and a leaf
 type, and that machinery costs more than the rest of the request. A field the
-subclass plans as a ``LeafField`` is read and coerced here directly; anything
+subclass plans as a ``LeafField`` (or a ``LeafListField``: a list of non-null
+leaves, such as a member's roles) is read and coerced here directly; anything
 else, or anything unusual about the value (null where the type forbids it, a
 value that does not coerce, an error), takes graphql-core's own way, which then
 reports it exactly as before. A ``MethodField`` (a resolver method that takes
@@ -52,6 +53,7 @@ from graphql import (
     GraphQLID,
     GraphQLInt,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -125,6 +127,17 @@ class LeafField:
     same: type | None = None
 
 
+@dataclass(frozen=True)
+class LeafListField:
+    """How to read a plain list of non-null leaves (a member's roles): as a
+    ``LeafField``, each item coerced by ``leaf``."""
+
+    read: Any  # (source, attribute name) -> value
+    attribute: str
+    leaf: GraphQLLeafType
+    non_null: bool  # the list itself
+
+
 # The built-in scalars' coercions and the values each returns as they are.
 _UNCHANGED: dict[Any, type] = {
     GraphQLString.coerce_output_value: str,
@@ -135,13 +148,21 @@ _UNCHANGED: dict[Any, type] = {
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int (its coercion checks the same)
 
 
-Plan = LeafField | MethodField | None
+Plan = LeafField | LeafListField | MethodField | None
 
 
-def leaf_field(read: Any, attribute: str, type_: GraphQLOutputType) -> LeafField | None:
-    """The plan of an attribute read by ``read``, when its type is a leaf."""
+def leaf_field(
+    read: Any, attribute: str, type_: GraphQLOutputType
+) -> LeafField | LeafListField | None:
+    """The plan of an attribute read by ``read``, when its type is a leaf or a
+    list of non-null leaves."""
     non_null = isinstance(type_, GraphQLNonNull)
     leaf = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(leaf, GraphQLList):
+        item = leaf.of_type
+        if isinstance(item, GraphQLNonNull) and is_leaf_type(item.of_type):
+            return LeafListField(read, attribute, item.of_type, non_null)
+        return None
     if not is_leaf_type(leaf):
         return None
     same = _UNCHANGED.get(getattr(leaf, "coerce_output_value", None))
@@ -158,6 +179,22 @@ def method_field(call: Any, type_: GraphQLOutputType) -> MethodField:
 
 # One selection's fields: (response name, field details, plan) in response order.
 Fields = list[tuple[str, Any, Plan]]
+
+
+def _leaves(how: LeafListField, source: Any) -> list[Any] | None:
+    """The coerced items of a planned list of leaves, or None for graphql-core's
+    own way (a null list, a null or uncoercible item: it reports them)."""
+    try:
+        value = how.read(source, how.attribute)
+        if type(value) not in (list, tuple):
+            return None
+        coerce = how.leaf.coerce_output_value
+        items = [coerce(item) for item in value]
+    except Exception:
+        return None
+    if any(item is None or item is Undefined for item in items):  # a coercion gave nothing
+        return None
+    return items
 
 
 class PlannedFieldsExecution(IncrementalExecutor):
@@ -226,6 +263,11 @@ class PlannedFieldsExecution(IncrementalExecutor):
                                 continue
                     except Exception:
                         pass  # graphql-core's way below reports it as it would
+                elif type(how) is LeafListField:
+                    items = _leaves(how, source_value)
+                    if items is not None:
+                        results[response_name] = items
+                        continue
                 field_path = Path(path, response_name, parent_type.name)
                 if type(how) is MethodField:
                     result = self._call(

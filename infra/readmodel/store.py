@@ -32,7 +32,7 @@ from infra.readmodel.projects import SqlProjectsReader, SqlProjectsView
 from infra.readmodel.registry import SqlRegistryReader, SqlRegistryView
 from infra.readmodel.upserts import PendingUpserts
 from infra.readmodel.version_tables import OUTBOX_TABLE, VERSION_TABLE
-from infra.reads import reads
+from infra.reads import DriverStatement, reads
 from services.ports.log import EventLog, TrackingConflict
 from services.ports.storage import ReadModel
 
@@ -78,6 +78,8 @@ class SqlReadModel(ReadModel):
         self.rebuilding = rebuilding  # the next version, built beside the live one
         self._local = threading.local()
         self._reads = read_engine = reads(engine)  # no transaction around a read
+        # Every read of a view starts with this statement (LeasedProjection.settle).
+        self._head_and_positions = DriverStatement(engine, _head_and_positions(engine.dialect.name))
         self.registry = SqlRegistryView(self)
         self.registry_reader = SqlRegistryReader(read_engine)
         self.goals = SqlGoalView(self)
@@ -151,8 +153,7 @@ class SqlReadModel(ReadModel):
     def positions_and_head(self, log: EventLog) -> tuple[dict[str, int], int]:
         if getattr(log, "engine", None) is not self.engine:  # a log stored elsewhere
             return super().positions_and_head(log)
-        with self._reads.connect() as connection:
-            rows = connection.execute(_head_and_positions(self.engine.dialect.name)).all()
+        rows = self._head_and_positions.rows()
         # The head is the row without a name (a projection's name is never null).
         positions = {name: position for name, position in rows if name is not None}
         head = next((position for name, position in rows if name is None), None)

@@ -3,11 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from typing import Any, NewType
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.compat.strawberry import ViewExecutionContext
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+# A scalar whose coercion gives nothing for a negative number (a null item).
+Natural = NewType("Natural", int)
+NATURAL = strawberry.scalar(
+    name="Natural", serialize=lambda n: n if n >= 0 else None, parse_value=int
+)
 
 
 @strawberry.type
@@ -15,6 +30,11 @@ class Item:
     name: str
     note: str | None
     count: int
+    # Lists of leaves: each item coerced, a null item or an uncoercible one the usual error.
+    tags: list[str] = strawberry.field(default_factory=lambda: ["t"])
+    colours: list[Colour] = strawberry.field(default_factory=lambda: [Colour.RED, Colour.BLUE])
+    maybe: list[int] | None = None
+    naturals: list[Natural] = strawberry.field(default_factory=lambda: [Natural(0), Natural(1)])
 
     @strawberry.field
     def twice(self) -> int:
@@ -51,10 +71,23 @@ class Query:
             Item(name="y", note=None, count=-(2**31)),
         ]
 
+    @strawberry.field
+    def lists(self) -> list[Item]:
+        """Lists of leaves, plain and not: empty, a tuple, a null item, an item
+        that does not coerce, a nullable list that is null or not."""
+        return [
+            Item(name="a", note=None, count=1, tags=[], colours=(Colour.BLUE,), maybe=[1, 2]),  # type: ignore[arg-type]
+            Item(name="b", note=None, count=2, tags=["x", None], maybe=None),  # type: ignore[list-item]
+            Item(name="c", note=None, count=3, colours=["green"], maybe=[2**40]),  # type: ignore[list-item]
+            Item(name="d", note=None, count=4, tags=[5], colours=[Colour.RED, "red"]),  # type: ignore[list-item]
+            Item(name="e", note=None, count=5, naturals=[Natural(3), Natural(-1)]),
+        ]
+
 
 def run(query: str, direct: bool) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"execution_context_class": ViewExecutionContext} if direct else {}
-    result = strawberry.Schema(query=Query, **kwargs).execute_sync(query)
+    config = StrawberryConfig(scalar_map={Natural: NATURAL})
+    result = strawberry.Schema(query=Query, config=config, **kwargs).execute_sync(query)
     return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
 
 
@@ -71,6 +104,12 @@ def test_answers_and_errors_are_those_of_graphql_core() -> None:
         "{ items { __typename count child { __typename } } }",
         "{ odd { count } }",  # an Int beyond 32 bits: the usual error
         "{ odd { name note } }",
+        "{ items { tags colours maybe } }",
+        "{ lists { name tags } }",  # a null item of a non-null list of leaves
+        "{ lists { name colours } }",  # an enum item that does not coerce
+        "{ lists { name maybe } }",  # a nullable list, null, and an Int beyond 32 bits
+        "{ lists { count } }",
+        "{ lists { name naturals } }",  # an item whose coercion gives null
     ):
         assert run(query, direct=True) == run(query, direct=False), query
 
@@ -91,3 +130,19 @@ def test_each_item_of_a_list_gets_its_own_answer() -> None:
             {"count": 2, "twice": 4, "child": None},
         ]
     }
+
+
+def test_a_list_of_leaves_is_coerced_item_by_item() -> None:
+    found = run("{ items { tags colours maybe } }", direct=True)
+    assert found == {
+        "data": {
+            "items": [
+                {"tags": ["t"], "colours": ["RED", "BLUE"], "maybe": None},
+                {"tags": ["t"], "colours": ["RED", "BLUE"], "maybe": None},
+            ]
+        },
+        "errors": [],
+    }
+    refused = run("{ lists { name tags } }", direct=True)
+    assert refused["data"] is None  # Item.tags of the second item holds a null
+    assert refused["errors"][0]["path"] == ["lists", 1, "tags", 1]

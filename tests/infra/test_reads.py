@@ -4,9 +4,10 @@ connection no ROLLBACK; on SQLite nothing changes. The writes keep transactions.
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine
+import psycopg
+from sqlalchemy import Column, MetaData, Table, Text, create_engine, select, text
 
-from infra.reads import reads
+from infra.reads import DriverStatement, driver_connection, reads
 
 
 def test_postgres_reads_are_autocommit_and_sqlite_reads_unchanged() -> None:
@@ -15,3 +16,45 @@ def test_postgres_reads_are_autocommit_and_sqlite_reads_unchanged() -> None:
     assert "isolation_level" not in pg.get_execution_options()  # writes keep their transactions
     lite = create_engine("sqlite://")
     assert reads(lite) is lite
+
+
+def test_a_driver_statement_reads_its_own_schema_outside_a_transaction(
+    own_postgres_url: str,
+) -> None:
+    # Compiled once per engine: the partition's schema is in its text, so two
+    # partitions on one pool each read their own table.
+    engine = create_engine(own_postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.begin() as connection:
+            for schema, name in (("one", "first"), ("two", "second")):
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+                connection.execute(text(f"CREATE TABLE {schema}.item (name text)"))
+                connection.execute(text(f"INSERT INTO {schema}.item VALUES ('{name}')"))
+        item = Table("item", MetaData(), Column("name", Text))
+        read = select(item.c.name)
+        for schema, name in (("one", "first"), ("two", "second")):
+            translated = engine.execution_options(schema_translate_map={None: schema})
+            statement = DriverStatement(translated, read)
+            assert f"{schema}.item" in statement.sql
+            assert statement.rows() == [(name,)]
+        with driver_connection(engine) as conn:
+            assert conn.autocommit  # no BEGIN, no ROLLBACK round trip
+            conn.execute("SELECT 1")
+            assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with engine.raw_connection() as pooled:  # back in the pool as it was lent
+            assert not pooled.driver_connection.autocommit
+    finally:
+        engine.dispose()
+
+
+def test_a_driver_statement_on_sqlite_reads_without_a_transaction(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = create_engine(f"sqlite:///{tmp_path / 'reads.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE item (name text)"))
+        connection.execute(text("INSERT INTO item VALUES ('only')"))
+    item = Table("item", MetaData(), Column("name", Text))
+    statement = DriverStatement(engine, select(item.c.name))
+    assert statement.rows() == [("only",)]
+    with driver_connection(engine) as conn:
+        assert not conn.in_transaction
+    engine.dispose()
