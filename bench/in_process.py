@@ -26,7 +26,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from sqlalchemy.engine import Engine
 from bench import seed
 from bench.peer import ADD_MEMBER, ADMIT, CW_MEMBERS, CW_WRITE, FLOOR, FOUND
 from bench.stores import close, fresh_database, settings
-from infra.app import REQUEST_THREAD_PREFIX, create_app
+from infra.app import create_app
 from infra.bootstrap import Container, bootstrap
 
 SUBJECTS = 30
@@ -76,10 +75,12 @@ def counted() -> Iterator[Counter[str]]:
 
 
 async def drive(container: Container, mode: str, clients: int, requests: int) -> None:
-    app = create_app(container)  # its lifespan is not run: the pool is set here
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(container.settings.request_pool_size, REQUEST_THREAD_PREFIX)
-    )
+    app = create_app(container)
+    async with app.router.lifespan_context(app):  # the threads for operations, as served
+        await drive_app(app, container, mode, clients, requests)
+
+
+async def drive_app(app: Any, container: Container, mode: str, clients: int, requests: int) -> None:
 
     async def post(query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
         body = orjson.dumps({"query": query, "variables": variables})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
 from functools import lru_cache, partial
 from typing import Any
 
-import strawberry
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -157,6 +158,23 @@ def reads_nothing(query: str) -> bool:
     )
 
 
+@lru_cache(maxsize=DOCUMENTS_MAX)
+def only_queries(query: str) -> bool:
+    """Whether every operation in ``query`` is a query: it reads and writes nothing
+    (ThreadedSchema runs it among the reads). A text that does not parse is not
+    one. Parsed through the same cache as ``reads_nothing``."""
+    try:
+        document = cached_parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    return all(
+        definition.operation.value == "query"
+        if isinstance(definition, OperationDefinitionNode)
+        else True
+        for definition in document.definitions
+    )
+
+
 def selects_from_the_request(selection_set: SelectionSetNode, type_name: str) -> bool:
     fields = FROM_THE_REQUEST.get(type_name, {})
     for selection in selection_set.selections:
@@ -177,12 +195,19 @@ def selects_from_the_request(selection_set: SelectionSetNode, type_name: str) ->
 
 class ThreadedSchema(CodedSchema):
     """Resolvers are synchronous and database-bound: the async entry point
-    (strawberry's HTTP view calls it) runs each operation in a worker thread of
-    the loop's default pool, so one slow query never blocks the event loop. An
+    (strawberry's HTTP view calls it) runs each operation in a worker thread, so
+    one slow query never blocks the event loop: a query in ``read_executor`` (the
+    app sets it: CLUSTERWORK_READ_THREADS), anything else in the loop's default
+    pool (CLUSTERWORK_REQUEST_THREADS). A query spends most of its time on the
+    CPU, and every thread beyond the CPUs that runs one only makes each dearer
+    (the threads hand the interpreter to each other); a mutation waits (its
+    group's commit, the database), so more threads keep the CPU busy. An
     operation that reads nothing (``reads_nothing``) runs on the loop: handing
     it to a thread and back cost more CPU than the operation itself. A
     subscription sent here is refused (InvalidOperationTypeError, which the view
     answers with a coded 400) instead of being run as a query that fails."""
+
+    read_executor: Executor | None = None  # None: queries go to the default pool too
 
     async def execute(
         self,
@@ -208,7 +233,9 @@ class ThreadedSchema(CodedSchema):
         )
         if query is not None and reads_nothing(query):
             return run()
-        return await asyncio.to_thread(run)
+        executor = self.read_executor if query is not None and only_queries(query) else None
+        context = contextvars.copy_context()  # the request's, as asyncio.to_thread passes it
+        return await asyncio.get_running_loop().run_in_executor(executor, context.run, run)
 
 
 Mutation = merge_types(
@@ -225,7 +252,7 @@ Mutation = merge_types(
 )
 
 
-def build_schema(introspection: bool = True) -> strawberry.Schema:
+def build_schema(introspection: bool = True) -> ThreadedSchema:
     """The schema; production may switch introspection off (CLUSTERWORK_INTROSPECTION)."""
     return ThreadedSchema(
         query=Query,

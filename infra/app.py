@@ -32,7 +32,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import Unauthenticated
 from graphql_api.context import Context, Services
-from graphql_api.schema import build_schema
+from graphql_api.schema import ThreadedSchema, build_schema
 from infra.bootstrap import Container
 from infra.limits import (
     GRAPHQL_RESPONSE,
@@ -50,6 +50,7 @@ from infra.oidc.routes import (
 )
 from infra.personal_routes import personal_data_router
 from infra.rate_limit import RateLimitMiddleware, TokenBuckets
+from infra.settings import Settings
 from infra.tokens import VERIFIED_TOKEN, TokenService
 from infra.version import release
 from infra.web import GRAPHIQL_HTML, ContentSecurityPolicyMiddleware, mount_static
@@ -57,6 +58,7 @@ from services.principal import Principal
 from services.request import set_request_id
 
 REQUEST_THREAD_PREFIX = "clusterwork-request"
+READ_THREAD_PREFIX = "clusterwork-read"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -283,17 +285,14 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Operations (and every other hand-off to a thread) run in a pool sized for
-        # the backend (Settings.request_pool_size); the loop shuts it down at exit.
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(container.settings.request_pool_size, REQUEST_THREAD_PREFIX)
-        )
+        reads = operation_threads(container.settings, schema)
         # On PostgreSQL, writes through any process wake this process's subscribers.
         url = container.settings.database_url
         listener = PostgresListener(url, container.live.wake).start() if url else None
         yield
         if listener is not None:
             listener.stop()
+        reads.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -305,8 +304,9 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    schema = build_schema(introspection=container.settings.introspection)
     endpoint = GraphQLEndpoint(
-        build_schema(introspection=container.settings.introspection),
+        schema,
         graphql_ide="graphiql" if container.settings.graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         services=container.services,
@@ -345,6 +345,19 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, buckets=buckets(container), tokens=container.tokens)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def operation_threads(settings: Settings, schema: ThreadedSchema) -> ThreadPoolExecutor:
+    """The running loop's threads for operations: queries in a pool of their own
+    (Settings.read_pool_size), everything else handed to a thread (mutations
+    among it) in the loop's default pool (Settings.request_pool_size), which the
+    loop shuts down at exit; the caller shuts the queries' pool down."""
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(settings.request_pool_size, REQUEST_THREAD_PREFIX)
+    )
+    reads = ThreadPoolExecutor(settings.read_pool_size, READ_THREAD_PREFIX)
+    schema.read_executor = reads
+    return reads
 
 
 def buckets(container: Container) -> TokenBuckets | None:

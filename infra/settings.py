@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         "number of CPUs (at least 2), on PostgreSQL Python's default for waiting work (CPUs + 4, "
         "up to 32).",
     )
+    read_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="Threads per API process that run GraphQL queries (mutations run in "
+        "request_threads); default the number of CPUs (at least 2).",
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     access_log: bool = Field(
         False,
@@ -132,6 +139,19 @@ class Settings(BaseSettings):
         return default_request_threads(postgres=self.uses_postgres)
 
     @property
+    def read_pool_size(self) -> int:
+        """read_threads, or the CPUs (at least 2) on either backend. A query waits
+        little beside its CPU (a statement or two on a nearby database), and each
+        runnable thread beyond the CPUs made every query dearer: on 2 CPUs under 8
+        clients reading a cluster's members from PostgreSQL, 2 threads served 1.2
+        times the reads of 6 at 0.85 times the CPU per read (docs/performance.md,
+        "Threads for queries"). A database far away makes each query wait longer:
+        then more threads help, as for mutations."""
+        if self.read_threads is not None:
+            return self.read_threads
+        return default_read_threads()
+
+    @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
 
@@ -159,6 +179,11 @@ def default_request_threads(postgres: bool) -> int:
     default for waiting work) on PostgreSQL, the CPUs (at least 2) on SQLite."""
     cpus = usable_cpus()
     return min(32, cpus + 4) if postgres else max(2, cpus)
+
+
+def default_read_threads() -> int:
+    """Settings.read_pool_size's default: the CPUs, at least 2."""
+    return max(2, usable_cpus())
 
 
 def open_files_limit() -> int | None:

@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 
 from graphql_api.context import Context
-from graphql_api.schema import FROM_THE_REQUEST, build_schema, reads_nothing
+from graphql_api.schema import FROM_THE_REQUEST, build_schema, only_queries, reads_nothing
 from services.principal import Principal
 
 
@@ -37,6 +37,23 @@ from services.principal import Principal
 )
 def test_which_documents_read_nothing(query: str, expected: bool) -> None:
     assert reads_nothing(query) is expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("{ cluster(id: 1) { id } }", True),
+        ("query A { viewer { name } } query B { __typename }", True),
+        ("fragment F on Query { __typename } { ...F }", True),
+        ("mutation { foundCluster { id } }", False),
+        ("query A { __typename } mutation B { x }", False),  # either may be run
+        ("subscription { clusterEvents { position } }", False),  # refused, not read
+        ("{ cluster(id: 1) { id }", False),  # does not parse: a thread reports it
+    ],
+)
+def test_which_documents_are_queries_alone(query: str, expected: bool) -> None:
+    # ThreadedSchema runs these in the threads for queries (CLUSTERWORK_READ_THREADS).
+    assert only_queries(query) is expected
 
 
 def test_only_an_operation_that_reads_nothing_stays_on_the_loop(
