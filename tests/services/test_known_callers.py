@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -15,20 +16,30 @@ from sqlalchemy.engine import Engine
 from domain.cluster import RoleChange
 from domain.errors import NotFound
 from infra.bootstrap import bootstrap
+from infra.reads import DriverStatement
 
 
 @contextmanager
 def statements() -> Iterator[list[str]]:
-    """Every SQL statement any engine runs inside the block."""
+    """Every SQL statement any engine runs inside the block, through SQLAlchemy or
+    through the driver (DriverStatement: where the read model stands)."""
     seen: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
         seen.append(statement)
 
+    rows = DriverStatement.rows
+
+    def driver_rows(self: DriverStatement) -> list[tuple[Any, ...]]:
+        seen.append(self.sql)
+        return rows(self)
+
     event.listen(Engine, "before_cursor_execute", count)
+    DriverStatement.rows = driver_rows  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        DriverStatement.rows = rows  # type: ignore[method-assign]
         event.remove(Engine, "before_cursor_execute", count)
 
 
