@@ -79,5 +79,7 @@ class PostgresListener:
                         for notice in conn.notifies(timeout=1.0):
                             self.on_notify(notice.payload)
             except psycopg.Error as error:  # database restart: listen again
+                if self._stop.is_set():  # stopped meanwhile (a shutdown closing connections)
+                    return
                 log.warning("LISTEN %s interrupted (%s); reconnecting", CHANNEL, error)
                 self._stop.wait(1.0)
