@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
@@ -57,14 +58,20 @@ class DriverStatement:
 
     def __init__(self, engine: Engine, statement: ClauseElement) -> None:
         self.engine = engine
-        translate = engine.get_execution_options().get("schema_translate_map")
-        compiled = statement.compile(
-            dialect=engine.dialect,
+        self.statement = statement
+
+    @cached_property
+    def sql(self) -> str:
+        """The statement's text, compiled on first use (a read model made for one
+        request, as of a past position, may never send it)."""
+        translate = self.engine.get_execution_options().get("schema_translate_map")
+        compiled = self.statement.compile(
+            dialect=self.engine.dialect,
             schema_translate_map=translate,
             render_schema_translate=bool(translate),
             compile_kwargs={"literal_binds": True},
         )
-        self.sql = compiled.string
+        return compiled.string
 
     def rows(self) -> list[tuple[Any, ...]]:
         with driver_connection(self.engine) as conn:
