@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -325,6 +325,7 @@ def load(
 
 @dataclass(frozen=True)
 class Case:
+    key: str  # BENCH_PEER_CASES names it
     label: str
     ours: Callable[[World, int], Request]  # client index → its request
     peer: Callable[[int], Request]
@@ -348,15 +349,43 @@ def _declare(world: World, i: int) -> Request:
 
 
 CASES = [
-    Case("members of a cluster (id, name, roles)", _members, lambda _: Request(PG_MEMBERS)),
-    Case("`{ __typename }` (with our token)", _floor, lambda _: Request(FLOOR)),
-    Case("`{ viewer { id } }` vs `{ __typename }`", _viewer, lambda _: Request(FLOOR)),
     Case(
+        "members",
+        "members of a cluster (id, name, roles)",
+        _members,
+        lambda _: Request(PG_MEMBERS),
+    ),
+    Case("floor", "`{ __typename }` (with our token)", _floor, lambda _: Request(FLOOR)),
+    Case("viewer", "`{ viewer { id } }` vs `{ __typename }`", _viewer, lambda _: Request(FLOOR)),
+    Case(
+        "write",
         "`declareInterest` vs one INSERT mutation",
         _declare,
         lambda _: Request(PG_WRITE, {"b": "Note [<id>]"}),
     ),
 ]
+
+
+def chosen(environ: Mapping[str, str]) -> tuple[list[Case], float | None]:
+    """The cases and the phase length a run asks for: BENCH_PEER_CASES (keys, comma
+    separated: members, floor, viewer, write) and BENCH_PEER_SECONDS, to compare two
+    checkouts row by row; neither set, every case at the run's size."""
+    keys = [k.strip() for k in environ.get("BENCH_PEER_CASES", "").split(",") if k.strip()]
+    unknown = sorted(set(keys) - {case.key for case in CASES})
+    if unknown:
+        raise BenchError(
+            f"BENCH_PEER_CASES: no case {', '.join(unknown)} "
+            f"(the cases: {', '.join(case.key for case in CASES)})"
+        )
+    cases = [case for case in CASES if case.key in keys] if keys else CASES
+    seconds = environ.get("BENCH_PEER_SECONDS")
+    try:
+        length = float(seconds) if seconds else None
+    except ValueError:
+        length = None
+    if seconds and (length is None or not 1 <= length <= 60):
+        raise BenchError(f"BENCH_PEER_SECONDS: {seconds!r} is not a number of seconds, 1 to 60")
+    return cases, length
 
 
 @dataclass
@@ -378,6 +407,7 @@ def measure(
     warmup: float,
     clients: tuple[int, ...] = CLIENTS,
     progress: Callable[[Row], None] = lambda _: None,
+    cases: list[Case] = CASES,
 ) -> list[Row]:
     """Every case at every client count: a warm-up phase per server, then
     ``alternations`` phases of ``seconds`` each per server, taking turns (the server
@@ -395,7 +425,7 @@ def measure(
         same_rows(world, api_url, peer)
         generator = exits.enter_context(load_generator(stack))
         rows = []
-        for case in CASES:
+        for case in cases:
             for count in clients:
                 row = Row(case.label, count, Phase(), Phase())
                 sides = [
@@ -428,7 +458,11 @@ def same_rows(world: World, api_url: str, peer: Server) -> None:
 
 
 def run(quick: bool, backends: list[str]) -> None:
-    size = QUICK if quick else FULL
+    size = dict(QUICK if quick else FULL)
+    cases, seconds = chosen(os.environ)
+    partial = cases != CASES or seconds is not None  # a comparison: this file stays
+    if seconds is not None:
+        size["seconds"] = seconds
     print(
         f"\n== the peer: Clusterwork vs PostGraphile, {size['alternations']} x "
         f"{size['seconds']:.0f} s per server and row =="
@@ -441,12 +475,19 @@ def run(quick: bool, backends: list[str]) -> None:
         print("[postgres] skipped: PostgreSQL is unreachable")
         return
     started, load_before = time.perf_counter(), harness.load_average()
-    rows = measure(stack, int(size["alternations"]), size["seconds"], size["warmup"], progress=show)
+    rows = measure(
+        stack,
+        int(size["alternations"]),
+        size["seconds"],
+        size["warmup"],
+        progress=show,
+        cases=cases,
+    )
     print(
         f"[postgres] peer: {time.perf_counter() - started:.0f} s, 1-minute load "
         f"{load_before:.1f} → {harness.load_average():.1f}"
     )
-    if not quick:
+    if not quick and not partial:
         write_report(rows, load_before, harness.load_average())
 
 

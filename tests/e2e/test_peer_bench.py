@@ -13,7 +13,7 @@ from pg_support import fresh_database
 from psycopg import sql
 
 from bench import peer
-from bench.harness import Stack
+from bench.harness import BenchError, Stack
 from bench.stores import close, settings
 from infra.bootstrap import bootstrap
 
@@ -75,3 +75,16 @@ def test_both_servers_answer_every_row_over_the_same_members(tmp_path: Path) -> 
     lines = peer.table(rows)
     assert len(lines) == 2 + len(rows)
     assert all(line.count("|") == 9 for line in lines)
+
+
+def test_a_comparison_names_its_cases_and_phase_length() -> None:
+    # BENCH_PEER_CASES / BENCH_PEER_SECONDS: two checkouts compared row by row.
+    assert peer.chosen({}) == (peer.CASES, None)
+    cases, seconds = peer.chosen({"BENCH_PEER_CASES": "floor, members", "BENCH_PEER_SECONDS": "5"})
+    assert [case.key for case in cases] == ["members", "floor"]  # in the run's own order
+    assert seconds == 5.0
+    with pytest.raises(BenchError, match="no case typo"):
+        peer.chosen({"BENCH_PEER_CASES": "members,typo"})
+    for wrong in ("0.5", "61", "soon"):
+        with pytest.raises(BenchError, match="BENCH_PEER_SECONDS"):
+            peer.chosen({"BENCH_PEER_SECONDS": wrong})
