@@ -92,21 +92,21 @@ def test_queries_and_mutations_run_in_their_own_configured_threads(
             # name reads the directory: a query for the pool (the id alone would not be)
             return str(post("{ viewer { id name } }")["viewer"]["id"])
 
-        def found(i: int) -> str:
+        def admit(i: int) -> str:
             mutation = (
-                f'mutation {{ foundCluster(input: {{name: "Pooled {i}", region: "R", '
-                "form: GEOGRAPHIC}) { id } }"
+                f'mutation {{ admitSubject(clusterId: "{cluster.id}", '
+                f'input: {{name: "School {i}", kind: SCHOOL}}) {{ id }} }}'
             )
-            return str(post(mutation)["foundCluster"]["id"])
+            return str(post(mutation)["admitSubject"]["id"])
 
         with ThreadPoolExecutor(12) as callers:
             answers = list(callers.map(viewer, range(48)))
             readers = threads(READ_THREAD_PREFIX) - readers_before
             writers = threads(REQUEST_THREAD_PREFIX) - writers_before
-            founded = list(callers.map(found, range(12)))
+            admitted = list(callers.map(admit, range(12)))
         after_writes = threads(REQUEST_THREAD_PREFIX) - writers_before
     assert answers == [operator.person_id] * 48
-    assert len(set(founded)) == 12
+    assert len(set(admitted)) == 12
     # The queries ran in the app's pool for queries (not in Python's default one,
     # nor among the mutations), and twelve callers at once did not make it grow
     # past its size; the mutations ran in theirs, bounded likewise.
