@@ -56,6 +56,8 @@ def main() -> None:
     try:
         for name in args.names or list(BENCHMARKS):
             BENCHMARKS[name](args.quick, backends)
+    except harness.BenchError as error:  # what went wrong, not where in the bench
+        raise SystemExit(f"bench: {error}") from None
     finally:
         harness.close_all()  # servers stopped, scratch databases dropped
     print(f"\nbench: {time.perf_counter() - started:.0f} s")
