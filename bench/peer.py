@@ -378,12 +378,14 @@ def chosen(environ: Mapping[str, str]) -> tuple[list[Case], float | None]:
             f"(the cases: {', '.join(case.key for case in CASES)})"
         )
     cases = [case for case in CASES if case.key in keys] if keys else CASES
-    seconds = environ.get("BENCH_PEER_SECONDS")
+    seconds = environ.get("BENCH_PEER_SECONDS", "")
+    if not seconds:
+        return cases, None
     try:
-        length = float(seconds) if seconds else None
+        length = float(seconds)
     except ValueError:
-        length = None
-    if seconds and (length is None or not 1 <= length <= 60):
+        length = 0.0
+    if not 1 <= length <= 60:
         raise BenchError(f"BENCH_PEER_SECONDS: {seconds!r} is not a number of seconds, 1 to 60")
     return cases, length
 

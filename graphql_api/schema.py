@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     GraphQLError,
     GraphQLSchema,
@@ -137,19 +138,24 @@ FROM_THE_REQUEST: dict[str, dict[str, str | None]] = {
 ROOT_TYPES = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
 
 
+def parsed_or_none(query: str) -> DocumentNode | None:
+    """``query`` parsed as ``RequestLimits`` parses it, through the same cache (a
+    new text is parsed once); None when it does not parse (a worker thread then
+    reports why, as for any other)."""
+    try:
+        return cached_parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+
+
 @lru_cache(maxsize=DOCUMENTS_MAX)
 def reads_nothing(query: str) -> bool:
     """Whether every operation in ``query`` selects only ``__typename`` and the
     fields of ``FROM_THE_REQUEST`` (a client's liveness or token check, who it
     is signed in as): no resolver reads the database. A text that does not
-    parse is not one (a worker thread reports why, as for any other). Parsed as
-    ``RequestLimits`` parses it, through the same cache, so a new text is parsed
-    once."""
-    try:
-        document = cached_parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLError:
-        return False
-    return all(
+    parse is not one."""
+    document = parsed_or_none(query)
+    return document is not None and all(
         isinstance(definition, OperationDefinitionNode)
         and selects_from_the_request(
             definition.selection_set, ROOT_TYPES[definition.operation.value]
@@ -160,18 +166,14 @@ def reads_nothing(query: str) -> bool:
 
 @lru_cache(maxsize=DOCUMENTS_MAX)
 def only_queries(query: str) -> bool:
-    """Whether every operation in ``query`` is a query: it reads and writes nothing
+    """Whether every operation in ``query`` is a query, which writes nothing
     (ThreadedSchema runs it among the reads). A text that does not parse is not
-    one. Parsed through the same cache as ``reads_nothing``."""
-    try:
-        document = cached_parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLError:
-        return False
-    return all(
+    one."""
+    document = parsed_or_none(query)
+    return document is not None and all(
         definition.operation.value == "query"
-        if isinstance(definition, OperationDefinitionNode)
-        else True
         for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
     )
 
 

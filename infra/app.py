@@ -292,6 +292,7 @@ def create_app(container: Container) -> FastAPI:
         yield
         if listener is not None:
             listener.stop()
+        schema.read_executor = None
         reads.shutdown()
 
     app = FastAPI(
