@@ -164,15 +164,20 @@ def token(
     """Mint a workspace access token; the token alone is the last line of stdout."""
     if operator == bool(cluster_id or member_id):
         raise click.UsageError("use either --operator, or --cluster ID --member ID")
+    if not operator and not (cluster_id and member_id):
+        raise click.UsageError("--cluster and --member go together")
     container = existing_container()
-    if operator:
-        principal = operator_principal(name)
-    else:
-        if not (cluster_id and member_id):
-            raise click.UsageError("--cluster and --member go together")
-        principal = _member_or_fail(container, cluster_id, member_id)
+    try:
+        principal = (
+            operator_principal(name)
+            if operator
+            else _member_or_fail(container, str(cluster_id), str(member_id))
+        )
+        minted = container.tokens.mint(principal, ttl_seconds=ttl)
+    finally:
+        container.close()  # its pools, for a caller that goes on (tests run it in process)
     click.echo(f"# token for {principal.name or principal.person_id}", err=True)
-    click.echo(container.tokens.mint(principal, ttl_seconds=ttl))
+    click.echo(minted)
 
 
 def _member_or_fail(container: Container, cluster_id: str, member_id: str) -> Principal:

@@ -31,6 +31,7 @@ from services.dto import (
 )
 from services.event_data import describe
 from services.ids import normalise_id, parse_cluster_id
+from services.kept_registry import KeptLists, KeptRegistry
 from services.permissions import Permission, require
 from services.ports.clock import Clock
 from services.ports.log import EventLog
@@ -57,6 +58,9 @@ class ClusterScope:
     log: EventLog
     mapper: Mapper[Any]
     clock: Clock
+    # The registry's lists as read at this view's position by an earlier request
+    # (services/kept_registry.py); None: read from the tables.
+    kept: KeptLists | None = field(default=None, compare=False, repr=False)
     # The subjects and members this request's lists name, looked up in
     # batches (services/batches.py) and each read once.
     _subjects: Batched[str, SubjectInfo | None] = field(init=False, compare=False, repr=False)
@@ -96,9 +100,9 @@ class ClusterScope:
         return self.read_model.registry_reader
 
     def subjects(self, include_inactive: bool = False) -> list[SubjectInfo]:
-        found = self.reader.subjects(include_inactive)
+        found = self._subjects_list(include_inactive)
         self._subjects.prime({s.id: s for s in found})
-        return found
+        return list(found)
 
     def subject(self, subject_id: str) -> SubjectInfo | None:
         return self._subjects.get(subject_id)
@@ -107,9 +111,9 @@ class ClusterScope:
         """Every member of the cluster, or those acting for one subject."""
         if subject_id is not None:
             return list(self._members_of.get(subject_id))
-        found = self.reader.members()
+        found = self._members_list()
         self._members.prime({m.id: m for m in found})
-        return found
+        return list(found)
 
     def member(self, member_id: str) -> MemberInfo | None:
         return self._members.get(member_id)
@@ -148,13 +152,27 @@ class ClusterScope:
         """Members already read in this request (the caller, read with the cluster)."""
         self._members.prime({m.id: m for m in found})
 
+    def _members_list(self) -> tuple[MemberInfo, ...]:
+        def read() -> tuple[MemberInfo, ...]:
+            return tuple(self.reader.members())
+
+        return read() if self.kept is None else self.kept.get("members", read)
+
+    def _subjects_list(self, include_inactive: bool) -> tuple[SubjectInfo, ...]:
+        def read() -> tuple[SubjectInfo, ...]:
+            return tuple(self.reader.subjects(include_inactive))
+
+        if self.kept is None:
+            return read()
+        return self.kept.get(f"subjects:{include_inactive}", read)
+
     def _every_subject(self, _: set[str]) -> dict[str, SubjectInfo | None]:
         # One statement for every subject (with its interests) costs less than
         # one statement per subject asked for, from two on.
-        return {s.id: s for s in self.reader.subjects(include_inactive=True)}
+        return {s.id: s for s in self._subjects_list(include_inactive=True)}
 
     def _every_member(self, asked: set[str]) -> dict[str, MemberInfo | None]:
-        found: dict[str, MemberInfo | None] = {m.id: m for m in self.reader.members()}
+        found: dict[str, MemberInfo | None] = {m.id: m for m in self._members_list()}
         # The members asked for are usually asked for their subject next.
         self._subjects.announce_many(
             m.subject_id for k in asked if (m := found.get(k)) is not None and m.subject_id
@@ -162,7 +180,7 @@ class ClusterScope:
         return found
 
     def _members_by_subject(self, _: set[str]) -> dict[str, tuple[MemberInfo, ...]]:
-        every = self.reader.members()  # in the order reader.members(subject) gives
+        every = self._members_list()  # in the order reader.members(subject) gives
         self._members.prime({m.id: m for m in every})
         grouped: dict[str, list[MemberInfo]] = {}
         for member in every:
@@ -176,7 +194,7 @@ class ClusterScope:
 
     def continuity(self) -> ContinuityInfo:
         """The chain PRESCHOOL → … → ENTERPRISE, with its gaps."""
-        active = self.reader.subjects(include_inactive=False)
+        active = self._subjects_list(include_inactive=False)
         stages = tuple(
             ContinuityStageInfo(kind.value, tuple(s for s in active if s.kind == kind.value))
             for kind in CONTINUITY_CHAIN
@@ -228,6 +246,7 @@ class ClusterQueries:
         self.sync = sync
         self.as_of_views = AsOfViews(partitions, projector)
         self.callers = KnownCallers()
+        self.registries = KeptRegistry()
 
     def scope(
         self, principal: Principal | None, cluster_id: str, as_of: int | None = None
@@ -235,17 +254,20 @@ class ClusterQueries:
         """The cluster as the principal may read it (NOT_FOUND if not theirs),
         live or, for coordinators and auditors, as of a log position."""
         key = str(parse_cluster_id(cluster_id))
-        partition, caller, actor = self._reader(principal, key)
+        partition, caller, actor, reached = self._reader(principal, key)
         info = caller.cluster
         if info is None:
             raise not_found(key)
         read_model = partition.read_model
+        kept = None
         if as_of is not None:
             require(actor, Permission.AUDIT)
             read_model = self.as_of_views.at(partition, as_of, info.position)
             info = read_model.registry_reader.cluster() or info
+        else:
+            kept = self.registries.at(key, read_model, reached)
         scope = ClusterScope(
-            actor, info, read_model, partition.log, partition.app.mapper, self.clock
+            actor, info, read_model, partition.log, partition.app.mapper, self.clock, kept
         )
         if as_of is None and caller.member is not None:
             # Read with the cluster just now: a view that names the caller
@@ -262,14 +284,17 @@ class ClusterQueries:
         when the stream began."""
         key = str(parse_cluster_id(cluster_id))
         try:
-            _, _, actor = self._reader(principal, key)
+            _, _, actor, _ = self._reader(principal, key)
         except NotFound:
             raise Forbidden("you are no longer a member of this cluster") from None
         if actor.subject_id and not actor.subject_active:
             raise Forbidden("your subject has been withdrawn from the cluster")
 
-    def _reader(self, principal: Principal | None, key: str) -> tuple[Partition, CallerInfo, Actor]:
-        """The cluster's partition and the principal as its reader, or why not."""
+    def _reader(
+        self, principal: Principal | None, key: str
+    ) -> tuple[Partition, CallerInfo, Actor, int | None]:
+        """The cluster's partition, the principal as its reader (or why not), and
+        the position the settle found the read model at."""
         member_id = member_id_of(self.directory, principal, key)
         if not self.directory.has_cluster(key):
             raise not_found(key)
@@ -285,7 +310,7 @@ class ClusterQueries:
             self.callers.keep(key, member_id, reached, caller)
         actor = actor_from_caller(caller, key, member_id)
         require(actor, Permission.READ)
-        return partition, caller, actor
+        return partition, caller, actor, reached
 
     def _catch_up(self, partition: Partition) -> int | None:
         """Read-your-writes even when another process wrote; the position the read

@@ -59,6 +59,29 @@ def server_env(
     return env
 
 
+def cli_in_process(env: Mapping[str, str], cwd: Path, *args: str) -> str:
+    """`clusterwork ARGS` run by this interpreter (click's test runner), with exactly
+    ``env``'s CLUSTERWORK_* settings, in ``cwd``: the command's own code without a new
+    interpreter's start-up (2-3 s of CPU on a small machine, which tests that only
+    need a token paid dozens of times). For commands that end by themselves and leave
+    nothing running (``token``); its stdout, or LaunchError with its message."""
+    from click.testing import CliRunner
+
+    from infra.cli import main
+
+    settings: dict[str, str | None] = {k: None for k in os.environ if k.startswith("CLUSTERWORK_")}
+    settings.update({k: v for k, v in env.items() if k.startswith("CLUSTERWORK_")})
+    before = Path.cwd()
+    os.chdir(cwd)  # where `.env` is read from, as for the process run_cli starts
+    try:
+        done = CliRunner(env=settings).invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    if done.exit_code != 0:
+        raise LaunchError(f"clusterwork {' '.join(args)} exited {done.exit_code}:\n{done.stderr}")
+    return done.stdout
+
+
 def run_cli(
     env: Mapping[str, str], cwd: Path, *args: str, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:

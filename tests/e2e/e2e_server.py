@@ -70,8 +70,9 @@ class Server:
         return body["data"]
 
     def cli_token(self, *args: str) -> str:
-        """`clusterwork token ARGS` with the server's settings: the last stdout line."""
-        printed = launcher.cli(self.env, self.data_dir, "token", *args, timeout=60)
+        """`clusterwork token ARGS` with the server's settings: the last stdout line.
+        Run in this process (tests/infra/test_cli_state.py runs the command in its own)."""
+        printed = launcher.cli_in_process(self.env, self.data_dir, "token", *args)
         return printed.strip().splitlines()[-1]
 
     def position(self, cluster_id: str, token: str) -> int:

@@ -132,7 +132,11 @@ class Release:
         return launcher.cli(env, self.data_dir, *args)
 
     def token(self, cluster: str, member: str) -> str:
-        return self.cli("token", "--cluster", cluster, "--member", member).strip().splitlines()[-1]
+        env = launcher.server_env(self.data_dir, None, self.database_url)
+        printed = launcher.cli_in_process(
+            env, self.data_dir, "token", "--cluster", cluster, "--member", member
+        )
+        return printed.strip().splitlines()[-1]
 
 
 @dataclass

@@ -5,10 +5,10 @@ Founds CLUSTERS clusters from several threads (more threads than either pool
 holds), writes to each, and samples pg_stat_activity all along: this process
 may never hold more than its two pools allow.
 
-Why 200 clusters prove what 1,000 would: the bound does not depend on how many
+Why 120 clusters prove what 1,000 would: the bound does not depend on how many
 clusters exist, only on whether a cluster costs a connection of its own. Every
 cluster founded here stays open in the partition cache (fewer than its slots),
-which is when a per-cluster connection would be held, and 200 is twice the
+which is when a per-cluster connection would be held, and 120 is more than the
 server's max_connections: had each cluster kept even one connection, the peak
 would pass the bound and the server would refuse the 101st. At 1,000 the test
 takes minutes for no extra evidence; `make bench` measures the full 1,000
@@ -33,7 +33,7 @@ from infra.bootstrap import bootstrap
 from infra.settings import Settings
 from services.principal import Principal
 
-CLUSTERS = int(os.environ.get("CLUSTERWORK_TEST_MANY_CLUSTERS", "200"))
+CLUSTERS = int(os.environ.get("CLUSTERWORK_TEST_MANY_CLUSTERS", "120"))
 WORKERS = 12  # more than pool_size + max_overflow of either pool
 MARGIN = 2  # e.g. a pool replacing a connection it just closed
 SETTLE_SECONDS = 5.0  # how long closed backends may take to leave pg_stat_activity

@@ -49,7 +49,8 @@ class Server:
         return launcher.cli(self.env, self.data_dir, *args)
 
     def operator_token(self) -> str:
-        return self.cli("token", "--operator").strip().splitlines()[-1]
+        printed = launcher.cli_in_process(self.env, self.data_dir, "token", "--operator")
+        return printed.strip().splitlines()[-1]
 
     def printed(self) -> str:
         """Everything the server logged so far (stdout and stderr)."""
