@@ -184,6 +184,7 @@ class Rebuilds:
 
             switching = time.monotonic()
             following.switch(last_events, code)
+            live.switched()
             switched = time.monotonic() - switching
             following.drop()
             log.info(

@@ -14,7 +14,7 @@ from domain.vocabulary import CONTINUITY_CHAIN
 from services.access import actor_from_caller, member_id_of, not_found
 from services.audit.as_of import AsOfViews
 from services.batches import Batched
-from services.callers import KnownCallers
+from services.callers import KnownCallers, Stand
 from services.dto import (
     CallerInfo,
     ClusterInfo,
@@ -254,7 +254,7 @@ class ClusterQueries:
         """The cluster as the principal may read it (NOT_FOUND if not theirs),
         live or, for coordinators and auditors, as of a log position."""
         key = str(parse_cluster_id(cluster_id))
-        partition, caller, actor, reached = self._reader(principal, key)
+        partition, caller, actor, stand = self._reader(principal, key)
         info = caller.cluster
         if info is None:
             raise not_found(key)
@@ -265,7 +265,7 @@ class ClusterQueries:
             read_model = self.as_of_views.at(partition, as_of, info.position)
             info = read_model.registry_reader.cluster() or info
         else:
-            kept = self.registries.at(key, read_model, reached)
+            kept = self.registries.at(key, read_model, stand)
         scope = ClusterScope(
             actor, info, read_model, partition.log, partition.app.mapper, self.clock, kept
         )
@@ -292,9 +292,9 @@ class ClusterQueries:
 
     def _reader(
         self, principal: Principal | None, key: str
-    ) -> tuple[Partition, CallerInfo, Actor, int | None]:
+    ) -> tuple[Partition, CallerInfo, Actor, Stand | None]:
         """The cluster's partition, the principal as its reader (or why not), and
-        the position the settle found the read model at."""
+        where the settle found the read model (None: unknown)."""
         member_id = member_id_of(self.directory, principal, key)
         if not self.directory.has_cluster(key):
             raise not_found(key)
@@ -304,13 +304,14 @@ class ClusterQueries:
         # removed member is refused from the next request on. Read again unless
         # it was read after a settle at the very position this one found
         # (services/callers.py).
-        caller = self.callers.at(key, member_id, reached)
+        stand = None if reached is None else (partition.read_model.generation, reached)
+        caller = self.callers.at(key, member_id, stand)
         if caller is None:
             caller = partition.read_model.registry_reader.caller(member_id)
-            self.callers.keep(key, member_id, reached, caller)
+            self.callers.keep(key, member_id, stand, caller)
         actor = actor_from_caller(caller, key, member_id)
         require(actor, Permission.READ)
-        return partition, caller, actor, reached
+        return partition, caller, actor, stand
 
     def _catch_up(self, partition: Partition) -> int | None:
         """Read-your-writes even when another process wrote; the position the read

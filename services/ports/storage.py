@@ -33,6 +33,14 @@ class ReadModel(ABC):
     projects_reader: ProjectReader
     identity_providers: IdentityProviderView
     identity_provider_reader: IdentityProviderReader
+    # How many times this process switched the next version's tables in under this
+    # read model (a blue-green rebuild, infra/rebuild.py): the positions stay, the
+    # rows may not, so what was read before a switch is not the read model's to answer.
+    generation: int = 0
+
+    def switched(self) -> None:
+        """The tables under this read model were replaced by a rebuild's."""
+        self.generation += 1
 
     @abstractmethod
     def reset(self) -> None:

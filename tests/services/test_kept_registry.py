@@ -1,5 +1,5 @@
-"""A cluster's members and subjects are read from the read model once per position
-its settle finds (services/kept_registry.py): a second request to an unchanged
+"""A cluster's members and subjects are read from the read model once per stand
+(position, and no rebuild's switch since) its settle finds (services/kept_registry.py): a second request to an unchanged
 cluster sends only the settle's statement, and any change, by this process or
 another, is in the next request's lists, on both backends. Each cluster has its
 own lists, a view as of a past position keeps none, and a swapped read model or an
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from domain.cluster import ClusterFounding, MemberAddition, RoleChange, SubjectAdmission
 from infra.bootstrap import bootstrap
+from services.kept import MAX_AGE_SECONDS
 from services.kept_registry import KeptRegistry
 from tests.services.test_known_callers import statements
 
@@ -97,20 +98,40 @@ def test_a_view_as_of_a_past_position_keeps_nothing(world) -> None:
 def test_a_swapped_read_model_or_an_older_position_gets_no_other_lists() -> None:
     kept = KeptRegistry(clusters_max=2)
     blue, green = object(), object()
-    at_five = kept.at("c1", blue, 5)
+    at_five = kept.at("c1", blue, (0, 5))
     assert at_five is not None
     assert at_five.get("members", lambda: ("blue",)) == ("blue",)
-    assert kept.at("c1", blue, 5) is at_five
-    assert kept.at("c1", blue, None) is None  # position unknown: nothing kept
-    swapped = kept.at("c1", green, 5)
+    assert kept.at("c1", blue, (0, 5)) is at_five
+    assert kept.at("c1", blue, None) is None  # stand unknown: nothing kept
+    rebuilt = kept.at("c1", blue, (1, 5))  # the same position, its tables switched since
+    assert rebuilt is not None and rebuilt is not at_five
+    swapped = kept.at("c1", green, (0, 5))
     assert swapped is not None and swapped is not at_five
     assert swapped.get("members", lambda: ("green",)) == ("green",)
-    at_six = kept.at("c1", green, 6)
+    at_six = kept.at("c1", green, (0, 6))
     assert at_six is not None and at_six.get("members", lambda: ("six",)) == ("six",)
-    assert kept.at("c1", green, 5) is None  # older than what is kept: read the tables
-    # At most clusters_max clusters, the least recently read given up first.
-    kept.at("c2", blue, 1)
-    kept.at("c1", green, 6)
-    kept.at("c3", blue, 1)
-    fresh = kept.at("c2", blue, 1)
-    assert fresh is not None and fresh.get("members", lambda: ("again",)) == ("again",)
+    assert kept.at("c1", green, (0, 5)) is None  # older than what is kept: read the tables
+    # At most clusters_max clusters, the first kept given up first.
+    kept.at("c2", blue, (0, 1))
+    kept.at("c3", blue, (0, 1))
+    again = kept.at("c1", green, (0, 6))
+    assert again is not None and again is not at_six
+    assert again.get("members", lambda: ("read again",)) == ("read again",)
+
+
+def test_lists_are_kept_ten_seconds_at_most_and_dropped_at_the_next_use() -> None:
+    now = [100.0]
+    kept = KeptRegistry(clock=lambda: now[0])
+    blue = object()
+    first = kept.at("c1", blue, (0, 5))
+    assert first is not None
+    first.get("members", lambda: ("Ivan",))
+    now[0] += MAX_AGE_SECONDS - 0.5
+    assert kept.at("c1", blue, (0, 5)) is first
+    kept.at("c2", blue, (0, 1))
+    now[0] += 0.5  # c1's lists are now as old as any may be
+    later = kept.at("c2", blue, (0, 1))  # a use for another cluster drops them
+    assert later is not None and len(kept) == 1
+    fresh = kept.at("c1", blue, (0, 5))
+    assert fresh is not None and fresh is not first
+    assert fresh.get("members", lambda: ("read again",)) == ("read again",)
