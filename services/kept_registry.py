@@ -6,12 +6,14 @@ the totality of a goal, who assessed whom. The registry at position P is what th
 log's first P events made it, so a list read after a settle that found the read model
 at P serves every later request whose settle finds it still at P, its tables not
 switched by a rebuild since (the stand of services/callers.py). A settle that finds
-any other stand, or a read model that is not the same object, reads again; a list read for P
-may hold changes projected just after P, never fewer than P's, which is also what the
-table itself would have answered. An erasure is an event of the log, so a kept list
-with the erased person's name is superseded by the next read of that cluster, and
-dropped when the cluster's entry gives way to another, and at most 10 seconds after
-it was read (services/kept.py).
+any other stand, or a read model that is not the same object, reads again; a switch
+made by another process is seen here when the position next moves, or when the lists
+are 10 seconds old. A list read for P may hold changes projected just after P, never
+fewer than P's, which is also what the table itself would have answered.
+
+An erasure is an event of the log, so a kept list with the erased person's name is
+superseded by the next read of that cluster; it is never used once 10 seconds old,
+and dropped by the next use after that (services/kept.py).
 
 Only the live views keep lists (never ``asOf``), and only as immutable tuples of
 frozen DTOs, shared by the requests that read them.
