@@ -210,9 +210,12 @@ the change switched on and off in turns) and py-spy on `serve`:
   beside the log (the same SQLite file or PostgreSQL schema), so the head and every
   position are now one statement (`ReadModel.positions_and_head`, a UNION ALL, where
   `LeasedProjection.settle` starts) and the cluster with the caller's member and their
-  subject's standing another (`RegistryReader.caller`, outer joins). Nothing about the
-  caller is remembered across requests: roles, removal and a withdrawn subject are read on
-  every request (tests/services/test_view_reads.py, test_write_path_caches.py).
+  subject's standing another (`RegistryReader.caller`, outer joins). The caller, and the
+  cluster's lists of members and subjects, are kept with the stand of the read model they
+  were read at (its position, and no rebuild's switch since: services/callers.py,
+  services/kept_registry.py), so roles, removal and a withdrawn subject count from the next
+  request on (tests/services/test_view_reads.py, test_known_callers.py,
+  test_kept_registry.py).
 - On PostgreSQL the reads run in autocommit (infra/reads.py): no BEGIN before and no
   ROLLBACK after each of a view's statements. The hot statements (a subject, a goal and its
   votes, a page of the log) are built once with bind parameters instead of on every call
