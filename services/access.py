@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.cluster import Cluster, MemberRecord, SubjectRecord
 from domain.errors import NotFound, Unauthenticated
-from domain.vocabulary import Role
+from domain.vocabulary import ROLE_BY_VALUE
 from services.dto import CallerInfo, InterestInfo, MemberInfo, SubjectInfo
 from services.ports.storage import Directory
 from services.principal import Actor, Principal
@@ -52,7 +52,7 @@ def actor_from_caller(caller: CallerInfo, cluster_id: str, member_id: str) -> Ac
         member_id=member_id,
         subject_id=member.subject_id,
         subject_active=caller.subject_active,
-        roles=frozenset(Role(r) for r in member.roles),
+        roles=frozenset(ROLE_BY_VALUE[r] for r in member.roles),
     )
 
 

@@ -82,7 +82,7 @@ class MemberType:
             id=strawberry.ID(dto.id),
             name=dto.name,
             email=dto.email,
-            roles=[v.Role(r) for r in dto.roles],
+            roles=[v.ROLE_BY_VALUE[r] for r in dto.roles],
             _subject_id=dto.subject_id,
             _scope=scope,
         )
@@ -106,7 +106,7 @@ class RoleChangeType:
     def from_dto(cls, dto: RoleChangeInfo, scope: ClusterScope) -> RoleChangeType:
         scope.announce_members([dto.changed_by])
         return cls(
-            role=v.Role(dto.role),
+            role=v.ROLE_BY_VALUE[dto.role],
             granted=dto.granted,
             changed_at=dto.changed_at,
             position=dto.position,
