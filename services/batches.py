@@ -11,7 +11,9 @@ just its own row.
 This is the DataLoader pattern, synchronous: resolvers run in one worker
 thread per request (``graphql_api/schema.py``), where an asyncio loader could
 never gather a batch. A ``Batched`` lives as long as the request's view of one
-cluster (``ClusterScope``), so nothing read is remembered across requests.
+cluster (``ClusterScope``); what it reads is not remembered across requests (the
+cluster's whole lists of members and subjects, which its batches read, are:
+services/kept_registry.py).
 """
 
 from __future__ import annotations

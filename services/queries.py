@@ -131,6 +131,9 @@ class ClusterScope:
     def announce_role_changes(self, member_id: str) -> None:
         self._role_changes.announce(member_id)
 
+    def announce_role_changes_of(self, member_ids: Iterable[str]) -> None:
+        self._role_changes.announce_many(member_ids)
+
     def announce_subject(self, subject_id: str | None) -> None:
         if subject_id:
             self._subjects.announce(subject_id)

@@ -75,7 +75,7 @@ class ClusterType:
 
     @strawberry.field
     def members(self) -> list[MemberType]:
-        return [MemberType.from_dto(m, self._scope) for m in self._scope.members()]
+        return MemberType.list_from(self._scope.members(), self._scope)
 
     @strawberry.field
     def identity_providers(self, info: strawberry.Info) -> list[IdentityProviderType]:

@@ -34,7 +34,7 @@ class SubjectType:
 
     @strawberry.field
     def members(self) -> list[MemberType]:
-        return [MemberType.from_dto(m, self._scope) for m in self._scope.members(self.id)]
+        return MemberType.list_from(self._scope.members(self.id), self._scope)
 
     @classmethod
     def from_dto(cls, dto: SubjectInfo, scope: ClusterScope) -> SubjectType:
@@ -78,6 +78,18 @@ class MemberType:
     def from_dto(cls, dto: MemberInfo, scope: ClusterScope) -> MemberType:
         scope.announce_subject(dto.subject_id)
         scope.announce_role_changes(dto.id)
+        return cls._built(dto, scope)
+
+    @classmethod
+    def list_from(cls, dtos: list[MemberInfo], scope: ClusterScope) -> list[MemberType]:
+        """``from_dto`` of each, their lookups announced together (a list of members is
+        built on most reads of a cluster, and an announcement per item was a call each)."""
+        scope.announce_subjects(d.subject_id for d in dtos)
+        scope.announce_role_changes_of(d.id for d in dtos)
+        return [cls._built(d, scope) for d in dtos]
+
+    @classmethod
+    def _built(cls, dto: MemberInfo, scope: ClusterScope) -> MemberType:
         return cls(
             id=strawberry.ID(dto.id),
             name=dto.name,
