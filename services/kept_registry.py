@@ -22,6 +22,7 @@ frozen DTOs, shared by the requests that read them.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,7 +31,7 @@ from services.kept import Kept
 
 T = TypeVar("T")
 
-CLUSTERS_MAX = 1024  # as many as a process keeps open (CLUSTERWORK_OPEN_CLUSTERS)
+CLUSTERS_MAX = 1024  # CLUSTERWORK_OPEN_CLUSTERS' default on PostgreSQL: one per open cluster
 
 
 class KeptLists:
@@ -59,8 +60,10 @@ class KeptLists:
 class KeptRegistry:
     """One entry per cluster: the lists of its read model at the last position seen."""
 
-    def __init__(self, clusters_max: int = CLUSTERS_MAX, **kept: Any) -> None:
-        self._kept: Kept[str, KeptLists] = Kept(clusters_max, **kept)
+    def __init__(
+        self, clusters_max: int = CLUSTERS_MAX, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._kept: Kept[str, KeptLists] = Kept(clusters_max, clock=clock)
         self._lock = threading.Lock()
 
     def at(self, cluster_id: str, read_model: object, stand: Stand | None) -> KeptLists | None:
