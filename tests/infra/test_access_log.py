@@ -12,6 +12,7 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
+from infra import cli
 from infra.cli import main
 
 
@@ -24,6 +25,8 @@ def served_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str | 
             listening.close()
 
     monkeypatch.setattr(uvicorn.Server, "run", run)
+    # Not this test process's objects: tests/infra/test_serve_start.py checks the freeze.
+    monkeypatch.setattr(cli, "keep_the_start_out_of_collections", lambda: None)
     environment: dict[str, str | None] = {
         # SQLite under tmp_path whatever the caller's environment says (None unsets).
         "CLUSTERWORK_DATABASE_URL": None,
