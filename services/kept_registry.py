@@ -64,25 +64,26 @@ class KeptRegistry:
         self, clusters_max: int = CLUSTERS_MAX, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._kept: Kept[str, KeptLists] = Kept(clusters_max, clock=clock)
-        self._lock = threading.Lock()
 
     def at(self, cluster_id: str, read_model: object, stand: Stand | None) -> KeptLists | None:
         """The lists for a read model settled at ``stand`` (None: unknown, keep
-        nothing); a new, empty entry when the cluster was last seen elsewhere."""
+        nothing); a new, empty entry when the cluster was last seen elsewhere.
+        Two requests racing here may each make an entry and one replace the other:
+        each entry's lists are read after its own settle, so the worst is a list
+        read once more."""
         if stand is None:
             return None
-        with self._lock:
-            kept = self._kept.get(cluster_id)
-            if kept is not None and kept.read_model is read_model:
-                if kept.stand == stand:
-                    return kept
-                if kept.stand > stand:
-                    # An older position (a read model reset and projecting again)
-                    # is served from the tables, not kept.
-                    return None
-            kept = KeptLists(read_model, stand)
-            self._kept.put(cluster_id, kept)
-            return kept
+        kept = self._kept.get(cluster_id)
+        if kept is not None and kept.read_model is read_model:
+            if kept.stand == stand:
+                return kept
+            if kept.stand > stand:
+                # An older position (a read model reset and projecting again)
+                # is served from the tables, not kept.
+                return None
+        kept = KeptLists(read_model, stand)
+        self._kept.put(cluster_id, kept)
+        return kept
 
     def __len__(self) -> int:
         return len(self._kept)

@@ -305,8 +305,8 @@ class ClusterQueries:
         reached = self._catch_up(partition)
         # As the read model stands now, on every request: a revoked role or a
         # removed member is refused from the next request on. Read again unless
-        # it was read after a settle at the very position this one found
-        # (services/callers.py).
+        # it was read after a settle that found the read model where this one
+        # found it: the same position, no rebuild's switch since (services/callers.py).
         stand = None if reached is None else (partition.read_model.generation, reached)
         caller = self.callers.at(key, member_id, stand)
         if caller is None:
