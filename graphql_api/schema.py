@@ -88,39 +88,42 @@ def cost_without_variables(
 
 class RequestLimits(SchemaExtension):
     """The document caches and the depth, alias, token and cost limits in one
-    extension: strawberry looks up, wraps and enters every extension's hooks on
-    every request, which cost more than the caches' and the limits' own work
-    (a third of a trivial operation's execution with three extensions). The
-    depth and alias rules are the very same classes every request, so a
-    text's validation is cached with them. The cost limit reads this request's
-    variables, so it runs on every request that has any, over a document the
-    cached validation found valid."""
+    extension, in one hook. strawberry wraps and enters each hook an extension
+    defines on every request (a context manager made for it each time), which
+    cost more than the caches' and the limits' own work; so ``on_operation``
+    does all of it before strawberry's parsing and validation steps, which then
+    find the document parsed and its errors known (``graphql_document`` and
+    ``pre_execution_errors`` set, as strawberry's own steps leave them) and do
+    nothing more. A text that does not parse is left to strawberry's parsing
+    step, which reports why. The depth and alias rules are the very same
+    classes every request, so a text's validation is cached with them. The
+    cost limit reads this request's variables, so it runs on every request that
+    has any, over a document the cached validation found valid."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
         context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
+        query = context.query
+        if query and context.graphql_document is None:
+            document = parsed_or_none(query)
+            if document is not None:
+                context.graphql_document = document
+                context.pre_execution_errors = self.errors(query, document)
         yield
 
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        context.graphql_document = cached_parse(context.query, **context.parse_options)
-        yield
-
-    def on_validate(self) -> Iterator[None]:
+    def errors(self, query: str, document: DocumentNode) -> list[GraphQLError]:
         context = self.execution_context
         schema = graphql_core_schema(context.schema)
-        query, options = context.query or "", tuple(context.parse_options.items())
+        options = tuple(context.parse_options.items())
         errors = validation_errors(schema, query, context.validation_rules, options)
         if not errors:
-            document, variables = context.graphql_document, context.variables
-            if variables and document is not None:
-                errors = cost_errors(schema, document, variables, MAX_COST)
+            if context.variables:
+                errors = cost_errors(schema, document, context.variables, MAX_COST)
             else:
                 errors = cost_without_variables(schema, query, options)
         # A copy: the cached lists are shared by every request of this text.
-        context.pre_execution_errors = list(errors)
-        yield
+        return list(errors)
 
 
 # What one answer can carry; a subscription's stream is served over WebSocket.

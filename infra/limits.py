@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -140,7 +141,7 @@ class RequestGuardMiddleware:
         if scope.get("path", "").rstrip("/") != self.graphql_path or "json" not in content_type:
             return None
         try:
-            parsed = json.loads(body)
+            parsed = decode_json(body)
         except (ValueError, UnicodeDecodeError):
             problem: tuple[str, dict[str, Any]] | None = ("the request body is not valid JSON", {})
         else:
@@ -151,6 +152,16 @@ class RequestGuardMiddleware:
         return coded_response(
             400, "BAD_USER_INPUT", message, accept=accept_of(headers), **extensions
         )
+
+
+def decode_json(data: str | bytes) -> Any:
+    """JSON by orjson (a tenth of the json module's time for a request body);
+    what it refuses (an integer beyond 64 bits, NaN, UTF-16) is decided by the
+    json module as before, which raises ValueError for what is not JSON."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 def accept_of(headers: dict[bytes, bytes]) -> str:

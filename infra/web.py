@@ -73,13 +73,13 @@ class ContentSecurityPolicyMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
 
         async def send_with_policy(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 content_type = dict(headers).get(b"content-type", b"")
                 if content_type.startswith(b"text/html"):
+                    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
                     policy = content_security_policy(host).encode()
                     headers.append((b"content-security-policy", policy))
             await send(message)
