@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from gql_harness import Api, Registry
+import asyncio
+from typing import Any
 
+from gql_harness import Api, Registry
+from strawberry.types import ExecutionResult
+
+from graphql_api.context import Context
 from graphql_api.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 
 
@@ -60,3 +65,36 @@ def test_refused_queries_leave_no_trace_in_the_log(api: Api, registry: Registry)
     refused = api.run(f"mutation {{ {mutations} }}", principal=registry.operator)
     assert refused.codes == ["BAD_USER_INPUT"]
     assert api.position(registry.cluster_id, registry.operator) == before
+
+
+def subscription_of_depth(levels: int) -> str:
+    """clusterEvents → actor → subject → members → subject → … , ``levels`` deep."""
+    fields = ["actor", "subject"] + ["members", "subject"] * levels
+    body = ""
+    for name in reversed(fields[: levels - 1]):
+        body = f"{name} {{ id {body}}}"
+    return f"subscription($id: ID!) {{ clusterEvents(clusterId: $id) {{ {body} }} }}"
+
+
+def test_a_subscription_meets_the_same_limits(api: Api, registry: Registry) -> None:
+    """A stream (graphql-transport-ws) goes through strawberry's subscribe, not
+    execute: the limits' hook runs there too, before anything is streamed."""
+
+    async def first_of(query: str) -> Any:
+        context = Context(api.services(), registry.operator, None, "test-subscription-limits")
+        result = await api.schema.subscribe(
+            query, variable_values={"id": registry.cluster_id}, context_value=context
+        )
+        if isinstance(result, ExecutionResult):  # refused before streaming
+            return result
+        try:
+            return await anext(result)
+        finally:
+            await result.aclose()
+
+    too_deep = asyncio.run(first_of(subscription_of_depth(MAX_DEPTH + 1)))
+    assert too_deep.data is None
+    assert "depth" in too_deep.errors[0].message
+    at_limit = asyncio.run(first_of(subscription_of_depth(MAX_DEPTH)))
+    assert not at_limit.errors, at_limit.errors
+    assert "actor" in at_limit.data["clusterEvents"]
