@@ -366,7 +366,8 @@ def create_app(container: Container) -> Clusterwork:
         openapi_url=None,
     )
     # GraphQLFirst answers /graphql itself; the routes stay so that FastAPI's
-    # router redirects /graphql/ there, as it did when it routed to the view.
+    # router redirects /graphql/ there, and serves the view when a proxy's root
+    # path prefixes every path (uvicorn --root-path), as it did before.
     asgi_app: Any = endpoint
     app.router.add_route(GRAPHQL_PATH, asgi_app, include_in_schema=False)
     app.router.add_websocket_route(GRAPHQL_PATH, asgi_app)

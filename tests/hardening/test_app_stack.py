@@ -5,7 +5,7 @@ reaches FastAPI (the threads for operations start)."""
 
 from __future__ import annotations
 
-from hardening_world import VIEWER, app_client
+from hardening_world import VIEWER, TestClient, app_client
 
 from infra.app import READ_THREAD_PREFIX
 from infra.bootstrap import Container
@@ -81,3 +81,13 @@ def test_the_lifespan_reaches_fastapi(shared_container: Container) -> None:
         assert schema.read_executor is not None
         assert schema.read_executor._thread_name_prefix == READ_THREAD_PREFIX
     assert schema.read_executor is None
+
+
+def test_graphql_answers_under_a_proxys_root_path(shared_container: Container) -> None:
+    """Behind a proxy that mounts the server under a prefix (uvicorn --root-path),
+    every path carries it: FastAPI's router still finds the view."""
+    app = app_client(shared_container).app
+    client = TestClient(app, root_path="/api", raise_server_exceptions=False)
+    answer = client.post("/api/graphql", json={"query": "{ __typename }"})
+    assert answer.status_code == 200 and answer.json() == {"data": {"__typename": "Query"}}
+    assert len(answer.headers["x-request-id"]) == 32
