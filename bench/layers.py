@@ -80,7 +80,12 @@ def caller(app: Any, scope: dict[str, Any], body: bytes) -> Callable[[], Awaitab
 
 
 async def measure(requests: int) -> dict[str, list[float]]:
-    container = bootstrap(Settings(data_dir=Path(tempfile.mkdtemp()), rate_limit_per_second=1e6))
+    with tempfile.TemporaryDirectory(prefix="cw-layers-") as data_dir:
+        return await measure_in(Path(data_dir), requests)
+
+
+async def measure_in(data_dir: Path, requests: int) -> dict[str, list[float]]:
+    container = bootstrap(Settings(data_dir=data_dir, rate_limit_per_second=1e6))
     app = create_app(container)
     person = seed.people(container, 1, tag="layers")[0]
     scope, body = request_of(person.token)
