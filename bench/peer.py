@@ -264,9 +264,9 @@ class LoadGenerator:
 
 
 @contextmanager
-def load_generator(stack: Stack) -> Iterator[LoadGenerator]:
+def load_generator(log_dir: Path) -> Iterator[LoadGenerator]:
     require_installed()
-    log = stack.data_dir / "autocannon.err"
+    log = log_dir / "autocannon.err"
     with log.open("w") as err:
         popen = subprocess.Popen(
             [node(), str(PEER / "load.mjs")],
@@ -425,7 +425,7 @@ def measure(
             postgraphile(stack, [schema_name(world.cluster_id), WRITE_SCHEMA])
         )
         same_rows(world, api_url, peer)
-        generator = exits.enter_context(load_generator(stack))
+        generator = exits.enter_context(load_generator(stack.data_dir))
         rows = []
         for case in cases:
             for count in clients:
