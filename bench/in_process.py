@@ -80,29 +80,36 @@ async def drive(container: Container, mode: str, clients: int, requests: int) ->
         await drive_app(app, container, mode, clients, requests)
 
 
+def graphql_post(query: str, variables: dict[str, Any], token: str) -> tuple[dict[str, Any], bytes]:
+    """The ASGI scope and body of a GraphQL POST with ``token``, as a server hands
+    them to the app."""
+    body = orjson.dumps({"query": query, "variables": variables})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"authorization", f"Bearer {token}".encode()),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    return scope, body
+
+
 async def drive_app(app: Any, container: Container, mode: str, clients: int, requests: int) -> None:
 
     async def post(query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-        body = orjson.dumps({"query": query, "variables": variables})
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"authorization", f"Bearer {token}".encode()),
-        ]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/graphql",
-            "raw_path": b"/graphql",
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80),
-        }
+        scope, body = graphql_post(query, variables, token)
         sent = False
         answer: list[bytes] = []
 

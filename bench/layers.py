@@ -27,8 +27,9 @@ from typing import Any
 import orjson
 
 from bench import seed
+from bench.in_process import graphql_post
 from graphql_api.context import Context
-from infra.app import GRAPHQL_PATH, create_app
+from infra.app import create_app
 from infra.bootstrap import bootstrap
 from infra.settings import Settings
 
@@ -37,29 +38,7 @@ ROUNDS = 6
 
 
 def request_of(token: str) -> tuple[dict[str, Any], bytes]:
-    body = orjson.dumps({"query": QUERY})
-    headers = [
-        (b"host", b"127.0.0.1:8000"),
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"authorization", f"Bearer {token}".encode()),
-        (b"accept", b"*/*"),
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": GRAPHQL_PATH,
-        "raw_path": GRAPHQL_PATH.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    return scope, body
+    return graphql_post(QUERY, {}, token)
 
 
 def caller(app: Any, scope: dict[str, Any], body: bytes) -> Callable[[], Awaitable[bytes]]:
