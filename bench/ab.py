@@ -27,9 +27,19 @@ from pathlib import Path
 
 from bench.harness import UNLIMITED, BenchError
 from bench.peer import CW_MEMBERS, FLOOR, Phase, Request, Server, load, load_generator
-from testkit.server import LaunchError, free_port, healthy, running, server_env, wait_until
+from testkit.server import (
+    LaunchError,
+    free_port,
+    healthy,
+    printed_token,
+    printed_value,
+    running,
+    server_env,
+    wait_until,
+)
 
 PHASE_SECONDS = 2.0
+DEMO_CLUSTER = "Demo cluster:"
 
 
 @dataclass
@@ -42,23 +52,8 @@ class Served:
 def printed(out: Path) -> tuple[str, str] | None:
     """The demo coordinator's token and cluster, once `serve --demo` printed them."""
     lines = out.read_text().splitlines() if out.exists() else []
-    token = next(
-        (
-            lines[i + 1].strip()
-            for i, line in enumerate(lines[:-1])
-            if line.startswith("Coordinator token")
-        ),
-        "",
-    )
-    cluster = next(
-        (
-            line.removeprefix("Demo cluster:").strip()
-            for line in lines
-            if line.startswith("Demo cluster:")
-        ),
-        "",
-    )
-    return (token, cluster) if token and cluster else None
+    token = printed_token(lines)  # the banner's last line: the cluster's is there by then
+    return (token, printed_value(lines, DEMO_CLUSTER)) if token else None
 
 
 @contextmanager

@@ -191,3 +191,16 @@ def serve(
     with running(argv, env, data_dir, out, err) as process:
         wait_until(process, lambda: ready() and healthy(base_url), err or out, seconds)
         yield process
+
+
+# What `clusterwork serve --demo` prints before it serves (infra/cli.py, _announce_demo).
+def printed_token(lines: list[str]) -> str:
+    """The line after "Coordinator token" (empty until printed)."""
+    for index, line in enumerate(lines[:-1]):
+        if line.startswith("Coordinator token"):
+            return lines[index + 1].strip()
+    return ""
+
+
+def printed_value(lines: list[str], label: str) -> str:
+    return next(line.removeprefix(label).strip() for line in lines if line.startswith(label))

@@ -18,7 +18,14 @@ import httpx
 from pg_support import fresh_database as _module_database
 
 from testkit import server as launcher
-from testkit.server import clusterwork_command, free_port, server_env, stop
+from testkit.server import (
+    clusterwork_command,
+    free_port,
+    printed_token,
+    printed_value,
+    server_env,
+    stop,
+)
 
 __all__ = [
     "OPERATIONS",
@@ -120,18 +127,6 @@ def serve_process(
         lines = out.read_text().splitlines()
         cluster = printed_value(lines, "Demo cluster:")
         yield process, Server(base_url, env, data_dir, cluster, printed_token(lines), lines, client)
-
-
-def printed_token(lines: list[str]) -> str:
-    """The line after "Coordinator token" (empty until printed)."""
-    for index, line in enumerate(lines[:-1]):
-        if line.startswith("Coordinator token"):
-            return lines[index + 1].strip()
-    return ""
-
-
-def printed_value(lines: list[str], label: str) -> str:
-    return next(line.removeprefix(label).strip() for line in lines if line.startswith(label))
 
 
 @contextmanager
