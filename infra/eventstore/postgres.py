@@ -153,23 +153,33 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         """One transaction, pipelined: lock, (read the head,) insert, commit."""
         failed: Exception | None = None
         with self.datastore.get_connection() as conn:
-            with conn.pipeline() as pipeline, conn.transaction(), conn.cursor() as curs:
-                try:
-                    for statement in self._lock:
-                        curs.execute(statement, prepare=True)
-                    head = guess
-                    if head is None:  # one round trip more; a guessed head needs none
-                        curs.execute(self._select_head)
-                        row = curs.fetchone()
-                        head = (row["notification_id"], row["hash"]) if row else None
-                    rows = chain_rows(self.cluster_id, head, stored_events)
-                    # No NOTIFY in here: see _wake_listeners.
-                    curs.executemany(self._insert_row, rows)
-                    # Sync here, so a taken position or version is an
-                    # IntegrityError now, not an error at commit.
-                    pipeline.sync()
-                except Exception as error:  # re-raised once the pipeline has closed
-                    failed = error
+            try:
+                with conn.pipeline() as pipeline, conn.transaction(), conn.cursor() as curs:
+                    try:
+                        for statement in self._lock:
+                            curs.execute(statement, prepare=True)
+                        head = guess
+                        if head is None:  # one round trip more; a guessed head needs none
+                            curs.execute(self._select_head)
+                            row = curs.fetchone()
+                            head = (row["notification_id"], row["hash"]) if row else None
+                        rows = chain_rows(self.cluster_id, head, stored_events)
+                        # No NOTIFY in here: see _wake_listeners.
+                        curs.executemany(self._insert_row, rows)
+                        # Sync here, so a taken position or version is an
+                        # IntegrityError now, not an error at commit.
+                        pipeline.sync()
+                    except Exception as error:  # re-raised once the pipeline has closed
+                        failed = error
+            except psycopg.errors.PipelineAborted:
+                # PostgreSQL aborts what was queued after a failed statement. When
+                # psycopg read the failure before the sync (a large group's rows fill
+                # the buffer, and it reads results while it sends), closing the
+                # pipeline meets those and raises this, which must not hide the
+                # failure that decides what happens (a stale guess is redone with
+                # the head read under the lock). The transaction is rolled back.
+                if failed is None:
+                    raise
             if failed is not None:
                 raise failed
         return (rows[-1][0], rows[-1][-1]), [row[0] for row in rows]

@@ -22,6 +22,9 @@ from services.audit.chain_check import check_chain
 from services.dto import ClusterInfo
 
 TOPIC = "domain.cluster:Cluster.SubjectAdmitted"
+# Rows enough that psycopg reads a failure while it still sends the group's rows.
+GROUP = 1000
+LONG = "x" * 2000
 
 
 def another_process(container: Container, cluster_id: str):  # type: ignore[no-untyped-def]
@@ -34,8 +37,8 @@ def another_process(container: Container, cluster_id: str):  # type: ignore[no-u
     return ChainedSQLiteRecorder(sqlite_datastore(path), cluster_id)
 
 
-def event(aggregate: uuid.UUID | None = None, version: int = 1) -> StoredEvent:
-    state = json.dumps({"name": f"School {uuid.uuid4().hex[:6]}"}).encode()
+def event(aggregate: uuid.UUID | None = None, version: int = 1, note: str = "") -> StoredEvent:
+    state = json.dumps({"name": f"School {uuid.uuid4().hex[:6]}", "note": note}).encode()
     return StoredEvent(aggregate or uuid.uuid4(), version, TOPIC, state)
 
 
@@ -96,3 +99,22 @@ def test_the_written_out_hash_is_the_chain_rule_for_any_id_form(
     partition.recorder.insert_events([event()])
     report = check_chain(cluster.id, partition.log.records(), set())
     assert report.verified and report.first_bad_position is None
+
+
+def test_a_stale_guess_under_a_large_group_is_redone(
+    container: Container, cluster: ClusterInfo
+) -> None:
+    """A group's append sends its rows in one pipeline; when the guessed position
+    is taken, the first row fails and PostgreSQL aborts the rest. That is the same
+    stale guess, redone with the head read under the lock, never an error for the
+    writers of the group (two API processes under a write storm met it as
+    INTERNAL: the pipeline's close raised PipelineAborted over the failure)."""
+    partition = container.partitions.open(cluster.id)
+    theirs = another_process(container, cluster.id)
+    for _ in range(8):  # a writer that missed reads the head for a while: a new one each time
+        ours = another_process(container, cluster.id)
+        ours.insert_events([event()])
+        theirs.insert_events([event()])  # our remembered head is now one behind
+        written = ours.insert_events([event(note=LONG) for _ in range(GROUP)])
+        assert written is not None and len(written) == GROUP
+    assert check_chain(cluster.id, partition.log.records(), set()).verified
