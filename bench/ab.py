@@ -5,7 +5,8 @@ their medians, and B ÷ A.
 
     .venv/bin/python -m bench.ab CHECKOUT_A CHECKOUT_B [floor|members] [CLIENTS] [ROUNDS]
 
-``floor`` is ``{ __typename }`` with the demo coordinator's token, ``members`` the
+``BENCH_AB_BACKEND=postgres`` serves each from a scratch PostgreSQL database of
+its own (bench.stores.fresh_database) instead. ``floor`` is ``{ __typename }`` with the demo coordinator's token, ``members`` the
 demo cluster's ``members { id name roles }``; 8 clients and 10 rounds of 2-s phases
 unless given. Both servers run on this interpreter and its installed libraries,
 each with its checkout first on the path, so only the project's code differs.
@@ -17,6 +18,7 @@ the tool behind "The floor, second round" in docs/performance.md.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from bench.harness import UNLIMITED, BenchError
 from bench.peer import CW_MEMBERS, FLOOR, Phase, Request, Server, load, load_generator
+from bench.stores import fresh_database
 from testkit.server import (
     LaunchError,
     free_port,
@@ -57,15 +60,14 @@ def printed(out: Path) -> tuple[str, str] | None:
 
 
 @contextmanager
-def served(checkout: Path, data_dir: Path) -> Iterator[Served]:
+def served(checkout: Path, data_dir: Path, database_url: str | None = None) -> Iterator[Served]:
     if not (checkout / "infra" / "cli.py").exists():
         raise BenchError(f"{checkout} is not a Clusterwork checkout (no infra/cli.py)")
     port = free_port()
-    env = server_env(
-        data_dir,
-        port,
-        extra={"PYTHONPATH": str(checkout), "CLUSTERWORK_RATE_LIMIT_PER_SECOND": UNLIMITED},
-    )
+    extra = {"PYTHONPATH": str(checkout), "CLUSTERWORK_RATE_LIMIT_PER_SECOND": UNLIMITED}
+    if database_url is not None:
+        extra["CLUSTERWORK_DATABASE_URL"] = database_url
+    env = server_env(data_dir, port, extra=extra)
     argv = [sys.executable, "-c", "from infra.cli import main; main()", "serve", "--demo"]
     out, err = data_dir / "serve.out", data_dir / "serve.err"
     base_url = f"http://127.0.0.1:{port}"
@@ -82,13 +84,26 @@ def request(case: str, at: Served) -> Request:
     return Request(CW_MEMBERS, {"id": at.cluster_id}, token=at.token)
 
 
-def compare(checkouts: tuple[Path, Path], case: str, clients: int, rounds: int) -> None:
+def database(exits: ExitStack, backend: str) -> str | None:
+    """A scratch PostgreSQL database's URL for one server, None on SQLite."""
+    if backend == "sqlite":
+        return None
+    url = exits.enter_context(fresh_database())
+    if url is None:
+        raise BenchError("PostgreSQL is not reachable (BENCH_PG_ADMIN_URL)")
+    return url
+
+
+def compare(
+    checkouts: tuple[Path, Path], case: str, clients: int, rounds: int, backend: str = "sqlite"
+) -> None:
     with tempfile.TemporaryDirectory(prefix="cw-ab-") as tmp, ExitStack() as exits:
         root = Path(tmp)
         servers = []
         for name, checkout in zip("AB", checkouts, strict=True):
             (root / name).mkdir()
-            servers.append(exits.enter_context(served(checkout.resolve(), root / name)))
+            url = database(exits, backend)
+            servers.append(exits.enter_context(served(checkout.resolve(), root / name, url)))
         generator = exits.enter_context(load_generator(root))
         cpu: list[list[float]] = [[], []]
         rate: list[list[float]] = [[], []]
@@ -100,7 +115,10 @@ def compare(checkouts: tuple[Path, Path], case: str, clients: int, rounds: int) 
                 load(generator, at.server, [request(case, at)] * clients, PHASE_SECONDS, phase)
                 cpu[index].append(phase.cpu_ms * 1000)
                 rate[index].append(phase.rate)
-    print(f"{case}, {clients} client(s), {rounds} alternated rounds of {PHASE_SECONDS:g} s:")
+    print(
+        f"{case} ({backend}), {clients} client(s), {rounds} alternated rounds of "
+        f"{PHASE_SECONDS:g} s:"
+    )
     for name, checkout, used, rates in zip("AB", checkouts, cpu, rate, strict=True):
         print(
             f"  {name} {checkout}: CPU {statistics.median(used):.0f} µs per request "
@@ -121,8 +139,11 @@ def main(argv: list[str]) -> None:
     case = argv[2] if len(argv) > 2 else "floor"
     clients = int(argv[3]) if len(argv) > 3 else 8
     rounds = int(argv[4]) if len(argv) > 4 else 10
+    backend = os.environ.get("BENCH_AB_BACKEND", "sqlite")
+    if backend not in ("sqlite", "postgres"):
+        raise SystemExit(f"bench.ab: BENCH_AB_BACKEND is sqlite or postgres, not {backend!r}")
     try:
-        compare((Path(argv[0]), Path(argv[1])), case, clients, rounds)
+        compare((Path(argv[0]), Path(argv[1])), case, clients, rounds, backend)
     except (BenchError, LaunchError) as failed:
         raise SystemExit(f"bench.ab: {failed}") from None
 

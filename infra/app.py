@@ -15,6 +15,7 @@ import orjson
 from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from fastapi.telemetry import TelemetryConfig
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -322,6 +323,12 @@ class Clusterwork(FastAPI):
         return app
 
 
+# FastAPI's own OpenTelemetry, unless the operator turns it on (CLUSTERWORK_TELEMETRY):
+# with it on, FastAPI asks the global providers on every request whether one is
+# configured (about 3 % of a members read's CPU, more of a trivial request's).
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(container: Container) -> Clusterwork:
     # A server rebuilds outdated read models of the clusters it opens (infra/rebuild.py).
     container.rebuilds.start(container.settings.rebuild_in_background)
@@ -357,6 +364,7 @@ def create_app(container: Container) -> Clusterwork:
             ContentSecurityPolicyMiddleware,
         ],
         lifespan=lifespan,
+        telemetry=None if container.settings.telemetry else NO_TELEMETRY,
         title="Clusterwork",
         description="Workspace for regional pedagogical education clusters. GraphQL at /graphql.",
         version=release() or "unknown",

@@ -23,16 +23,17 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import Engine
 
-from infra.reads import driver_connection
+from infra.reads import driver_connection, libpq_rows
 
 WORKER_SLOTS = 256
 PRESENCE_NAMESPACE = 0x43570001  # two-int advisory locks: (namespace, worker slot)
 
 
-# Sent through the driver: SQLAlchemy's execution (statement, context, result)
-# cost twice the round trips' own CPU, twice per projection pass.
-_TRY_LOCK = "SELECT pg_try_advisory_lock(%s)"
-_UNLOCK = "SELECT pg_advisory_unlock(%s)"
+# Sent through libpq (infra/reads.py): SQLAlchemy's execution (statement, context,
+# result) cost twice the round trips' own CPU, and psycopg's cursor twice libpq's,
+# twice per projection pass.
+_TRY_LOCK = b"SELECT pg_try_advisory_lock($1)"
+_UNLOCK = b"SELECT pg_advisory_unlock($1)"
 
 
 def lock_key(cluster_id: str) -> int:
@@ -55,13 +56,12 @@ class AdvisoryLease:
     def hold(self, cluster_id: str) -> Iterator[bool]:
         key = lock_key(cluster_id)
         with self._holders, driver_connection(self.engine) as conn:
-            row = conn.execute(_TRY_LOCK, (key,)).fetchone()
-            held = bool(row and row[0])
+            [(held,)] = libpq_rows(conn, _TRY_LOCK, (key,))
             try:
                 yield held
             finally:
                 if held:
-                    conn.execute(_UNLOCK, (key,))
+                    libpq_rows(conn, _UNLOCK, (key,))
 
 
 class AdvisoryOwnership:

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
         "default: the line cost a tenth of a trivial request's CPU, and a reverse proxy in "
         "front logs requests already; every answer carries its X-Request-ID either way.",
     )
+    telemetry: bool = Field(
+        False,
+        description="FastAPI reports each request to the OpenTelemetry providers set up in the "
+        "process (an OpenTelemetry SDK the operator installs and configures). Off by default: "
+        "no SDK ships with Clusterwork, its logs would carry exception messages, and FastAPI "
+        "otherwise asks on every request whether a provider is configured.",
+    )
     switch_interval_ms: float = Field(
         0.5,
         gt=0,

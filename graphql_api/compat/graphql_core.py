@@ -122,6 +122,9 @@ class LeafField:
     attribute: str
     leaf: GraphQLLeafType
     non_null: bool
+    # (value) -> coerced: the leaf's coercion, or one that gives the same answers
+    # for less (an enum's names looked up: graphql_api.compat.strawberry).
+    coerce: Any
     # The Python type whose values the leaf's coercion returns unchanged (a str for
     # String and ID, a bool for Boolean, a 32-bit int for Int), so not called.
     same: type | None = None
@@ -130,12 +133,13 @@ class LeafField:
 @dataclass(frozen=True)
 class LeafListField:
     """How to read a plain list of non-null leaves (a member's roles): as a
-    ``LeafField``, each item coerced by ``leaf``."""
+    ``LeafField``, each item coerced by ``coerce``."""
 
     read: Any  # (source, attribute name) -> value
     attribute: str
     leaf: GraphQLLeafType
     non_null: bool  # the list itself
+    coerce: Any  # each item's, as LeafField's
 
 
 # The built-in scalars' coercions and the values each returns as they are.
@@ -161,12 +165,14 @@ def leaf_field(
     if isinstance(leaf, GraphQLList):
         item = leaf.of_type
         if isinstance(item, GraphQLNonNull) and is_leaf_type(item.of_type):
-            return LeafListField(read, attribute, item.of_type, non_null)
+            return LeafListField(
+                read, attribute, item.of_type, non_null, item.of_type.coerce_output_value
+            )
         return None
     if not is_leaf_type(leaf):
         return None
     same = _UNCHANGED.get(getattr(leaf, "coerce_output_value", None))
-    return LeafField(read, attribute, leaf, non_null, same)  # type: ignore[arg-type]
+    return LeafField(read, attribute, leaf, non_null, leaf.coerce_output_value, same)  # type: ignore[arg-type, union-attr]
 
 
 def method_field(call: Any, type_: GraphQLOutputType) -> MethodField:
@@ -188,7 +194,7 @@ def _leaves(how: LeafListField, source: Any) -> list[Any] | None:
         value = how.read(source, how.attribute)
         if type(value) not in (list, tuple):
             return None
-        coerce = how.leaf.coerce_output_value
+        coerce = how.coerce
         items = [coerce(item) for item in value]
     except Exception:
         return None
@@ -257,7 +263,7 @@ class PlannedFieldsExecution(IncrementalExecutor):
                                 results[response_name] = None
                                 continue
                         elif not isinstance(value, Exception):
-                            coerced = how.leaf.coerce_output_value(value)
+                            coerced = how.coerce(value)
                             if coerced is not None and coerced is not Undefined:
                                 results[response_name] = coerced
                                 continue

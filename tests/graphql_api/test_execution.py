@@ -35,6 +35,7 @@ class Item:
     colours: list[Colour] = strawberry.field(default_factory=lambda: [Colour.RED, Colour.BLUE])
     maybe: list[int] | None = None
     naturals: list[Natural] = strawberry.field(default_factory=lambda: [Natural(0), Natural(1)])
+    shade: Colour | None = Colour.BLUE  # a single enum: its member, its value, null, neither
 
     @strawberry.field
     def twice(self) -> int:
@@ -81,7 +82,13 @@ class Query:
             Item(name="c", note=None, count=3, colours=["green"], maybe=[2**40]),  # type: ignore[list-item]
             Item(name="d", note=None, count=4, tags=[5], colours=[Colour.RED, "red"]),  # type: ignore[list-item]
             Item(name="e", note=None, count=5, naturals=[Natural(3), Natural(-1)]),
+            Item(name="f", note=None, count=6, shade="red"),  # type: ignore[arg-type]
+            Item(name="g", note=None, count=7, shade=None),
         ]
+
+    @strawberry.field
+    def shades(self) -> list[Item]:
+        return [Item(name="h", note=None, count=8, shade="green")]  # type: ignore[arg-type]
 
 
 def run(query: str, direct: bool) -> dict[str, Any]:
@@ -110,6 +117,8 @@ def test_answers_and_errors_are_those_of_graphql_core() -> None:
         "{ lists { name maybe } }",  # a nullable list, null, and an Int beyond 32 bits
         "{ lists { count } }",
         "{ lists { name naturals } }",  # an item whose coercion gives null
+        "{ lists { name shade } }",  # an enum's member, its value as a str, null
+        "{ shades { shade } }",  # a value that is none of the enum's
     ):
         assert run(query, direct=True) == run(query, direct=False), query
 
@@ -143,6 +152,8 @@ def test_a_list_of_leaves_is_coerced_item_by_item() -> None:
         },
         "errors": [],
     }
+    shades = run("{ lists { shade } }", direct=True)["data"]["lists"]
+    assert [item["shade"] for item in shades] == ["BLUE"] * 5 + ["RED", None]
     refused = run("{ lists { name tags } }", direct=True)
     assert refused["data"] is None  # Item.tags of the second item holds a null
     assert refused["errors"][0]["path"] == ["lists", 1, "tags", 1]

@@ -27,3 +27,9 @@ def test_the_banner_gives_the_token_and_the_cluster_once_both_are_printed(tmp_pa
     out.write_text(out.read_text() + "tok.en.sig\n")
     assert ab.printed(out) == ("tok.en.sig", "c-1")
     assert ab.printed(tmp_path / "missing.out") is None
+
+
+def test_an_unknown_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BENCH_AB_BACKEND", "mysql")
+    with pytest.raises(SystemExit, match="sqlite or postgres, not 'mysql'"):
+        ab.main([".", ".", "floor"])

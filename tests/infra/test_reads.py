@@ -5,9 +5,10 @@ connection no ROLLBACK; on SQLite nothing changes. The writes keep transactions.
 from __future__ import annotations
 
 import psycopg
+import pytest
 from sqlalchemy import Column, MetaData, Table, Text, create_engine, select, text
 
-from infra.reads import DriverStatement, driver_connection, reads
+from infra.reads import DriverStatement, driver_connection, libpq_rows, reads
 
 
 def test_postgres_reads_are_autocommit_and_sqlite_reads_unchanged() -> None:
@@ -38,13 +39,34 @@ def test_a_driver_statement_reads_its_own_schema_outside_a_transaction(
             assert f"{schema}.item" in statement.sql
             assert statement.rows() == [(name,)]
         with driver_connection(engine) as conn:
-            assert conn.autocommit  # no BEGIN, no ROLLBACK round trip
-            conn.execute("SELECT 1")
+            assert libpq_rows(conn, b"SELECT 1") == [(1,)]
+            # No BEGIN was sent, so none is left open for the pool's ROLLBACK.
             assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        with engine.raw_connection() as pooled:  # back in the pool as it was lent
-            assert not pooled.driver_connection.autocommit
     finally:
         engine.dispose()
+
+
+def test_libpq_rows_reads_its_columns_and_fails_as_psycopg_would(own_postgres_url: str) -> None:
+    with psycopg.connect(own_postgres_url) as conn:
+        rows = libpq_rows(
+            conn,
+            "SELECT $1::bigint + 1, 'é'::text, 'v'::varchar, true, false, 7::smallint, "
+            "NULL::integer, -(2^40)::bigint".encode(),
+            (2**62,),
+        )
+        assert rows == [(2**62 + 1, "é", "v", True, False, 7, None, -(2**40))]
+        assert libpq_rows(conn, b"SELECT 1 WHERE false") == []
+        assert libpq_rows(conn, b"SELECT pg_try_advisory_lock($1)", (-5,)) == [(True,)]
+        assert libpq_rows(conn, b"SELECT pg_advisory_unlock($1)", (-5,)) == [(True,)]
+        with pytest.raises(psycopg.errors.UndefinedTable, match="no_such_table"):
+            libpq_rows(conn, b"SELECT * FROM no_such_table")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            libpq_rows(conn, b"SELECT 1 / $1", (0,))
+        with pytest.raises(TypeError, match="no column of type oid 1700"):
+            libpq_rows(conn, b"SELECT 1.5::numeric")
+        # Each statement was a transaction of its own: the connection is idle and usable.
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert libpq_rows(conn, b"SELECT 2") == [(2,)]
 
 
 def test_a_driver_statement_on_sqlite_reads_without_a_transaction(tmp_path) -> None:  # type: ignore[no-untyped-def]
