@@ -29,6 +29,7 @@ import dataclasses
 import threading
 import weakref
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -156,7 +157,7 @@ def plan(schema: GraphQLSchema, parent: GraphQLObjectType, name: str) -> Plan:
 def enum_coercion(leaf: CustomGraphQLEnumType) -> Callable[[Any], Any]:
     """``leaf.coerce_output_value``, with each member's name found once (by that
     same method) and looked up; any other value takes the method itself."""
-    members: type = leaf.wrapped_cls
+    members: type[Enum] = leaf.wrapped_cls
     general = leaf.coerce_output_value
     names: dict[Any, Any] = {}
     for member in members:
