@@ -29,7 +29,6 @@ import dataclasses
 import threading
 import weakref
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -157,7 +156,7 @@ def plan(schema: GraphQLSchema, parent: GraphQLObjectType, name: str) -> Plan:
 def enum_coercion(leaf: CustomGraphQLEnumType) -> Callable[[Any], Any]:
     """``leaf.coerce_output_value``, with each member's name found once (by that
     same method) and looked up; any other value takes the method itself."""
-    members: type[Enum] = leaf.wrapped_cls
+    members: Any = leaf.wrapped_cls  # an Enum class
     general = leaf.coerce_output_value
     names: dict[Any, Any] = {}
     for member in members:
