@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import Column, MetaData, Table, Text, create_engine, select, text
 
+from infra import reads as reads_module
 from infra.reads import DriverStatement, driver_connection, libpq_rows, reads
 
 
@@ -80,3 +81,27 @@ def test_a_driver_statement_on_sqlite_reads_without_a_transaction(tmp_path) -> N
     with driver_connection(engine) as conn:
         assert not conn.in_transaction
     engine.dispose()
+
+
+def prepared_statements(conn: psycopg.Connection) -> list[str]:
+    return [row[0] for row in libpq_rows(conn, b"SELECT statement FROM pg_prepared_statements")]
+
+
+def test_libpq_rows_prepares_once_and_survives_a_deallocation(
+    own_postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reads_module, "PREPARED_PER_CONNECTION", 3)
+    with psycopg.connect(own_postgres_url) as conn:
+        for _ in range(3):
+            assert libpq_rows(conn, b"SELECT $1::int * 2", (21,)) == [(42,)]
+        assert prepared_statements(conn).count("SELECT $1::int * 2") == 1
+        # psycopg sends DEALLOCATE ALL after a rollback of a connection it prepared on.
+        conn.pgconn.exec_(b"DEALLOCATE ALL")
+        assert libpq_rows(conn, b"SELECT $1::int * 2", (4,)) == [(8,)]
+        # Beyond the bound, the statement used longest ago is deallocated.
+        for n in range(3):
+            libpq_rows(conn, f"SELECT {n}".encode())
+        kept = prepared_statements(conn)
+        assert len(kept) == 3 and "SELECT $1::int * 2" not in kept
+        assert libpq_rows(conn, b"SELECT $1::int * 2", (5,)) == [(10,)]  # prepared again
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
