@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import Column, MetaData, Table, Text, create_engine, select, text
+from sqlalchemy import Column, MetaData, Table, Text, create_engine, literal_column, select, text
 
 from infra import reads as reads_module
 from infra.reads import DriverStatement, driver_connection, libpq_rows, reads
@@ -105,3 +105,28 @@ def test_libpq_rows_prepares_once_and_survives_a_deallocation(
         assert len(kept) == 3 and "SELECT $1::int * 2" not in kept
         assert libpq_rows(conn, b"SELECT $1::int * 2", (5,)) == [(10,)]  # prepared again
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_statement_on_a_dead_connection_fails_once_and_the_pool_replaces_it(
+    own_postgres_url: str,
+) -> None:
+    from infra.bootstrap import _postgres_engine
+    from infra.settings import Settings
+
+    settings = Settings(
+        _env_file=None, database_url=own_postgres_url, pg_pool_size=1, pg_max_overflow=0
+    )  # type: ignore[call-arg]
+    engine = _postgres_engine(own_postgres_url, settings)
+    statement = DriverStatement(engine, select(literal_column("pg_backend_pid()")))
+    try:
+        [(first,)] = statement.rows()
+        with psycopg.connect(own_postgres_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        # Just used, so not pinged: the failure reaches the caller as psycopg's error...
+        with pytest.raises(psycopg.OperationalError):
+            statement.rows()
+        # ...and the pool let the dead connection go: the next statement gets a new one.
+        [(second,)] = statement.rows()
+        assert second != first
+    finally:
+        engine.dispose()
