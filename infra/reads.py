@@ -121,8 +121,17 @@ def _prepared(pgconn: Any, known: OrderedDict[bytes, bytes], sql: bytes) -> byte
     known[sql] = name
     if len(known) > PREPARED_PER_CONNECTION:
         _, oldest = known.popitem(last=False)
-        pgconn.exec_(b"DEALLOCATE " + oldest)
+        _deallocate(pgconn, oldest)
     return name
+
+
+def _deallocate(pgconn: Any, name: bytes) -> None:
+    """As psycopg does it: the protocol's Close where libpq has it (17 and later; what
+    PgBouncer 1.21 and later pass on in transaction mode), else SQL's DEALLOCATE."""
+    if psycopg.capabilities.has_send_close_prepared():
+        pgconn.close_prepared(name)
+    else:
+        pgconn.exec_(b"DEALLOCATE " + name)
 
 
 def _reader(oid: int) -> Callable[[bytes], Any]:
