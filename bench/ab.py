@@ -1,12 +1,12 @@
-"""Two checkouts side by side: each one's `clusterwork serve --demo` (SQLite, a
-scratch data directory each), the same request driven at both by autocannon in
+"""Two checkouts side by side: each one's `clusterwork serve --demo` (SQLite in a
+scratch data directory each, or with ``BENCH_AB_BACKEND=postgres`` a scratch
+PostgreSQL database each), the same request driven at both by autocannon in
 alternated phases; the server's CPU per request (/proc) and its rate, per phase,
 their medians, and B ÷ A.
 
     .venv/bin/python -m bench.ab CHECKOUT_A CHECKOUT_B [floor|members] [CLIENTS] [ROUNDS]
 
-``BENCH_AB_BACKEND=postgres`` serves each from a scratch PostgreSQL database of
-its own (bench.stores.fresh_database) instead. ``floor`` is ``{ __typename }`` with the demo coordinator's token, ``members`` the
+``floor`` is ``{ __typename }`` with the demo coordinator's token, ``members`` the
 demo cluster's ``members { id name roles }``; 8 clients and 10 rounds of 2-s phases
 unless given. Both servers run on this interpreter and its installed libraries,
 each with its checkout first on the path, so only the project's code differs.
@@ -65,9 +65,7 @@ def served(checkout: Path, data_dir: Path, database_url: str | None = None) -> I
         raise BenchError(f"{checkout} is not a Clusterwork checkout (no infra/cli.py)")
     port = free_port()
     extra = {"PYTHONPATH": str(checkout), "CLUSTERWORK_RATE_LIMIT_PER_SECOND": UNLIMITED}
-    if database_url is not None:
-        extra["CLUSTERWORK_DATABASE_URL"] = database_url
-    env = server_env(data_dir, port, extra=extra)
+    env = server_env(data_dir, port, database_url, extra=extra)
     argv = [sys.executable, "-c", "from infra.cli import main; main()", "serve", "--demo"]
     out, err = data_dir / "serve.out", data_dir / "serve.err"
     base_url = f"http://127.0.0.1:{port}"
