@@ -37,7 +37,7 @@ def actor_from_registry(cluster: Cluster, member_id: str) -> Actor:
         member_id=member_id,
         subject_id=member.subject_id,
         subject_active=bool(subject and subject.active),
-        roles=frozenset(member.roles),
+        roles=member.roles,  # already a frozenset
     )
 
 
