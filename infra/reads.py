@@ -51,6 +51,7 @@ _TEXT_READERS: dict[int, Callable[[bytes], Any]] = {
     23: int,  # integer
     25: bytes.decode,  # text
     1043: bytes.decode,  # varchar
+    2278: lambda text: None,  # void (a function called for its effect: pg_notify)
 }
 
 # Statements libpq_rows keeps prepared on one connection; the oldest is deallocated
@@ -61,7 +62,9 @@ _ALREADY_PREPARED = b"42P05"  # duplicate_prepared_statement
 _OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
-def libpq_rows(conn: Any, sql: bytes, params: Sequence[int] = ()) -> list[tuple[Any, ...]]:
+def libpq_rows(
+    conn: Any, sql: bytes, params: Sequence[int | str] = ()
+) -> list[tuple[Any, ...]]:
     """The rows of one statement, prepared once per connection and executed on an
     idle psycopg connection's libpq handle (``psycopg.pq``): the server runs it in a
     transaction of its own, as in autocommit, and psycopg's connection stays idle,
@@ -69,8 +72,8 @@ def libpq_rows(conn: Any, sql: bytes, params: Sequence[int] = ()) -> list[tuple[
     sent on every request or projection pass: psycopg's cursor (its generators,
     waits and adaptation) cost about twice the client CPU of this way for them
     (70-90 against 30-40 µs per statement on this machine), and an unprepared
-    statement twice the server's. Parameters are integers ($1, $2, ...); columns
-    booleans, integers and text (UTF-8), or null. A failure raises psycopg's error
+    statement twice the server's. Parameters are integers or text ($1, $2, ...);
+    columns booleans, integers, text (UTF-8) or void, or null. A failure raises psycopg's error
     for its SQLSTATE, as psycopg would."""
     pgconn = conn.pgconn
     args = [str(p).encode() for p in params]

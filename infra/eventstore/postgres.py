@@ -28,11 +28,12 @@ from psycopg.sql import SQL, Identifier, Literal
 from infra.eventstore.chain_rows import Head, HeadGuess, append_guessing, chain_rows
 from infra.eventstore.seal import sealed_conflict
 from infra.live import CHANNEL
+from infra.reads import libpq_rows
 
 log = logging.getLogger(__name__)
 
-# On the live channel, the payload is the cluster id.
-WAKE_LISTENERS = SQL("SELECT pg_notify({}, %s)").format(Literal(CHANNEL))
+# On the live channel, the payload is the cluster id (sent by libpq_rows: $1).
+WAKE_LISTENERS = SQL("SELECT pg_notify({}, $1)").format(Literal(CHANNEL)).as_bytes(None)
 
 
 class SchemaDatastore(PostgresDatastore):
@@ -209,8 +210,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         or crash costs a listener at most its backstop (a re-read every 2 s, a
         worker's 5 s pass), never an event, so a failure is logged, not raised."""
         try:
-            with self.datastore.get_connection() as conn:  # autocommit: one round trip
-                conn.execute(WAKE_LISTENERS, (self.cluster_id,))
+            with self.datastore.get_connection() as conn:  # idle: one round trip
+                libpq_rows(conn, WAKE_LISTENERS, (self.cluster_id,))
         except (psycopg.Error, PersistenceError) as error:  # the library re-raises as its own
             log.warning("cluster %s: wake-up not sent (%s)", self.cluster_id, error)
 

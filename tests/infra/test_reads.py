@@ -59,6 +59,14 @@ def test_libpq_rows_reads_its_columns_and_fails_as_psycopg_would(own_postgres_ur
         assert libpq_rows(conn, b"SELECT 1 WHERE false") == []
         assert libpq_rows(conn, b"SELECT pg_try_advisory_lock($1)", (-5,)) == [(True,)]
         assert libpq_rows(conn, b"SELECT pg_advisory_unlock($1)", (-5,)) == [(True,)]
+        # Text parameters (UTF-8), and a void column (a function called for its effect).
+        assert libpq_rows(conn, b"SELECT $1 || '!', length($1)", ("é",)) == [("é!", 1)]
+        with psycopg.connect(own_postgres_url, autocommit=True) as listener:
+            listener.execute("LISTEN cw_test_channel")
+            notify = b"SELECT pg_notify('cw_test_channel', $1)"
+            assert libpq_rows(conn, notify, ("hi",)) == [(None,)]
+            heard = list(listener.notifies(timeout=2.0, stop_after=1))
+        assert [(n.channel, n.payload) for n in heard] == [("cw_test_channel", "hi")]
         with pytest.raises(psycopg.errors.UndefinedTable, match="no_such_table"):
             libpq_rows(conn, b"SELECT * FROM no_such_table")
         with pytest.raises(psycopg.errors.DivisionByZero):

@@ -10,7 +10,6 @@ import time
 
 import psycopg
 import pytest
-from psycopg.sql import SQL
 
 from domain.cluster import ClusterFounding, SubjectAdmission
 from infra.bootstrap import Container
@@ -47,7 +46,7 @@ def test_a_failed_wake_up_neither_fails_nor_undoes_the_append(
 ) -> None:
     # A wake-up PostgreSQL refuses. Inside the append transaction it would abort
     # the append; after the commit it can only be logged.
-    monkeypatch.setattr(recorder_module, "WAKE_LISTENERS", SQL("SELECT pg_notify('', %s)"))
+    monkeypatch.setattr(recorder_module, "WAKE_LISTENERS", b"SELECT pg_notify('', $1)")
     with caplog.at_level(logging.WARNING, logger=recorder_module.__name__):
         cluster = container.registry.found_cluster(
             operator, ClusterFounding("Omsk cluster", "Omsk", "GEOGRAPHIC")
