@@ -62,9 +62,7 @@ _ALREADY_PREPARED = b"42P05"  # duplicate_prepared_statement
 _OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
-def libpq_rows(
-    conn: Any, sql: bytes, params: Sequence[int | str] = ()
-) -> list[tuple[Any, ...]]:
+def libpq_rows(conn: Any, sql: bytes, params: Sequence[int | str] = ()) -> list[tuple[Any, ...]]:
     """The rows of one statement, prepared once per connection and executed on an
     idle psycopg connection's libpq handle (``psycopg.pq``): the server runs it in a
     transaction of its own, as in autocommit, and psycopg's connection stays idle,
