@@ -2,7 +2,7 @@
 to the ASGI app directly (no socket, no load generator in the way), on a scratch
 PostgreSQL database.
 
-    .venv/bin/python -m bench.in_process write|spread|members|floor CLIENTS REQUESTS
+    .venv/bin/python -m bench.in_process write|spread|members|floor CLIENTS REQUESTS [stages]
 
 A cluster of 30 subjects, each with a member, written through the API as
 bench/peer.py writes it (so any checkout can run it); client i is member i. ``write`` is ``declareInterest(…) { id }`` with a new statement each
@@ -13,7 +13,9 @@ of 20 requests per client, CLIENTS concurrent clients send REQUESTS in all; the
 process's CPU time (all threads) ÷ requests is printed, with the statements per
 request: SQLAlchemy's (``before_cursor_execute``) and the event store's (psycopg
 ``Cursor.execute`` / ``executemany``, counted around the library's own calls).
-Run it under ``py-spy record --gil`` for where the CPU goes. Not part of
+With ``stages``, a write's stages are timed too (``time.thread_time`` and wall time
+around ``CommandRunner``'s and the PostgreSQL recorder's methods, per command, and the
+groups' mean size). Run it under ``py-spy record --gil`` for where the CPU goes. Not part of
 ``make bench``: it is for comparing two checkouts, one after the other.
 """
 
@@ -26,7 +28,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,8 @@ from bench.peer import ADD_MEMBER, ADMIT, CW_MEMBERS, CW_WRITE, FLOOR, FOUND
 from bench.stores import close, fresh_database, settings
 from infra.app import create_app
 from infra.bootstrap import Container, bootstrap
+from infra.eventstore.postgres import ChainedPostgresRecorder
+from services.commands import CommandRunner
 
 SUBJECTS = 30
 WARMUP = 20
@@ -74,10 +78,62 @@ def counted() -> Iterator[Counter[str]]:
         event.remove(Engine, "before_cursor_execute", on_statement)
 
 
-async def drive(container: Container, mode: str, clients: int, requests: int) -> None:
+# A command's stages, by the method that runs each (class, method, label).
+STAGES = (
+    (CommandRunner, "execute", "the command in its thread"),
+    (CommandRunner, "_run", "  bodies, with the registry's load"),
+    (CommandRunner, "save", "  append"),
+    (ChainedPostgresRecorder, "_wake_listeners", "    of it the wake-up"),
+    (CommandRunner, "project", "  projection pass (the leader's)"),
+    (CommandRunner, "after", "  after-save hooks"),
+    (CommandRunner, "scope", "  the caller's scope"),
+)
+
+
+@contextmanager
+def timed_stages() -> Iterator[dict[str, list[float]]]:
+    """Per stage label: calls, thread CPU seconds and wall seconds inside the block."""
+    spent: dict[str, list[float]] = {label: [0, 0.0, 0.0] for _, _, label in STAGES}
+    originals = [(cls, name, getattr(cls, name)) for cls, name, _ in STAGES]
+
+    def timed(method: Any, label: str) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            cpu, wall = time.thread_time(), time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                entry = spent[label]
+                entry[0] += 1
+                entry[1] += time.thread_time() - cpu
+                entry[2] += time.perf_counter() - wall
+
+        return run
+
+    for (cls, name, method), (_, _, label) in zip(originals, STAGES, strict=True):
+        setattr(cls, name, timed(method, label))
+    try:
+        yield spent
+    finally:
+        for cls, name, method in originals:
+            setattr(cls, name, method)
+
+
+def print_stages(spent: dict[str, list[float]], done: int) -> None:
+    groups = spent[STAGES[1][2]][0]
+    print(f"  stages per command (groups of {done / max(groups, 1):.1f} commands on average):")
+    for label, (calls, cpu, wall) in spent.items():
+        print(
+            f"  {label:<40} {calls / done:5.2f} calls, CPU {cpu / done * 1e6:6.0f} µs, "
+            f"wall {wall / done * 1e6:6.0f} µs"
+        )
+
+
+async def drive(
+    container: Container, mode: str, clients: int, requests: int, stages: bool = False
+) -> None:
     app = create_app(container)
     async with app.router.lifespan_context(app):  # the threads for operations, as served
-        await drive_app(app, container, mode, clients, requests)
+        await drive_app(app, container, mode, clients, requests, stages)
 
 
 def graphql_post(query: str, variables: dict[str, Any], token: str) -> tuple[dict[str, Any], bytes]:
@@ -106,7 +162,9 @@ def graphql_post(query: str, variables: dict[str, Any], token: str) -> tuple[dic
     return scope, body
 
 
-async def drive_app(app: Any, container: Container, mode: str, clients: int, requests: int) -> None:
+async def drive_app(
+    app: Any, container: Container, mode: str, clients: int, requests: int, stages: bool = False
+) -> None:
 
     async def post(query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
         scope, body = graphql_post(query, variables, token)
@@ -178,7 +236,7 @@ async def drive_app(app: Any, container: Container, mode: str, clients: int, req
 
     await asyncio.gather(*(client(i, WARMUP) for i in range(clients)))
     each = requests // clients
-    with counted() as seen:
+    with counted() as seen, timed_stages() if stages else nullcontext() as spent:
         wall, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(client(i, each) for i in range(clients)))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -189,14 +247,18 @@ async def drive_app(app: Any, container: Container, mode: str, clients: int, req
     )
     for who, n in sorted(seen.items()):
         print(f"  {n / done:.2f} statements per request: {who}")
+    if spent is not None:
+        print_stages(spent, done)
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 3 or argv[0] not in ("write", "spread", "members", "floor"):
-        raise SystemExit(
-            "usage: python -m bench.in_process write|spread|members|floor CLIENTS REQUESTS"
-        )
+    usage = "usage: python -m bench.in_process write|spread|members|floor CLIENTS REQUESTS [stages]"
+    if len(argv) not in (3, 4) or argv[0] not in ("write", "spread", "members", "floor"):
+        raise SystemExit(usage)
+    if len(argv) == 4 and argv[3] != "stages":
+        raise SystemExit(usage)
     mode, clients, requests = argv[0], int(argv[1]), int(argv[2])
+    stages = len(argv) == 4
     with tempfile.TemporaryDirectory(prefix="cw-inproc-") as tmp, fresh_database() as url:
         if url is None:
             raise SystemExit("PostgreSQL is unreachable")
@@ -204,7 +266,7 @@ def main(argv: list[str]) -> None:
         unlimited = settings(Path(tmp), url).model_copy(update={"rate_limit_per_second": 10**6})
         container = bootstrap(unlimited)
         try:
-            asyncio.run(drive(container, mode, clients, requests))
+            asyncio.run(drive(container, mode, clients, requests, stages))
         finally:
             close(container)
 

@@ -71,8 +71,8 @@ def libpq_rows(conn: Any, sql: bytes, params: Sequence[int | str] = ()) -> list[
     waits and adaptation) cost about twice the client CPU of this way for them
     (70-90 against 30-40 µs per statement on this machine), and an unprepared
     statement twice the server's. Parameters are integers or text ($1, $2, ...);
-    columns booleans, integers, text (UTF-8) or void, or null. A failure raises psycopg's error
-    for its SQLSTATE, as psycopg would."""
+    columns booleans, integers, text (UTF-8) or void, or null. A failure raises
+    psycopg's error for its SQLSTATE, as psycopg would."""
     pgconn = conn.pgconn
     args = [str(p).encode() for p in params]
     known = _prepared_on(conn)
