@@ -54,20 +54,26 @@ def test_a_member_proposes_a_goal_for_their_own_subject(goal_world: GoalWorld) -
     assert proposed.actor_member_id == w.voter_ids["school"]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field"),
-    [
-        ({"title": " "}, "title"),
-        ({"statement": ""}, "statement"),
-        ({"horizon_years": 0}, "horizonYears"),
-        ({"rule": "QUALIFIED_MAJORITY", "threshold": 0.5}, "threshold"),
-        ({"rule": "QUALIFIED_MAJORITY", "threshold": 1.5}, "threshold"),
-        ({"closes_on": TODAY - timedelta(days=1)}, "closesOn"),
-    ],
-)
-def test_a_bad_proposal_is_bad_user_input_and_records_nothing(goal_world, changes, field) -> None:  # type: ignore[no-untyped-def]
-    message = refused(goal_world, lambda: propose(goal_world, **changes), "BAD_USER_INPUT", field)
-    assert field in message
+BAD_PROPOSALS = [
+    ({"title": " "}, "title"),
+    ({"statement": ""}, "statement"),
+    ({"horizon_years": 0}, "horizonYears"),
+    ({"rule": "QUALIFIED_MAJORITY", "threshold": 0.5}, "threshold"),
+    ({"rule": "QUALIFIED_MAJORITY", "threshold": 1.5}, "threshold"),
+    ({"closes_on": TODAY - timedelta(days=1)}, "closesOn"),
+]
+
+
+def test_a_bad_proposal_is_bad_user_input_and_records_nothing(  # type: ignore[no-untyped-def]
+    goal_world, subtests: pytest.Subtests
+) -> None:
+    # One world for every bad proposal (each its own subtest): a refusal records nothing.
+    for changes, field in BAD_PROPOSALS:
+        with subtests.test(field=field, changes=changes):
+            message = refused(
+                goal_world, lambda c=changes: propose(goal_world, **c), "BAD_USER_INPUT", field
+            )
+            assert field in message
 
 
 def test_only_a_subject_proposes_a_goal(goal_world: GoalWorld) -> None:

@@ -36,8 +36,16 @@ def expect_code(call, *codes: str) -> DomainError:
     pytest.fail("the call succeeded")
 
 
-@pytest.mark.parametrize("bad", MALFORMED_IDS)
-def test_a_malformed_cluster_id_is_not_found_for_reads_and_commands(world, bad: str) -> None:
+def test_a_malformed_cluster_id_is_not_found_for_reads_and_commands(
+    world, subtests: pytest.Subtests
+) -> None:
+    # One world for every malformed id (each its own subtest): none of them records anything.
+    for bad in MALFORMED_IDS:
+        with subtests.test(bad=bad):
+            malformed_cluster_id_is_not_found(world, bad)
+
+
+def malformed_cluster_id_is_not_found(world, bad: str) -> None:
     registry, queries = world.container.registry, world.container.queries
     head = world.head()
     for call in (
@@ -75,10 +83,15 @@ def test_the_cluster_id_may_be_written_in_any_uuid_spelling(world) -> None:
     assert world.container.queries.scope(world.ivan, spelled).info.id == world.cluster_id
 
 
-@pytest.mark.parametrize("bad", MALFORMED_IDS)
 def test_malformed_target_ids_are_not_found_and_a_malformed_reference_is_bad_input(
-    world, bad: str
+    world, subtests: pytest.Subtests
 ) -> None:
+    for bad in MALFORMED_IDS:
+        with subtests.test(bad=bad):
+            malformed_target_ids_are_not_found(world, bad)
+
+
+def malformed_target_ids_are_not_found(world, bad: str) -> None:
     registry, c, op = world.container.registry, world.cluster_id, world.coordinator
     head = world.head()
     expect_code(lambda: registry.withdraw_subject(op, c, bad), "NOT_FOUND")
@@ -100,11 +113,12 @@ def test_malformed_target_ids_are_not_found_and_a_malformed_reference_is_bad_inp
     assert world.head() == head
 
 
-@pytest.mark.parametrize("bad", MALFORMED_IDS)
-def test_a_malformed_aggregate_id_filter_is_bad_input(world, bad: str) -> None:
+def test_a_malformed_aggregate_id_filter_is_bad_input(world, subtests: pytest.Subtests) -> None:
     scope = world.container.queries.scope(world.anna, world.cluster_id)
-    error = expect_code(lambda: scope.events(aggregate_id=bad), "BAD_USER_INPUT")
-    assert error.field == "aggregateId"
+    for bad in MALFORMED_IDS:
+        with subtests.test(bad=bad):
+            error = expect_code(lambda: scope.events(aggregate_id=bad), "BAD_USER_INPUT")  # noqa: B023
+            assert error.field == "aggregateId"
 
 
 def test_well_formed_but_unknown_targets_are_not_found(world) -> None:
