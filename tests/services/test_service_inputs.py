@@ -4,6 +4,7 @@ code (NOT_FOUND or BAD_USER_INPUT), never another exception, never an event."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -36,13 +37,18 @@ def expect_code(call, *codes: str) -> DomainError:
     pytest.fail("the call succeeded")
 
 
+def each_malformed_id(subtests: pytest.Subtests, check: Callable[[str], None]) -> None:
+    """``check`` of every malformed id, each its own subtest, all in one world: none
+    of them may record anything, so they need no world of their own."""
+    for bad in MALFORMED_IDS:
+        with subtests.test(bad=bad):
+            check(bad)
+
+
 def test_a_malformed_cluster_id_is_not_found_for_reads_and_commands(
     world, subtests: pytest.Subtests
 ) -> None:
-    # One world for every malformed id (each its own subtest): none of them records anything.
-    for bad in MALFORMED_IDS:
-        with subtests.test(bad=bad):
-            malformed_cluster_id_is_not_found(world, bad)
+    each_malformed_id(subtests, lambda bad: malformed_cluster_id_is_not_found(world, bad))
 
 
 def malformed_cluster_id_is_not_found(world, bad: str) -> None:
@@ -86,9 +92,7 @@ def test_the_cluster_id_may_be_written_in_any_uuid_spelling(world) -> None:
 def test_malformed_target_ids_are_not_found_and_a_malformed_reference_is_bad_input(
     world, subtests: pytest.Subtests
 ) -> None:
-    for bad in MALFORMED_IDS:
-        with subtests.test(bad=bad):
-            malformed_target_ids_are_not_found(world, bad)
+    each_malformed_id(subtests, lambda bad: malformed_target_ids_are_not_found(world, bad))
 
 
 def malformed_target_ids_are_not_found(world, bad: str) -> None:
@@ -115,10 +119,12 @@ def malformed_target_ids_are_not_found(world, bad: str) -> None:
 
 def test_a_malformed_aggregate_id_filter_is_bad_input(world, subtests: pytest.Subtests) -> None:
     scope = world.container.queries.scope(world.anna, world.cluster_id)
-    for bad in MALFORMED_IDS:
-        with subtests.test(bad=bad):
-            error = expect_code(lambda: scope.events(aggregate_id=bad), "BAD_USER_INPUT")  # noqa: B023
-            assert error.field == "aggregateId"
+
+    def check(bad: str) -> None:
+        error = expect_code(lambda: scope.events(aggregate_id=bad), "BAD_USER_INPUT")
+        assert error.field == "aggregateId"
+
+    each_malformed_id(subtests, check)
 
 
 def test_well_formed_but_unknown_targets_are_not_found(world) -> None:
