@@ -21,40 +21,41 @@ from project_api_support import (  # noqa: F401
 )
 from project_support import clock, container, project_database  # noqa: F401
 
+BAD_LAUNCHES: list[tuple[dict[str, Any], str | None, str | None]] = [
+    ({"title": "  "}, "title", "title must not be blank"),
+    (
+        {"expectedResults": [{"indicator": "Kits", "target": 0}]},
+        "expectedResults[0].target",
+        "expectedResults[0].target must be greater than 0",
+    ),
+    (
+        {"expectedResults": [{"indicator": "Kits", "target": -2}]},
+        "expectedResults[0].target",
+        "expectedResults[0].target must be greater than 0",
+    ),
+    (
+        {"partnerIds": ["00000000-0000-4000-8000-000000000000"]},
+        "partnerIds",
+        "partnerIds: no active subject 00000000-0000-4000-8000-000000000000 in this cluster",
+    ),
+    (
+        {"goalId": "00000000-0000-4000-8000-000000000000"},
+        "goalId",
+        "goalId: no goal 00000000-0000-4000-8000-000000000000 in this cluster",
+    ),
+    ({"direction": "SPORT"}, None, None),
+]
 
-@pytest.mark.parametrize(
-    ("input", "field", "message"),
-    [
-        ({"title": "  "}, "title", "title must not be blank"),
-        (
-            {"expectedResults": [{"indicator": "Kits", "target": 0}]},
-            "expectedResults[0].target",
-            "expectedResults[0].target must be greater than 0",
-        ),
-        (
-            {"expectedResults": [{"indicator": "Kits", "target": -2}]},
-            "expectedResults[0].target",
-            "expectedResults[0].target must be greater than 0",
-        ),
-        (
-            {"partnerIds": ["00000000-0000-4000-8000-000000000000"]},
-            "partnerIds",
-            "partnerIds: no active subject 00000000-0000-4000-8000-000000000000 in this cluster",
-        ),
-        (
-            {"goalId": "00000000-0000-4000-8000-000000000000"},
-            "goalId",
-            "goalId: no goal 00000000-0000-4000-8000-000000000000 in this cluster",
-        ),
-        ({"direction": "SPORT"}, None, None),
-    ],
-)
+
 def test_bad_launch_input_names_its_field_and_records_nothing(
-    api: Api, cast: Cast, input: dict[str, Any], field: str | None, message: str | None
+    api: Api, cast: Cast, subtests: pytest.Subtests
 ) -> None:
-    head = api.position(cast.reg.cluster_id, cast.reg.operator)
-    said = refused(api, cast, launch(api, cast, **input), head, "BAD_USER_INPUT", field)
-    assert message is None or said == message
+    # One cast for every bad launch (each its own subtest): a refusal records nothing.
+    for input, field, message in BAD_LAUNCHES:
+        with subtests.test(input=input):
+            head = api.position(cast.reg.cluster_id, cast.reg.operator)
+            said = refused(api, cast, launch(api, cast, **input), head, "BAD_USER_INPUT", field)
+            assert message is None or said == message
 
 
 def test_a_withdrawn_partner_is_refused(api: Api, cast: Cast) -> None:

@@ -59,21 +59,25 @@ def test_an_auditor_may_launch_nothing(world) -> None:  # type: ignore[no-untype
     refused(world, Forbidden, lambda: launch(world, world.anna))
 
 
-@pytest.mark.parametrize("title", ["", "   "])
-def test_a_blank_title_records_nothing(world, title: str) -> None:  # type: ignore[no-untyped-def]
-    error = refused(world, InvalidInput, lambda: launch(world, title=title), field="title")
-    assert error.message == "title must not be blank"
+def test_a_blank_title_records_nothing(world, subtests: pytest.Subtests) -> None:  # type: ignore[no-untyped-def]
+    for title in ("", "   "):  # one world: a refusal records nothing
+        with subtests.test(title=title):
+            error = refused(
+                world, InvalidInput, lambda t=title: launch(world, title=t), field="title"
+            )
+            assert error.message == "title must not be blank"
 
 
-@pytest.mark.parametrize("target", [0, -5])
-def test_a_non_positive_target_records_nothing(world, target: float) -> None:  # type: ignore[no-untyped-def]
-    results = [ResultSpec("Placed", 10), ResultSpec("Kits", target)]
-    refused(
-        world,
-        InvalidInput,
-        lambda: launch(world, expected_results=results),
-        field="expectedResults[1].target",
-    )
+def test_a_non_positive_target_records_nothing(world, subtests: pytest.Subtests) -> None:  # type: ignore[no-untyped-def]
+    for target in (0, -5):  # one world: a refusal records nothing
+        with subtests.test(target=target):
+            results = [ResultSpec("Placed", 10), ResultSpec("Kits", target)]
+            refused(
+                world,
+                InvalidInput,
+                lambda r=results: launch(world, expected_results=r),
+                field="expectedResults[1].target",
+            )
 
 
 def test_unknown_malformed_and_withdrawn_partners_are_refused(world) -> None:  # type: ignore[no-untyped-def]
