@@ -27,8 +27,9 @@ from domain.assessment_round import RoundOpening
 from domain.cluster import ClusterFounding, MemberAddition, SubjectAdmission
 from domain.norm import NormAdoption
 from domain.scorecard import Assessment
-from graphql_api.context import Context, Services
+from graphql_api.context import Context
 from graphql_api.schema import build_schema
+from graphql_api.services import Services
 from infra.bootstrap import Container
 from infra.partitions import schema_name
 from services.principal import Principal

@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from strawberry.fastapi import BaseContext
 
 from domain.errors import Unauthenticated
-from services.audit.service import AuditService
-from services.erasure import ErasureService
-from services.goals import GoalService
-from services.identity import IdentityService
-from services.mutual_control import MutualControlService
-from services.personal_data import PersonalDataService
-from services.ports.log import LiveEvents
+from graphql_api.services import Services
 from services.principal import Principal
-from services.projects import ProjectService
-from services.queries import ClusterQueries
-from services.registry import RegistryService
-
-
-@dataclass
-class Services:
-    """What resolvers may call; built once by the composition root."""
-
-    registry: RegistryService
-    queries: ClusterQueries
-    audit: AuditService
-    projects: ProjectService
-    goals: GoalService
-    mutual_control: MutualControlService
-    live: LiveEvents
-    identity: IdentityService
-    privacy: ErasureService
-    personal_data: PersonalDataService
 
 
 class Context(BaseContext):

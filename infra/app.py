@@ -31,8 +31,9 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import Unauthenticated
-from graphql_api.context import Context, Services
+from graphql_api.context import Context
 from graphql_api.schema import ThreadedSchema, build_schema
+from graphql_api.services import Services
 from infra.bootstrap import Container
 from infra.limits import (
     GRAPHQL_RESPONSE,

@@ -12,8 +12,9 @@ import strawberry
 
 import graphql
 from graphql import GraphQLSchema
-from graphql_api.context import Context, Services
+from graphql_api.context import Context
 from graphql_api.schema import build_schema
+from graphql_api.services import Services
 from infra.app import authenticate
 from infra.bootstrap import Container
 from services.principal import Principal

@@ -7,7 +7,7 @@ import ast
 from dataclasses import fields
 from pathlib import Path
 
-from graphql_api.context import Services
+from graphql_api.services import Services
 from infra.bootstrap import Container
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,9 @@ from typing import Any
 
 from store_support import AcceptingDiscovery
 
-from graphql_api.context import Context, Services
+from graphql_api.context import Context
 from graphql_api.schema import build_schema
+from graphql_api.services import Services
 from infra.app import create_app
 from infra.bootstrap import Container
 from infra.cli_context import member_principal, operator_principal
