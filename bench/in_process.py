@@ -78,10 +78,12 @@ def counted() -> Iterator[Counter[str]]:
         event.remove(Engine, "before_cursor_execute", on_statement)
 
 
-# A command's stages, by the method that runs each (class, method, label).
+# A command's stages, by the method that runs each (class, method, label). A group
+# runs its bodies once: their count is the number of groups.
+BODIES = "  bodies, with the registry's load"
 STAGES = (
     (CommandRunner, "execute", "the command in its thread"),
-    (CommandRunner, "_run", "  bodies, with the registry's load"),
+    (CommandRunner, "_run", BODIES),
     (CommandRunner, "save", "  append"),
     (ChainedPostgresRecorder, "_wake_listeners", "    of it the wake-up"),
     (CommandRunner, "project", "  projection pass (the leader's)"),
@@ -119,7 +121,7 @@ def timed_stages() -> Iterator[dict[str, list[float]]]:
 
 
 def print_stages(spent: dict[str, list[float]], done: int) -> None:
-    groups = spent[STAGES[1][2]][0]
+    groups = spent[BODIES][0]
     print(f"  stages per command (groups of {done / max(groups, 1):.1f} commands on average):")
     for label, (calls, cpu, wall) in spent.items():
         print(
@@ -253,12 +255,11 @@ async def drive_app(
 
 def main(argv: list[str]) -> None:
     usage = "usage: python -m bench.in_process write|spread|members|floor CLIENTS REQUESTS [stages]"
-    if len(argv) not in (3, 4) or argv[0] not in ("write", "spread", "members", "floor"):
-        raise SystemExit(usage)
-    if len(argv) == 4 and argv[3] != "stages":
+    modes = ("write", "spread", "members", "floor")
+    if len(argv) < 3 or argv[0] not in modes or argv[3:] not in ([], ["stages"]):
         raise SystemExit(usage)
     mode, clients, requests = argv[0], int(argv[1]), int(argv[2])
-    stages = len(argv) == 4
+    stages = argv[3:] == ["stages"]
     with tempfile.TemporaryDirectory(prefix="cw-inproc-") as tmp, fresh_database() as url:
         if url is None:
             raise SystemExit("PostgreSQL is unreachable")
